@@ -1,0 +1,54 @@
+# The two commands for a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.10
+VENV := .venv
+BIN := $(VENV)/bin
+
+export PYTHONPATH := $(CURDIR)
+export RASA_TELEMETRY_ENABLED := false
+export RASA_PORT ?= 5005
+export ACTIONS_PORT ?= 5055
+export ACTIONS_HOST ?= 127.0.0.1
+export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
+export TRACKER_DB_PATH ?= var/trackers.db
+
+.PHONY: help setup responses train run shell test lock clean
+
+help:
+	@echo "make run    set up, train if needed, start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
+	@echo "make test   set up, train if needed, run the whole test suite"
+	@echo "make shell  chat with the assistant in the terminal"
+	@echo "make responses  render referentiel/ into bot/domain/responses.yml"
+	@echo "make lock   re-pin constraints.txt from the virtual environment"
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt constraints.txt
+	@PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/setup.sh
+	@touch $@
+
+responses: setup
+	@$(BIN)/python -m referentiel.build_responses
+
+train: responses
+	@scripts/train.sh
+
+run: train
+	@scripts/run.sh
+
+shell: train
+	@scripts/run.sh --shell
+
+test: train
+	@echo "==> Running the test suite"
+	$(BIN)/python -m pytest
+
+lock: setup
+	@(echo "# Lock file: the full set of pinned packages, from \`make lock\`."; \
+	  $(BIN)/pip freeze --exclude-editable) > constraints.txt
+	@echo "constraints.txt updated"
+
+clean:
+	rm -rf models reports .pytest_cache

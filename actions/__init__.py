@@ -1,0 +1,1 @@
+"""Custom actions, one module per concern; they read slots, call referentiel/, answer."""

@@ -1,0 +1,1 @@
+"""Input channels of the assistant, built on Rasa's connectors."""

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Start the action server, then the Rasa server (or the terminal chat with --shell)
+# in the foreground; Ctrl-C stops both.
+set -euo pipefail
+mkdir -p var
+
+echo "==> Starting the action server on ${ACTIONS_HOST}:${ACTIONS_PORT}"
+SANIC_HOST="$ACTIONS_HOST" .venv/bin/rasa run actions --actions actions \
+  --port "$ACTIONS_PORT" &
+actions_pid=$!
+trap 'kill "$actions_pid" 2>/dev/null || true; wait "$actions_pid" 2>/dev/null || true' EXIT
+
+common=(--model models/clea.tar.gz --endpoints bot/endpoints.yml --port "$RASA_PORT")
+if [[ "${1:-}" == "--shell" ]]; then
+  echo "==> Starting the terminal chat (about 1 minute to load the model)"
+  .venv/bin/rasa shell "${common[@]}"
+else
+  echo "==> Starting the Rasa server on port ${RASA_PORT} (about 1 minute to load the model)"
+  echo "    REST channel: POST http://localhost:${RASA_PORT}/webhooks/rest/webhook"
+  .venv/bin/rasa run "${common[@]}" --credentials bot/credentials.yml
+fi

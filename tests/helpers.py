@@ -1,0 +1,101 @@
+"""Helpers shared by the tests: paths, Rasa commands and the real servers."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = Path(sys.executable).parent / "rasa"
+MODEL = ROOT / "models" / "clea.tar.gz"
+START_TIMEOUT_S = 240
+
+
+def rasa_env(**extra: str) -> dict[str, str]:
+    """Environment for Rasa commands run from the project root."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false")
+    env.update(extra)
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(1)
+    raise RuntimeError(f"{url} not up after {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
+
+
+class Servers:
+    """The real action server and Rasa server, started for the test session."""
+
+    def __init__(self, workdir: Path, model: Path) -> None:
+        self.actions_port = _free_port()
+        self.rasa_port = _free_port()
+        self.workdir = workdir
+        self.env = rasa_env(
+            ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
+            TRACKER_DB_PATH=str(workdir / "trackers.db"),
+            SANIC_HOST="127.0.0.1",
+        )
+        self.model = model
+        self.processes: list[subprocess.Popen] = []
+
+    @property
+    def webhook(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+    def _start(self, name: str, args: list[str], health_url: str) -> subprocess.Popen:
+        log = self.workdir / f"{name}.log"
+        process = subprocess.Popen(
+            [str(RASA), *args],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        _wait_until_up(health_url, process, log)
+        return process
+
+    def start(self) -> None:
+        self._start(
+            "actions",
+            ["run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            f"http://127.0.0.1:{self.actions_port}/health",
+        )
+        self.rasa = self._start(
+            "rasa",
+            [
+                "run",
+                "--model", str(self.model),
+                "--endpoints", "bot/endpoints.yml",
+                "--credentials", "bot/credentials.yml",
+                "--port", str(self.rasa_port),
+            ],
+            f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/",
+        )
+
+    def stop(self) -> None:
+        for process in reversed(self.processes):
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()

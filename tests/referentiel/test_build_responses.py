@@ -1,0 +1,60 @@
+import yaml
+
+from referentiel import load_referentiel
+from referentiel.build_responses import OUTPUT_FILE, render_domain_file, render_responses
+
+
+def test_domain_responses_do_not_drift_from_the_referentiel():
+    assert OUTPUT_FILE.read_text(encoding="utf-8") == render_domain_file(), (
+        "bot/domain/responses.yml differs from referentiel/: run `make responses`"
+    )
+
+
+def test_generated_file_is_valid_rasa_yaml():
+    data = yaml.safe_load(OUTPUT_FILE.read_text(encoding="utf-8"))
+    assert data["version"] == "3.1"
+    assert all(isinstance(variants, list) for variants in data["responses"].values())
+
+
+def _all_text() -> str:
+    return "\n".join(
+        variant["text"] for variants in render_responses().values() for variant in variants
+    )
+
+
+def test_every_fact_of_the_referentiel_is_stated():
+    ref = load_referentiel()
+    text = _all_text()
+    facts = [
+        ref.organisation.phone,
+        ref.organisation.website,
+        ref.organisation.former_name,
+        ref.organisation.jury.acronym,
+        ref.certificate.full_name,
+        f"{ref.certificate.pass_rate_percent} %",
+        f"{ref.process.max_evaluation_hours} heures",
+        f"{ref.certificate.figures.criteria} critères",
+        f"{ref.certificate.figures.subdomains} sous-domaines",
+        ref.financing.region_scheme.name,
+    ]
+    facts += [domain.official for domain in ref.domains]
+    facts += [sub.official for domain in ref.domains for sub in domain.subdomains]
+    facts += [f"{a.name} : {a.contact}, {a.email}" for a in ref.antennes]
+    facts += [scheme.name for scheme in ref.financing.employee_schemes]
+    missing = [fact for fact in facts if fact not in text]
+    assert not missing
+
+
+def test_one_response_pair_per_domain():
+    responses = render_responses()
+    for domain in load_referentiel().domains:
+        assert f"utter_domain_{domain.id}_part1" in responses
+        part2 = responses[f"utter_domain_{domain.id}_part2"][0]["text"]
+        assert part2.count("«") == len(domain.subdomains)
+
+
+def test_domain_buttons_send_the_domain_number():
+    buttons = render_responses()["utter_ask_which_domain"][0]["buttons"]
+    assert [b["payload"] for b in buttons] == [
+        f'/ask_subdomains{{{{"domain":"{n}"}}}}' for n in range(1, 8)
+    ]
