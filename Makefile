@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 
 export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
 export ACTIONS_HOST ?= 127.0.0.1
