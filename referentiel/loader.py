@@ -85,6 +85,26 @@ class Antenne(_Data):
     name: str
     contact: str
     email: str
+    arrondissements: tuple[str, ...]
+
+
+class Departement(_Data):
+    code: str
+    name: str
+    with_article: str
+    keywords: tuple[str, ...]
+
+
+class Region(_Data):
+    name: str
+    departements: tuple[Departement, ...]
+    everyday_word_names: frozenset[str]
+
+
+class Situation(_Data):
+    id: str
+    label: str
+    keywords: tuple[str, ...]
 
 
 class FinancingScheme(_Data):
@@ -93,14 +113,21 @@ class FinancingScheme(_Data):
     plain: str
 
 
-class RegionScheme(_Data):
-    name: str
-    programme: str
+class SituationFinancing(_Data):
+    intro: str
+    schemes: tuple[str, ...]
+    steps: str
 
 
 class Financing(_Data):
-    employee_schemes: tuple[FinancingScheme, ...]
-    region_scheme: RegionScheme
+    schemes: tuple[FinancingScheme, ...]
+    by_situation: dict[str, SituationFinancing]
+    questions: dict[str, tuple[str, ...]]
+
+    def schemes_for(self, situation_id: str) -> tuple[FinancingScheme, ...]:
+        """The schemes that apply to a situation, in the order to show them."""
+        by_id = {scheme.id: scheme for scheme in self.schemes}
+        return tuple(by_id[i] for i in self.by_situation[situation_id].schemes)
 
 
 class Referentiel(_Data):
@@ -110,6 +137,8 @@ class Referentiel(_Data):
     process: Process
     organisation: Organisation
     antennes: tuple[Antenne, ...]
+    region: Region
+    situations: tuple[Situation, ...]
     financing: Financing
 
     @root_validator(skip_on_failure=True)
@@ -124,6 +153,42 @@ class Referentiel(_Data):
                 f"{subdomain_count} sub-domains listed, figures say {figures.subdomains}"
             )
         return values
+
+    @root_validator(skip_on_failure=True)
+    def _financing_refers_to_known_ids(cls, values: dict) -> dict:
+        financing = values["financing"]
+        scheme_ids = {scheme.id for scheme in financing.schemes}
+        situation_ids = {situation.id for situation in values["situations"]}
+        if set(financing.by_situation) != situation_ids:
+            raise ValueError("financing.by_situation must list every situation once")
+        unknown = {
+            scheme_id for entry in financing.by_situation.values() for scheme_id in entry.schemes
+        } - scheme_ids
+        if unknown:
+            raise ValueError(f"unknown financing schemes: {sorted(unknown)}")
+        return values
+
+    @root_validator(skip_on_failure=True)
+    def _each_arrondissement_has_one_antenne(cls, values: dict) -> dict:
+        codes = [code for antenne in values["antennes"] for code in antenne.arrondissements]
+        repeated = sorted({code for code in codes if codes.count(code) > 1})
+        if repeated:
+            raise ValueError(f"arrondissements under several antennes: {repeated}")
+        return values
+
+    def antenne(self, antenne_id: str) -> Antenne:
+        """The antenne with this id."""
+        for antenne in self.antennes:
+            if antenne.id == antenne_id:
+                return antenne
+        raise KeyError(antenne_id)
+
+    def situation(self, situation_id: str) -> Situation:
+        """The situation with this id."""
+        for situation in self.situations:
+            if situation.id == situation_id:
+                return situation
+        raise KeyError(situation_id)
 
     def domain(self, domain_id: int) -> Domain:
         """The domain with this number (1 to 7)."""

@@ -1,10 +1,12 @@
 """Helpers shared by the tests: paths, Rasa commands and the real servers."""
 
+import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import requests
@@ -99,3 +101,25 @@ class Servers:
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+REQUEST_TIMEOUT_S = 30
+
+
+def post(servers: Servers, body: bytes | str, content_type: str = "application/json"):
+    data = body.encode("utf-8") if isinstance(body, str) else body
+    return requests.post(
+        servers.webhook, data=data, headers={"Content-Type": content_type}, timeout=REQUEST_TIMEOUT_S
+    )
+
+
+def say(servers: Servers, text: str, sender: str | None = None) -> list[dict]:
+    """Send a message (as a new conversation unless a sender is given); the answers."""
+    response = post(servers, json.dumps({"sender": sender or uuid.uuid4().hex, "message": text}))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def texts(messages: list[dict]) -> str:
+    """The texts of the assistant's messages, one per line."""
+    return "\n".join(m.get("text", "") for m in messages)

@@ -63,9 +63,14 @@ def test_vouvoiement_only(name: str, variant: dict):
 
 @pytest.mark.parametrize(("name", "variant"), VARIANTS)
 def test_a_button_to_go_on(name: str, variant: dict):
-    """Each message offers buttons, except a first part that its part 2 follows."""
+    """Each message offers buttons, except a first part that its part 2 follows.
+
+    The buttons of a `*_choices` response come from the action that sends it.
+    """
     if name.endswith("_part1"):
         assert name.replace("_part1", "_part2") in RESPONSES
+    elif name.endswith("_choices"):
+        assert not variant.get("buttons")
     else:
         assert variant.get("buttons")
 

@@ -6,29 +6,9 @@ import time
 import uuid
 
 import pytest
-import requests
 
-from helpers import Servers
+from helpers import Servers, post, say, texts
 from referentiel import load_referentiel
-
-TIMEOUT_S = 30
-
-
-def post(servers: Servers, body: bytes | str, content_type: str = "application/json"):
-    data = body.encode("utf-8") if isinstance(body, str) else body
-    return requests.post(
-        servers.webhook, data=data, headers={"Content-Type": content_type}, timeout=TIMEOUT_S
-    )
-
-
-def say(servers: Servers, text: str, sender: str | None = None) -> list[dict]:
-    response = post(servers, json.dumps({"sender": sender or uuid.uuid4().hex, "message": text}))
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def texts(messages: list[dict]) -> str:
-    return "\n".join(m.get("text", "") for m in messages)
 
 
 def rss_kb(pid: int) -> int:

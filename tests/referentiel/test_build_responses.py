@@ -35,12 +35,13 @@ def test_every_fact_of_the_referentiel_is_stated():
         f"{ref.process.max_evaluation_hours} heures",
         f"{ref.certificate.figures.criteria} critères",
         f"{ref.certificate.figures.subdomains} sous-domaines",
-        ref.financing.region_scheme.name,
     ]
     facts += [domain.official for domain in ref.domains]
     facts += [sub.official for domain in ref.domains for sub in domain.subdomains]
     facts += [f"{a.name} : {a.contact}, {a.email}" for a in ref.antennes]
-    facts += [scheme.name for scheme in ref.financing.employee_schemes]
+    facts += [f"{scheme.name} ({scheme.plain})" for scheme in ref.financing.schemes]
+    facts += [entry.steps for entry in ref.financing.by_situation.values()]
+    facts += [d.with_article for d in ref.region.departements]
     missing = [fact for fact in facts if fact not in text]
     assert not missing
 
@@ -51,6 +52,21 @@ def test_one_response_pair_per_domain():
         assert f"utter_domain_{domain.id}_part1" in responses
         part2 = responses[f"utter_domain_{domain.id}_part2"][0]["text"]
         assert part2.count("«") == len(domain.subdomains)
+
+
+def test_one_financing_answer_per_situation():
+    responses = render_responses()
+    ref = load_referentiel()
+    for situation in ref.situations:
+        text = responses[f"utter_financing_{situation.id}"][0]["text"]
+        for scheme in ref.financing.schemes_for(situation.id):
+            assert scheme.name in text
+    titles = [b["title"] for b in responses["utter_ask_situation"][0]["buttons"]]
+    assert titles == [s.label for s in ref.situations]
+
+
+def test_no_euro_amount_is_stated():
+    assert "€" not in _all_text() and "euro" not in _all_text().lower()
 
 
 def test_domain_buttons_send_the_domain_number():

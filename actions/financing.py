@@ -1,0 +1,41 @@
+"""Financing for the person's situation."""
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from referentiel import load_referentiel
+from referentiel.financing import detect_situation, financing_question
+
+
+class ActionExplainFinancing(Action):
+    """Answer a direct financing question, or the options for the person's situation."""
+
+    def name(self) -> str:
+        return "action_explain_financing"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        ref = load_referentiel()
+        text = tracker.latest_message.get("text") or ""
+        known = {situation.id for situation in ref.situations}
+        stated = next(tracker.get_latest_entity_values("situation"), None)
+        if stated not in known:
+            stated = detect_situation(text, ref)
+        situation = stated or tracker.get_slot("situation")
+        events = [SlotSet("situation", stated)] if stated else []
+
+        question = financing_question(text, ref)
+        if question in ("cpf", "employer"):
+            dispatcher.utter_message(response=f"utter_financing_{question}")
+            return events
+        if question == "cost":
+            dispatcher.utter_message(response="utter_financing_cost")
+        if situation in known:
+            dispatcher.utter_message(response=f"utter_financing_{situation}")
+        else:
+            dispatcher.utter_message(response="utter_ask_situation")
+        return events

@@ -1,0 +1,168 @@
+"""Route the person to the antenne that covers their commune, and give its contact."""
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from referentiel import load_referentiel
+from referentiel.loader import Antenne
+from referentiel.territory import Commune, Location, Outcome, load_territory
+
+MAX_CHOICES = 20
+MAX_SUGGESTIONS = 4
+# Actions after which the next message may be the commune or postal code.
+LOCATION_QUESTIONS = {"action_find_antenne", "action_locate", "action_fallback"}
+
+
+def antenne_fields(antenne: Antenne) -> dict[str, str]:
+    """The placeholders of the responses that show an antenne's contact."""
+    return {
+        "antenne_name": antenne.name,
+        "antenne_contact": antenne.contact,
+        "antenne_email": antenne.email,
+    }
+
+
+def commune_button(commune: Commune, departement_name: str) -> dict[str, str]:
+    codes = ", ".join(commune.postal_codes)
+    return {
+        "title": f"{commune.name} ({departement_name}, {codes})",
+        "payload": f'/give_location{{"commune_id":"{commune.id}"}}',
+    }
+
+
+def place_text(location: Location) -> str:
+    """How the answer names the place: "Pour Maubeuge (59600)", "Pour la Somme"."""
+    ref = load_referentiel()
+    if location.name:
+        code = f" ({location.postal_code})" if location.postal_code else ""
+        return f"Pour {location.name}{code}"
+    if location.postal_code:
+        return f"Pour le code postal {location.postal_code}"
+    departement = next(d for d in ref.region.departements if d.code == location.departement)
+    return f"Pour {departement.with_article}"
+
+
+class ActionFindAntenne(Action):
+    """Ask for the commune or postal code."""
+
+    def name(self) -> str:
+        return "action_find_antenne"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_ask_location")
+        return [SlotSet("awaiting_location", True)]
+
+
+class ActionLocate(Action):
+    """Read the place from the message (or a button) and answer with the antenne."""
+
+    def name(self) -> str:
+        return "action_locate"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        territory = load_territory()
+        commune_id = next(tracker.get_latest_entity_values("commune_id"), None)
+        location = (
+            territory.by_commune_id(commune_id)
+            if commune_id
+            else territory.locate(tracker.latest_message.get("text") or "")
+        )
+        done = self._answer(dispatcher, location)
+        events = [SlotSet("awaiting_location", not done)]
+        if location.outcome is Outcome.FOUND:
+            events += [
+                SlotSet("antenne", location.antenne_id),
+                SlotSet("commune", location.name),
+                SlotSet("postal_code", location.postal_code),
+            ]
+        return events
+
+    @staticmethod
+    def _answer(dispatcher: CollectingDispatcher, location: Location) -> bool:
+        """Send the answer; True when nothing more is needed from the person."""
+        ref = load_referentiel()
+        departement_names = {d.code: d.name for d in ref.region.departements}
+        buttons = [
+            commune_button(commune, departement_names[commune.departement])
+            for commune in location.candidates
+        ]
+        outcome = location.outcome
+        if outcome is Outcome.FOUND:
+            dispatcher.utter_message(
+                response="utter_antenne_found",
+                place=place_text(location),
+                **antenne_fields(ref.antenne(location.antenne_id)),
+            )
+            return True
+        if outcome is Outcome.OUTSIDE_REGION:
+            place = (
+                f"Le code postal {location.postal_code}"
+                if location.postal_code
+                else f"Le département {location.departement}"
+            )
+            dispatcher.utter_message(response="utter_outside_region", place=place)
+            return True
+        if outcome is Outcome.CHOOSE and location.postal_code:
+            dispatcher.utter_message(
+                response="utter_postal_code_choices",
+                postal_code=location.postal_code,
+                buttons=buttons[:MAX_CHOICES],
+            )
+        elif outcome is Outcome.CHOOSE:
+            dispatcher.utter_message(
+                response="utter_homonym_choices", name=location.name, buttons=buttons
+            )
+        elif outcome is Outcome.CONFIRM:
+            dispatcher.utter_message(
+                response="utter_typo_choices",
+                query=location.query,
+                buttons=buttons[:MAX_SUGGESTIONS],
+            )
+        elif outcome is Outcome.NOT_FOUND and location.postal_code:
+            dispatcher.utter_message(
+                response="utter_postal_code_unknown", postal_code=location.postal_code
+            )
+        elif outcome is Outcome.NOT_FOUND:
+            dispatcher.utter_message(response="utter_commune_not_found", query=location.query)
+            if buttons:
+                dispatcher.utter_message(
+                    response="utter_closest_choices", buttons=buttons[:MAX_SUGGESTIONS]
+                )
+        elif outcome is Outcome.MALFORMED:
+            dispatcher.utter_message(response="utter_malformed_location")
+        elif outcome is Outcome.ASK_COMMUNE:
+            with_article = next(
+                d.with_article for d in ref.region.departements if d.code == location.departement
+            )
+            dispatcher.utter_message(
+                response="utter_ask_commune_in_departement",
+                departement=with_article[:1].upper() + with_article[1:],
+            )
+        else:
+            dispatcher.utter_message(response="utter_ask_location")
+        return False
+
+
+class ActionContact(Action):
+    """The person's antenne contact when known, else the head office."""
+
+    def name(self) -> str:
+        return "action_contact"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        antennes = {antenne.id: antenne for antenne in load_referentiel().antennes}
+        antenne = antennes.get(tracker.get_slot("antenne") or "")
+        if antenne:
+            dispatcher.utter_message(response="utter_contact_antenne", **antenne_fields(antenne))
+        else:
+            dispatcher.utter_message(response="utter_contact")
+        return []

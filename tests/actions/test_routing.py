@@ -1,0 +1,96 @@
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.routing import ActionContact, ActionFindAntenne, ActionLocate
+
+
+def tracker(text: str, entities: list[dict] | None = None, slots: dict | None = None,
+            events: list[dict] | None = None) -> Tracker:
+    latest = {"text": text, "intent": {"name": "give_location"}, "entities": entities or []}
+    return Tracker("test-user", slots or {}, latest, events or [], False, None, {}, "action_listen")
+
+
+def run(action, text: str, **kwargs) -> tuple[list[dict], dict]:
+    dispatcher = CollectingDispatcher()
+    events = action.run(dispatcher, tracker(text, **kwargs), {})
+    return dispatcher.messages, {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+def test_lens_is_routed_to_arras_with_its_contact():
+    messages, slots = run(ActionLocate(), "j'habite à Lens")
+    assert messages[0]["response"] == "utter_antenne_found"
+    assert messages[0]["place"] == "Pour Lens (62300)"
+    assert messages[0]["antenne_name"] == "Arras"
+    assert messages[0]["antenne_email"] == "contactarras@transitionspro-hdf.fr"
+    assert slots == {"awaiting_location": False, "antenne": "arras", "commune": "Lens",
+                     "postal_code": "62300"}
+
+
+def test_postal_code_of_one_antenne():
+    messages, slots = run(ActionLocate(), "80000")
+    assert messages[0]["antenne_name"] == "Amiens"
+    assert slots["postal_code"] == "80000"
+
+
+def test_ambiguous_postal_code_asks_which_commune_with_buttons():
+    messages, slots = run(ActionLocate(), "62120")
+    assert messages[0]["response"] == "utter_postal_code_choices"
+    titles = [b["title"] for b in messages[0]["buttons"]]
+    assert any(title.startswith("Aire-sur-la-Lys (Pas-de-Calais, 62120") for title in titles)
+    assert all(b["payload"].startswith('/give_location{"commune_id":"') for b in messages[0]["buttons"])
+    assert slots == {"awaiting_location": True}
+
+
+def test_commune_chosen_with_a_button():
+    messages, slots = run(ActionLocate(), '/give_location{"commune_id":"62014"}',
+                          entities=[{"entity": "commune_id", "value": "62014"}])
+    assert messages[0]["response"] == "utter_antenne_found"
+    assert slots["antenne"] == "saint-omer" and slots["commune"] == "Aire-sur-la-Lys"
+
+
+def test_duplicate_name_asks_which_one():
+    messages, slots = run(ActionLocate(), "Fleury")
+    assert messages[0]["response"] == "utter_homonym_choices"
+    assert messages[0]["name"] == "Fleury"
+    assert len(messages[0]["buttons"]) == 4
+    assert slots == {"awaiting_location": True}
+
+
+def test_outside_the_region():
+    messages, slots = run(ActionLocate(), "75011")
+    assert messages[0]["response"] == "utter_outside_region"
+    assert messages[0]["place"] == "Le code postal 75011"
+    assert "antenne" not in slots and slots["awaiting_location"] is False
+
+
+def test_typo_is_a_suggestion():
+    messages, _ = run(ActionLocate(), "maubeug")
+    assert messages[0]["response"] == "utter_typo_choices"
+    assert messages[0]["buttons"][0]["title"].startswith("Maubeuge")
+
+
+def test_unknown_name_and_malformed_code():
+    messages, _ = run(ActionLocate(), "j'habite à Dunkerqe-plage")
+    assert [m["response"] for m in messages] == ["utter_commune_not_found", "utter_closest_choices"]
+    messages, _ = run(ActionLocate(), "5900")
+    assert messages[0]["response"] == "utter_malformed_location"
+
+
+def test_split_departement_asks_for_the_commune():
+    messages, _ = run(ActionLocate(), "je suis dans le Nord")
+    assert messages[0]["response"] == "utter_ask_commune_in_departement"
+    assert messages[0]["departement"] == "Le Nord"
+
+
+def test_find_antenne_asks_for_the_place():
+    messages, slots = run(ActionFindAntenne(), "c'est quelle antenne pour moi")
+    assert messages[0]["response"] == "utter_ask_location"
+    assert slots == {"awaiting_location": True}
+
+
+def test_contact_gives_the_routed_antenne():
+    messages, _ = run(ActionContact(), "je veux parler a quelqu'un", slots={"antenne": "lille"})
+    assert messages[0]["response"] == "utter_contact_antenne"
+    assert messages[0]["antenne_contact"] == "Alain BOTTE"
+    messages, _ = run(ActionContact(), "je veux parler a quelqu'un")
+    assert messages[0]["response"] == "utter_contact"

@@ -1,0 +1,69 @@
+"""End to end over HTTP: routing to the antenne and financing by situation."""
+
+import uuid
+
+import pytest
+
+from helpers import Servers, say, texts
+
+
+@pytest.mark.parametrize(
+    ("message", "antenne", "contact"),
+    [
+        ("j'habite à Lens", "Arras", "contactarras@transitionspro-hdf.fr"),
+        ("80000", "Amiens", "contactamiens@transitionspro-hdf.fr"),
+        ("je suis de maubeuge", "Valenciennes", "contactvalenciennes@transitionspro-hdf.fr"),
+        ("St Omer", "Saint-Omer", "contactstomer@transitionspro-hdf.fr"),
+        ("henin beaumont", "Arras", "contactarras@transitionspro-hdf.fr"),
+        ("Ham", "Amiens", "contactamiens@transitionspro-hdf.fr"),
+    ],
+)
+def test_place_in_the_first_message_gives_the_antenne(servers: Servers, message, antenne, contact):
+    answer = texts(say(servers, message))
+    assert f"votre antenne est celle de {antenne}" in answer
+    assert contact in answer and "03 59 61 62 63" in answer
+
+
+def test_outside_the_region_is_not_routed(servers: Servers):
+    answer = texts(say(servers, "75011"))
+    assert "n'est pas dans les Hauts-de-France" in answer
+    assert "votre antenne est celle" not in answer
+
+
+def test_find_antenne_then_commune_then_contact(servers: Servers):
+    sender = uuid.uuid4().hex
+    assert "code postal" in texts(say(servers, "c'est quelle antenne pour moi ?", sender))
+    assert "Valenciennes" in texts(say(servers, "Maubeuge", sender))
+    answer = texts(say(servers, "je veux parler à quelqu'un", sender))
+    assert "Marie Lise BAZIN" in answer
+
+
+def test_ambiguous_postal_code_then_a_button(servers: Servers):
+    sender = uuid.uuid4().hex
+    messages = say(servers, "62120", sender)
+    buttons = messages[-1]["buttons"]
+    aire = next(b for b in buttons if b["title"].startswith("Aire-sur-la-Lys"))
+    assert "votre antenne est celle de Saint-Omer" in texts(say(servers, aire["payload"], sender))
+
+
+def test_unknown_answer_to_the_place_question_explains_the_form(servers: Servers):
+    sender = uuid.uuid4().hex
+    say(servers, "je veux trouver mon antenne", sender)
+    assert "5 chiffres" in texts(say(servers, "5900", sender))
+    assert "Je ne trouve pas" in texts(say(servers, "abcde", sender))
+
+
+def test_financing_depends_on_the_situation(servers: Servers):
+    sender = uuid.uuid4().hex
+    messages = say(servers, "c'est financé comment ?", sender)
+    titles = [b["title"] for b in messages[-1]["buttons"]]
+    assert titles[:3] == ["Salarié(e)", "Demandeur(se) d'emploi", "Autre (intérim, indépendant…)"]
+    job_seeker = texts(say(servers, messages[-1]["buttons"][1]["payload"], sender))
+    assert "SIEG Compétences clés" in job_seeker and "France Travail" in job_seeker
+    employee = texts(say(servers, "je suis salarié en cdi", uuid.uuid4().hex))
+    assert "plan de développement des compétences" in employee
+    assert "SIEG" not in employee
+
+
+def test_cpf_question(servers: Servers):
+    assert "CPF" in texts(say(servers, "je peux utiliser mon cpf ?"))
