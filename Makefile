@@ -16,13 +16,14 @@ export ACTIONS_HOST ?= 127.0.0.1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export TRACKER_DB_PATH ?= var/trackers.db
 
-.PHONY: help setup responses train run shell test lock clean
+.PHONY: help setup responses territory train run shell test lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
 	@echo "make test   set up, train if needed, run the whole test suite"
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make responses  render referentiel/ into bot/domain/responses.yml"
+	@echo "make territory  regenerate referentiel/territory.json from ../shared/data"
 	@echo "make lock   re-pin constraints.txt from the virtual environment"
 
 setup: $(VENV)/.installed
@@ -33,6 +34,9 @@ $(VENV)/.installed: requirements.txt constraints.txt
 
 responses: setup
 	@$(BIN)/python -m referentiel.build_responses
+
+territory: setup
+	@$(BIN)/python -m referentiel.build_territory
 
 train: responses
 	@scripts/train.sh

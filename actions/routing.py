@@ -19,7 +19,7 @@ LOCATION_QUESTIONS = {"action_find_antenne", "action_locate", "action_fallback"}
 def antenne_fields(antenne: Antenne) -> dict[str, str]:
     """The placeholders of the responses that show an antenne's contact."""
     return {
-        "antenne_name": antenne.name,
+        "antenne_of_name": antenne.of_name,
         "antenne_contact": antenne.contact,
         "antenne_email": antenne.email,
     }

@@ -83,6 +83,7 @@ class Organisation(_Data):
 class Antenne(_Data):
     id: str
     name: str
+    of_name: str  # "d'Arras", "de Lille"
     contact: str
     email: str
     arrondissements: tuple[str, ...]

@@ -20,7 +20,7 @@ def test_lens_is_routed_to_arras_with_its_contact():
     messages, slots = run(ActionLocate(), "j'habite à Lens")
     assert messages[0]["response"] == "utter_antenne_found"
     assert messages[0]["place"] == "Pour Lens (62300)"
-    assert messages[0]["antenne_name"] == "Arras"
+    assert messages[0]["antenne_of_name"] == "d'Arras"
     assert messages[0]["antenne_email"] == "contactarras@transitionspro-hdf.fr"
     assert slots == {"awaiting_location": False, "antenne": "arras", "commune": "Lens",
                      "postal_code": "62300"}
@@ -28,7 +28,7 @@ def test_lens_is_routed_to_arras_with_its_contact():
 
 def test_postal_code_of_one_antenne():
     messages, slots = run(ActionLocate(), "80000")
-    assert messages[0]["antenne_name"] == "Amiens"
+    assert messages[0]["antenne_of_name"] == "d'Amiens"
     assert slots["postal_code"] == "80000"
 
 

@@ -10,17 +10,17 @@ from helpers import Servers, say, texts
 @pytest.mark.parametrize(
     ("message", "antenne", "contact"),
     [
-        ("j'habite à Lens", "Arras", "contactarras@transitionspro-hdf.fr"),
-        ("80000", "Amiens", "contactamiens@transitionspro-hdf.fr"),
-        ("je suis de maubeuge", "Valenciennes", "contactvalenciennes@transitionspro-hdf.fr"),
-        ("St Omer", "Saint-Omer", "contactstomer@transitionspro-hdf.fr"),
-        ("henin beaumont", "Arras", "contactarras@transitionspro-hdf.fr"),
-        ("Ham", "Amiens", "contactamiens@transitionspro-hdf.fr"),
+        ("j'habite à Lens", "d'Arras", "contactarras@transitionspro-hdf.fr"),
+        ("80000", "d'Amiens", "contactamiens@transitionspro-hdf.fr"),
+        ("je suis de maubeuge", "de Valenciennes", "contactvalenciennes@transitionspro-hdf.fr"),
+        ("St Omer", "de Saint-Omer", "contactstomer@transitionspro-hdf.fr"),
+        ("henin beaumont", "d'Arras", "contactarras@transitionspro-hdf.fr"),
+        ("Ham", "d'Amiens", "contactamiens@transitionspro-hdf.fr"),
     ],
 )
 def test_place_in_the_first_message_gives_the_antenne(servers: Servers, message, antenne, contact):
     answer = texts(say(servers, message))
-    assert f"votre antenne est celle de {antenne}" in answer
+    assert f"votre antenne est celle {antenne}" in answer
     assert contact in answer and "03 59 61 62 63" in answer
 
 
