@@ -35,14 +35,15 @@ def commune_button(commune: Commune, departement_name: str) -> dict[str, str]:
 
 def place_text(location: Location) -> str:
     """How the answer names the place: "Pour Maubeuge (59600)", "Pour la Somme"."""
-    ref = load_referentiel()
     if location.name:
         code = f" ({location.postal_code})" if location.postal_code else ""
         return f"Pour {location.name}{code}"
     if location.postal_code:
         return f"Pour le code postal {location.postal_code}"
-    departement = next(d for d in ref.region.departements if d.code == location.departement)
-    return f"Pour {departement.with_article}"
+    departements = {d.code: d for d in load_referentiel().region.departements}
+    if location.departement in departements:
+        return f"Pour {departements[location.departement].with_article}"
+    return "Pour votre commune"
 
 
 class ActionFindAntenne(Action):

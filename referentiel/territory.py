@@ -275,8 +275,8 @@ class Territory:
         if len(communes) == 1:
             return self._found(communes[0], place_only=place_only)
         antennes = self.antennes_of(communes)
-        names = {commune.name for commune in communes}
-        name = names.pop() if len(names) == 1 else None
+        # One name when they differ only by accents (Abbécourt, Abbecourt); none for a short form.
+        name = communes[0].name if len({name_key(c.name) for c in communes}) == 1 else None
         if len(antennes) == 1:
             return Location(Outcome.FOUND, antennes.pop(), name=name, place_only=place_only,
                             candidates=tuple(communes))

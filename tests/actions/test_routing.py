@@ -94,3 +94,15 @@ def test_contact_gives_the_routed_antenne():
     assert messages[0]["antenne_contact"] == "Alain BOTTE"
     messages, _ = run(ActionContact(), "je veux parler a quelqu'un")
     assert messages[0]["response"] == "utter_contact"
+
+
+def test_names_that_differ_only_by_accents_under_one_antenne():
+    messages, slots = run(ActionLocate(), "j'habite à Abbécourt")
+    assert messages[0]["place"] == "Pour Abbécourt"
+    assert slots["antenne"] == "amiens"
+
+
+def test_short_form_of_several_names_under_one_antenne():
+    messages, _ = run(ActionLocate(), "marcq")
+    assert messages[0]["place"] == "Pour votre commune"
+    assert messages[0]["antenne_of_name"] == "de Lille"

@@ -5,6 +5,8 @@ import uuid
 import pytest
 
 from helpers import Servers, say, texts
+from referentiel import load_referentiel
+from referentiel.territory import load_territory
 
 
 @pytest.mark.parametrize(
@@ -67,3 +69,22 @@ def test_financing_depends_on_the_situation(servers: Servers):
 
 def test_cpf_question(servers: Servers):
     assert "CPF" in texts(say(servers, "je peux utiliser mon cpf ?"))
+
+
+def test_a_sample_of_communes_reaches_its_antenne_in_two_messages_at_most(servers: Servers):
+    """Every 10th commune of the region, named in a sentence, over the real stack."""
+    territory = load_territory()
+    ref = load_referentiel()
+    failures = []
+    for commune in territory.communes[::10]:
+        sender = uuid.uuid4().hex
+        expected = ref.antenne(territory.antenne_of(commune))
+        messages = say(servers, f"j'habite à {commune.name}", sender)
+        if expected.email not in texts(messages):
+            button = next(
+                (b for b in messages[-1].get("buttons", []) if commune.id in b["payload"]), None
+            )
+            messages = say(servers, button["payload"], sender) if button else []
+        if expected.email not in texts(messages):
+            failures.append(commune.name)
+    assert not failures
