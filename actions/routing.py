@@ -12,8 +12,7 @@ from referentiel.territory import Commune, Location, Outcome, load_territory
 
 MAX_CHOICES = 20
 MAX_SUGGESTIONS = 4
-# Actions after which the next message may be the commune or postal code.
-LOCATION_QUESTIONS = {"action_find_antenne", "action_locate", "action_fallback"}
+PENDING_LOCATION = "location"
 
 
 def antenne_fields(antenne: Antenne) -> dict[str, str]:
@@ -56,7 +55,7 @@ class ActionFindAntenne(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_ask_location")
-        return [SlotSet("awaiting_location", True)]
+        return [SlotSet("pending_question", PENDING_LOCATION)]
 
 
 class ActionLocate(Action):
@@ -76,7 +75,7 @@ class ActionLocate(Action):
             else territory.locate(tracker.latest_message.get("text") or "")
         )
         done = self._answer(dispatcher, location)
-        events = [SlotSet("awaiting_location", not done)]
+        events = [SlotSet("pending_question", None if done else PENDING_LOCATION)]
         if location.outcome is Outcome.FOUND:
             events += [
                 SlotSet("antenne", location.antenne_id),

@@ -20,3 +20,9 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """Folded words of a text, split on anything that is not a letter or digit."""
     return re.findall(r"[a-z0-9]+", fold(text))
+
+
+def french_list(items) -> str:
+    """Items joined the French way: "a, b et c"."""
+    items = list(items)
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} et {items[-1]}"

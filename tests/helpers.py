@@ -82,6 +82,16 @@ class Servers:
             ["run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
             f"http://127.0.0.1:{self.actions_port}/health",
         )
+        self.start_rasa()
+
+    def restart_rasa(self) -> None:
+        """Stop the Rasa server and start a new one on the same port and tracker store."""
+        self.processes.remove(self.rasa)
+        self.rasa.terminate()
+        self.rasa.wait(timeout=60)
+        self.start_rasa()
+
+    def start_rasa(self) -> None:
         self.rasa = self._start(
             "rasa",
             [

@@ -1,7 +1,7 @@
 """Every text the assistant can send keeps the house style (plain-french.md).
 
-All texts are domain responses (actions send responses by name, so the texts
-they take from referentiel/ are here too).
+Texts are domain responses (actions send responses by name), plus the few
+sentences actions take from referentiel/quiz.yml and put into a response.
 """
 
 import re
@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+
+from referentiel.quiz import load_quiz
 
 DOMAIN_DIR = Path(__file__).resolve().parent.parent / "bot" / "domain"
 MAX_WORDS_PER_SENTENCE = 20
@@ -65,14 +67,23 @@ def test_vouvoiement_only(name: str, variant: dict):
 def test_a_button_to_go_on(name: str, variant: dict):
     """Each message offers buttons, except a first part that its part 2 follows.
 
-    The buttons of a `*_choices` response come from the action that sends it.
+    The buttons of a `*_choices` response come from the action that sends it;
+    a `*_intro` response is always followed by another message.
     """
     if name.endswith("_part1"):
         assert name.replace("_part1", "_part2") in RESPONSES
+    elif name.endswith("_intro"):
+        pass  # the action always sends another message after it
     elif name.endswith("_choices"):
         assert not variant.get("buttons")
     else:
         assert variant.get("buttons")
+
+
+@pytest.mark.parametrize("text", list(load_quiz().summaries.dict().values()))
+def test_quiz_summaries_keep_the_style(text: str):
+    assert all(word_count(s) <= MAX_WORDS_PER_SENTENCE for s in sentences(text))
+    assert not TUTOIEMENT.search(text)
 
 
 def test_the_checks_catch_bad_writing():

@@ -22,7 +22,7 @@ def test_lens_is_routed_to_arras_with_its_contact():
     assert messages[0]["place"] == "Pour Lens (62300)"
     assert messages[0]["antenne_of_name"] == "d'Arras"
     assert messages[0]["antenne_email"] == "contactarras@transitionspro-hdf.fr"
-    assert slots == {"awaiting_location": False, "antenne": "arras", "commune": "Lens",
+    assert slots == {"pending_question": None, "antenne": "arras", "commune": "Lens",
                      "postal_code": "62300"}
 
 
@@ -38,7 +38,7 @@ def test_ambiguous_postal_code_asks_which_commune_with_buttons():
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert any(title.startswith("Aire-sur-la-Lys (Pas-de-Calais, 62120") for title in titles)
     assert all(b["payload"].startswith('/give_location{"commune_id":"') for b in messages[0]["buttons"])
-    assert slots == {"awaiting_location": True}
+    assert slots == {"pending_question": "location"}
 
 
 def test_commune_chosen_with_a_button():
@@ -53,14 +53,14 @@ def test_duplicate_name_asks_which_one():
     assert messages[0]["response"] == "utter_homonym_choices"
     assert messages[0]["name"] == "Fleury"
     assert len(messages[0]["buttons"]) == 4
-    assert slots == {"awaiting_location": True}
+    assert slots == {"pending_question": "location"}
 
 
 def test_outside_the_region():
     messages, slots = run(ActionLocate(), "75011")
     assert messages[0]["response"] == "utter_outside_region"
     assert messages[0]["place"] == "Le code postal 75011"
-    assert "antenne" not in slots and slots["awaiting_location"] is False
+    assert "antenne" not in slots and slots["pending_question"] is None
 
 
 def test_typo_is_a_suggestion():
@@ -85,7 +85,7 @@ def test_split_departement_asks_for_the_commune():
 def test_find_antenne_asks_for_the_place():
     messages, slots = run(ActionFindAntenne(), "c'est quelle antenne pour moi")
     assert messages[0]["response"] == "utter_ask_location"
-    assert slots == {"awaiting_location": True}
+    assert slots == {"pending_question": "location"}
 
 
 def test_contact_gives_the_routed_antenne():

@@ -1,0 +1,64 @@
+"""Replies whose meaning depends on what the assistant just asked.
+
+"oui", "b", "abcde" or "5900" answer the pending quiz question or the
+commune question when there is one; otherwise they get the usual reply.
+"""
+
+from typing import Any, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.quiz import PENDING_QUIZ, answer_quiz
+from actions.routing import PENDING_LOCATION, ActionLocate
+
+# Actions that end by asking a question; a pending question counts only right after them.
+ASKING_ACTIONS = {
+    "action_find_antenne", "action_locate", "action_reply_in_context",
+    "action_quiz_start", "action_quiz_resume", "action_quiz_restart",
+}
+# Intents that may be the answer to the commune question.
+LOCATION_ANSWER_INTENTS = {"nonsense", "nlu_fallback", "out_of_scope"}
+USUAL_REPLIES = {
+    "affirm": "utter_affirm",
+    "deny": "utter_deny",
+    "out_of_scope": "utter_out_of_scope",
+    "quiz_answer": "utter_quiz_not_running",
+}
+
+
+def pending_question(tracker: Tracker) -> Optional[str]:
+    """What the assistant's last turn asked ("location", "quiz"), if anything."""
+    pending = tracker.get_slot("pending_question")
+    if not pending:
+        return None
+    user_turn_seen = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            user_turn_seen = True
+        elif user_turn_seen and event.get("event") == "action":
+            if event.get("name") == "action_listen":
+                continue
+            return pending if event.get("name") in ASKING_ACTIONS else None
+    return None
+
+
+class ActionReplyInContext(Action):
+    """Short answers, quiz answers, gibberish, low confidence and out of scope."""
+
+    def name(self) -> str:
+        return "action_reply_in_context"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        pending = pending_question(tracker)
+        clicked_quiz_button = next(tracker.get_latest_entity_values("quiz_item"), None)
+        if pending == PENDING_QUIZ or (intent == "quiz_answer" and clicked_quiz_button):
+            return answer_quiz(dispatcher, tracker)
+        if pending == PENDING_LOCATION and intent in LOCATION_ANSWER_INTENTS:
+            return ActionLocate().run(dispatcher, tracker, domain)
+        dispatcher.utter_message(response=USUAL_REPLIES.get(intent, "utter_default"))
+        return [SlotSet("pending_question", None)]
