@@ -9,19 +9,21 @@ from pydantic import BaseModel, root_validator
 DATA_FILE = Path(__file__).with_name("clea.yml")
 
 
-class _Data(BaseModel):
+class Data(BaseModel):
+    """Base of the referentiel's models: read-only, unknown fields refused."""
+
     class Config:
         frozen = True
         extra = "forbid"
 
 
-class Figures(_Data):
+class Figures(Data):
     domains: int
     subdomains: int
     criteria: int
 
 
-class Certificate(_Data):
+class Certificate(Data):
     name: str
     full_name: str
     creator: str
@@ -32,12 +34,12 @@ class Certificate(_Data):
     years_to_finish: int
 
 
-class SubDomain(_Data):
+class SubDomain(Data):
     id: str
     official: str
 
 
-class Domain(_Data):
+class Domain(Data):
     id: int
     short: str
     plain: str
@@ -46,30 +48,30 @@ class Domain(_Data):
     subdomains: tuple[SubDomain, ...]
 
 
-class CleaNumerique(_Data):
+class CleaNumerique(Data):
     topics: tuple[str, ...]
     separate_certificate: bool
     needs_clea_socle: bool
 
 
-class ProcessStep(_Data):
+class ProcessStep(Data):
     id: str
     name: str
     plain: str
 
 
-class Process(_Data):
+class Process(Data):
     max_evaluation_hours: int
     steps: tuple[ProcessStep, ...]
 
 
-class Jury(_Data):
+class Jury(Data):
     name: str
     acronym: str
     frequency: str
 
 
-class Organisation(_Data):
+class Organisation(Data):
     name: str
     former_name: str
     since: str
@@ -80,7 +82,7 @@ class Organisation(_Data):
     jury: Jury
 
 
-class Antenne(_Data):
+class Antenne(Data):
     id: str
     name: str
     of_name: str  # "d'Arras", "de Lille"
@@ -89,38 +91,38 @@ class Antenne(_Data):
     arrondissements: tuple[str, ...]
 
 
-class Departement(_Data):
+class Departement(Data):
     code: str
     name: str
     with_article: str
     keywords: tuple[str, ...]
 
 
-class Region(_Data):
+class Region(Data):
     name: str
     departements: tuple[Departement, ...]
     everyday_word_names: frozenset[str]
 
 
-class Situation(_Data):
+class Situation(Data):
     id: str
     label: str
     keywords: tuple[str, ...]
 
 
-class FinancingScheme(_Data):
+class FinancingScheme(Data):
     id: str
     name: str
     plain: str
 
 
-class SituationFinancing(_Data):
+class SituationFinancing(Data):
     intro: str
     schemes: tuple[str, ...]
     steps: str
 
 
-class Financing(_Data):
+class Financing(Data):
     schemes: tuple[FinancingScheme, ...]
     by_situation: dict[str, SituationFinancing]
     questions: dict[str, tuple[str, ...]]
@@ -131,7 +133,7 @@ class Financing(_Data):
         return tuple(by_id[i] for i in self.by_situation[situation_id].schemes)
 
 
-class Referentiel(_Data):
+class Referentiel(Data):
     certificate: Certificate
     domains: tuple[Domain, ...]
     clea_numerique: CleaNumerique

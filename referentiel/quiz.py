@@ -6,33 +6,27 @@ from pathlib import Path
 from typing import Literal, Optional
 
 import yaml
-from pydantic import BaseModel, root_validator
+from pydantic import root_validator
 
-from referentiel.loader import load_referentiel
+from referentiel.loader import Data, load_referentiel
 from referentiel.text import fold
 
 DATA_FILE = Path(__file__).with_name("quiz.yml")
 
 
-class _Data(BaseModel):
-    class Config:
-        frozen = True
-        extra = "forbid"
-
-
-class Choice(_Data):
+class Choice(Data):
     id: str
     title: str
     words: tuple[str, ...]
 
 
-class Level(_Data):
+class Level(Data):
     id: str
     label: str
     min_score: float
 
 
-class Item(_Data):
+class Item(Data):
     id: str
     domain: int
     subdomain: str
@@ -42,12 +36,12 @@ class Item(_Data):
     answer: Optional[str] = None
 
 
-class Summaries(_Data):
+class Summaries(Data):
     focus: str
     all_good: str
 
 
-class Quiz(_Data):
+class Quiz(Data):
     self_assessment_choices: tuple[Choice, ...]
     dont_know: Choice
     self_assessment_points: dict[str, float]
