@@ -16,7 +16,7 @@ export ACTIONS_HOST ?= 127.0.0.1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export TRACKER_DB_PATH ?= var/trackers.db
 
-.PHONY: help setup responses territory train run shell test lock clean
+.PHONY: help setup responses territory train run shell test retention lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
@@ -24,6 +24,7 @@ help:
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make responses  render referentiel/ into bot/domain/responses.yml"
 	@echo "make territory  regenerate referentiel/territory.json from ../shared/data"
+	@echo "make retention  delete pre-dossiers closed > 12 months and conversations idle > 90 days"
 	@echo "make lock   re-pin constraints.txt from the virtual environment"
 
 setup: $(VENV)/.installed
@@ -50,6 +51,9 @@ shell: train
 test: train
 	@echo "==> Running the test suite"
 	$(BIN)/python -m pytest
+
+retention: setup
+	@$(BIN)/python -m dossiers.retention $(RETENTION_ARGS)
 
 lock: setup
 	@(echo "# Lock file: the full set of pinned packages, from \`make lock\`."; \

@@ -1,0 +1,38 @@
+"""Database engine from the environment: SQLite under var/ by default, PostgreSQL by URL."""
+
+import os
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, create_engine
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'dossiers.db'}"
+URL_VARIABLE = "CLEA_DATABASE_URL"
+SQLITE_BUSY_TIMEOUT_S = 10
+
+
+def database_url() -> str:
+    """CLEA_DATABASE_URL, e.g. postgresql://user@host/db; a SQLite file under var/ otherwise."""
+    return os.environ.get(URL_VARIABLE) or DEFAULT_URL
+
+
+def make_engine(url: str | None = None, **options) -> Engine:
+    """A SQLAlchemy 2.0-style engine; SQLite files get their folder and foreign keys."""
+    url = url or database_url()
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        options.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_S})
+    else:
+        options.setdefault("pool_pre_ping", True)
+    engine = create_engine(url, future=True, **options)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(connection, _record) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()

@@ -1,0 +1,264 @@
+"""The one repository layer over the pre-dossier store, for the actions and the console."""
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Optional, TypeVar
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from dossiers.db import make_engine
+from dossiers.models import STATUSES, antenne, history, pre_dossier, quiz_result
+from referentiel.loader import Referentiel
+
+ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
+SQLITE_LOCK_RETRIES = 5
+T = TypeVar("T")
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached; nothing was written."""
+
+
+@dataclass(frozen=True)
+class NewPreDossier:
+    """What the candidate gave, and the key of their request (the same on a retry)."""
+
+    request_key: str
+    sender_id: str
+    antenne_id: str
+    first_name: str
+    last_name: str
+    phone: Optional[str] = None
+    email: Optional[str] = None
+    postal_code: Optional[str] = None
+    commune: Optional[str] = None
+    situation: Optional[str] = None
+    contact_time: Optional[str] = None
+    quiz_levels: dict[int, str] = field(default_factory=dict)
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def new_reference(year: int) -> str:
+    """A short reference to give the candidate, e.g. CLEA-2026-4F7K."""
+    code = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(4))
+    return f"CLEA-{year}-{code}"
+
+
+class Repository:
+    """Reads and writes pre-dossiers; every method is one transaction."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_environment(cls) -> "Repository":
+        return cls(make_engine())
+
+    def migrate(self) -> None:
+        """Bring the schema to the latest Alembic revision."""
+        config = Config(str(ALEMBIC_INI))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def sync_antennes(self, ref: Referentiel) -> None:
+        """Make the antenne table match referentiel/ (its one source)."""
+
+        def work(connection: Connection) -> None:
+            known = set(connection.execute(select(antenne.c.id)).scalars())
+            for item in ref.antennes:
+                values = {"name": item.name, "contact": item.contact, "email": item.email}
+                if item.id in known:
+                    connection.execute(update(antenne).where(antenne.c.id == item.id).values(**values))
+                else:
+                    connection.execute(insert(antenne).values(id=item.id, **values))
+
+        self._transaction(work)
+
+    def create_pre_dossier(self, new: NewPreDossier) -> tuple[str, bool]:
+        """(reference, created): a request already stored returns its reference unchanged."""
+        existing = self.reference_for_request(new.request_key)
+        if existing:
+            return existing, False
+
+        def work(connection: Connection) -> str:
+            created = now()
+            reference = self._free_reference(connection, created.year)
+            dossier_id = connection.execute(
+                insert(pre_dossier).values(
+                    reference=reference, request_key=new.request_key, sender_id=new.sender_id,
+                    antenne_id=new.antenne_id, status=STATUSES[0], first_name=new.first_name,
+                    last_name=new.last_name, phone=new.phone, email=new.email,
+                    postal_code=new.postal_code, commune=new.commune, situation=new.situation,
+                    contact_time=new.contact_time, created_at=created, updated_at=created,
+                )
+            ).inserted_primary_key[0]
+            for domain, level in sorted(new.quiz_levels.items()):
+                connection.execute(
+                    insert(quiz_result).values(pre_dossier_id=dossier_id, domain=domain, level=level)
+                )
+            connection.execute(
+                insert(history).values(pre_dossier_id=dossier_id, at=created, kind="created",
+                                       to_value=STATUSES[0])
+            )
+            return reference
+
+        try:
+            return self._transaction(work), True
+        except IntegrityError:  # the same request, stored by a concurrent retry
+            reference = self.reference_for_request(new.request_key)
+            if reference is None:
+                raise
+            return reference, False
+
+    def reference_for_request(self, request_key: str) -> Optional[str]:
+        return self._transaction(
+            lambda connection: connection.execute(
+                select(pre_dossier.c.reference).where(pre_dossier.c.request_key == request_key)
+            ).scalar_one_or_none()
+        )
+
+    def take(self, reference: str, staff_user_id: Optional[int]) -> bool:
+        """'Prendre en charge' a new pre-dossier; when two staff members click at once, one wins."""
+
+        def work(connection: Connection) -> bool:
+            # One conditional UPDATE: the row lock makes a concurrent one see the new status.
+            result = connection.execute(
+                update(pre_dossier)
+                .where(pre_dossier.c.reference == reference, pre_dossier.c.status == STATUSES[0])
+                .values(status=STATUSES[1], assigned_to=staff_user_id, updated_at=now())
+            )
+            if result.rowcount != 1:
+                return False
+            dossier_id = connection.execute(
+                select(pre_dossier.c.id).where(pre_dossier.c.reference == reference)
+            ).scalar_one()
+            self._record(connection, dossier_id, staff_user_id, "status", STATUSES[0], STATUSES[1])
+            return True
+
+        return self._transaction(work)
+
+    def change_status(
+        self, reference: str, staff_user_id: Optional[int], status: str, reason: str = ""
+    ) -> bool:
+        """Move a pre-dossier to a status; recorded in its history with who and when."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status}")
+
+        def work(connection: Connection) -> bool:
+            row = connection.execute(
+                select(pre_dossier.c.id, pre_dossier.c.status)
+                .where(pre_dossier.c.reference == reference)
+                .with_for_update()
+            ).one_or_none()
+            if row is None or row.status == status:
+                return False
+            changed = now()
+            connection.execute(
+                update(pre_dossier).where(pre_dossier.c.id == row.id).values(
+                    status=status, updated_at=changed,
+                    closed_at=changed if status == STATUSES[-1] else None,
+                )
+            )
+            self._record(connection, row.id, staff_user_id, "status", row.status, status, reason)
+            return True
+
+        return self._transaction(work)
+
+    def get(self, reference: str) -> Optional[dict]:
+        """A pre-dossier with its quiz levels and history, or None."""
+
+        def work(connection: Connection) -> Optional[dict]:
+            row = connection.execute(
+                select(pre_dossier).where(pre_dossier.c.reference == reference)
+            ).mappings().one_or_none()
+            if row is None:
+                return None
+            levels = connection.execute(
+                select(quiz_result.c.domain, quiz_result.c.level)
+                .where(quiz_result.c.pre_dossier_id == row["id"])
+            ).all()
+            events = connection.execute(
+                select(history).where(history.c.pre_dossier_id == row["id"]).order_by(history.c.id)
+            ).mappings().all()
+            return {**row, "quiz_levels": dict(levels), "history": [dict(e) for e in events]}
+
+        return self._transaction(work)
+
+    def count(self, antenne_id: Optional[str] = None) -> int:
+        query = select(func.count()).select_from(pre_dossier)
+        if antenne_id:
+            query = query.where(pre_dossier.c.antenne_id == antenne_id)
+        return self._transaction(lambda connection: connection.execute(query).scalar_one())
+
+    def delete_for_sender(self, sender_id: str) -> int:
+        """Delete every pre-dossier of a conversation ("supprimer mes données")."""
+        return self._transaction(
+            lambda connection: connection.execute(
+                delete(pre_dossier).where(pre_dossier.c.sender_id == sender_id)
+            ).rowcount
+        )
+
+    def purge_closed_before(self, cutoff: datetime) -> int:
+        """Delete the pre-dossiers closed before the cutoff (retention)."""
+        return self._transaction(
+            lambda connection: connection.execute(
+                delete(pre_dossier).where(
+                    pre_dossier.c.status == STATUSES[-1], pre_dossier.c.closed_at < cutoff
+                )
+            ).rowcount
+        )
+
+    # -- helpers -----------------------------------------------------------------
+
+    @staticmethod
+    def _free_reference(connection: Connection, year: int) -> str:
+        while True:
+            reference = new_reference(year)
+            taken = connection.execute(
+                select(pre_dossier.c.id).where(pre_dossier.c.reference == reference)
+            ).first()
+            if taken is None:
+                return reference
+
+    @staticmethod
+    def _record(connection: Connection, dossier_id: int, staff_user_id: Optional[int],
+                kind: str, from_value: str, to_value: str, text: str = "") -> None:
+        connection.execute(
+            insert(history).values(
+                pre_dossier_id=dossier_id, at=now(), staff_user_id=staff_user_id, kind=kind,
+                from_value=from_value, to_value=to_value, text=text or None,
+            )
+        )
+
+    def _transaction(self, work: Callable[[Connection], T]) -> T:
+        """Run work in one transaction; SQLite's "database is locked" is retried."""
+        for attempt in range(SQLITE_LOCK_RETRIES):
+            try:
+                with self.engine.begin() as connection:
+                    return work(connection)
+            except OperationalError as error:
+                if self.engine.dialect.name == "sqlite" and "locked" in str(error):
+                    if attempt + 1 < SQLITE_LOCK_RETRIES:
+                        time.sleep(0.05 * (attempt + 1))
+                        continue
+                if error.connection_invalidated or _is_connection_error(error):
+                    raise StoreUnavailable(str(error.orig)) from error
+                raise
+        raise StoreUnavailable("the database stayed locked")
+
+
+def _is_connection_error(error: OperationalError) -> bool:
+    text = str(error.orig).lower()
+    return any(word in text for word in ("connect", "server closed", "terminating", "timeout"))

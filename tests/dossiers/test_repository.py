@@ -1,0 +1,99 @@
+"""The repository on SQLite and PostgreSQL: creation, idempotency, take, history, deletion."""
+
+import threading
+from datetime import timedelta
+
+from sqlalchemy import event, inspect, select
+
+from dossiers.models import antenne
+from dossiers.repository import NewPreDossier, Repository, now
+
+CANDIDATE = NewPreDossier(
+    request_key="sender-1:1", sender_id="sender-1", antenne_id="arras", first_name="Léa",
+    last_name="Martin", phone="0612345678", postal_code="62300", commune="Lens",
+    situation="salarie", quiz_levels={1: "a_l_aise", 2: "a_travailler"},
+)
+
+
+def test_schema_is_apart_from_rasas_tables(repository: Repository):
+    tables = set(inspect(repository.engine).get_table_names())
+    assert {"clea_pre_dossier", "clea_antenne", "clea_staff_user", "clea_quiz_result",
+            "clea_history", "clea_alembic_version"} <= tables
+    assert "events" not in tables
+
+
+def test_antennes_come_from_the_referentiel(repository: Repository):
+    with repository.engine.connect() as connection:
+        rows = dict(connection.execute(select(antenne.c.id, antenne.c.email)).all())
+    assert rows["amiens"] == "contactamiens@transitionspro-hdf.fr" and len(rows) == 5
+
+
+def test_create_and_read_back(repository: Repository):
+    reference, created = repository.create_pre_dossier(CANDIDATE)
+    assert created and reference.startswith(f"CLEA-{now().year}-") and len(reference) == 14
+    stored = repository.get(reference)
+    assert (stored["first_name"], stored["antenne_id"], stored["status"]) == ("Léa", "arras", "nouveau")
+    assert stored["quiz_levels"] == {1: "a_l_aise", 2: "a_travailler"}
+    assert [h["kind"] for h in stored["history"]] == ["created"]
+
+
+def test_a_retried_request_is_written_once(repository: Repository):
+    first = repository.create_pre_dossier(CANDIDATE)
+    again = repository.create_pre_dossier(CANDIDATE)
+    assert again == (first[0], False)
+    assert repository.count() == 1
+
+
+def test_two_overlapping_takes_one_wins(repository: Repository):
+    reference, _ = repository.create_pre_dossier(CANDIDATE)
+    barrier = threading.Barrier(2, timeout=20)
+    results: list[bool] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(repository.take(reference, None)))
+        for _ in range(2)
+    ]
+    first_begin = threading.local()
+
+    def meet(_connection) -> None:
+        """Both transactions are open before either writes or commits."""
+        if threading.current_thread() in threads and not getattr(first_begin, "seen", False):
+            first_begin.seen = True
+            barrier.wait()
+
+    event.listen(repository.engine, "begin", meet)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    event.remove(repository.engine, "begin", meet)
+    assert sorted(results) == [False, True]
+    assert [h["to_value"] for h in repository.get(reference)["history"]] == [
+        "nouveau", "pris_en_charge"
+    ]
+
+
+def test_status_changes_are_recorded_with_reason(repository: Repository):
+    reference, _ = repository.create_pre_dossier(CANDIDATE)
+    assert repository.take(reference, None)
+    assert repository.change_status(reference, None, "contacte")
+    assert repository.change_status(reference, None, "clos", "Candidat orienté")
+    stored = repository.get(reference)
+    assert stored["status"] == "clos" and stored["closed_at"] is not None
+    assert stored["history"][-1]["text"] == "Candidat orienté"
+    assert not repository.change_status(reference, None, "clos")
+
+
+def test_delete_for_sender(repository: Repository):
+    repository.create_pre_dossier(CANDIDATE)
+    repository.create_pre_dossier(NewPreDossier(**{**CANDIDATE.__dict__, "request_key": "other",
+                                                   "sender_id": "sender-2"}))
+    assert repository.delete_for_sender("sender-1") == 1
+    assert repository.count() == 1
+
+
+def test_retention_deletes_only_long_closed_ones(repository: Repository):
+    reference, _ = repository.create_pre_dossier(CANDIDATE)
+    repository.change_status(reference, None, "clos")
+    assert repository.purge_closed_before(now() - timedelta(days=365)) == 0
+    assert repository.purge_closed_before(now() + timedelta(seconds=1)) == 1
+    assert repository.get(reference) is None
