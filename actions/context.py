@@ -4,12 +4,17 @@
 commune question when there is one; otherwise they get the usual reply.
 """
 
+import inspect
 from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.dossier import (
+    FORM, PENDING_CONSENT, PENDING_ERASURE, PENDING_SUMMARY, ActionDeleteMyData,
+    ActionDossierCreate, refuse,
+)
 from actions.quiz import PENDING_QUIZ, answer_quiz
 from actions.routing import PENDING_LOCATION, ActionLocate
 
@@ -17,6 +22,8 @@ from actions.routing import PENDING_LOCATION, ActionLocate
 ASKING_ACTIONS = {
     "action_find_antenne", "action_locate", "action_reply_in_context",
     "action_quiz_start", "action_quiz_resume", "action_quiz_restart",
+    "action_dossier_offer", "action_dossier_summary", "action_dossier_correct",
+    "action_dossier_create", "action_delete_my_data_ask",
 }
 # Intents that may be the answer to the commune question.
 LOCATION_ANSWER_INTENTS = {"nonsense", "nlu_fallback", "out_of_scope"}
@@ -25,6 +32,36 @@ USUAL_REPLIES = {
     "deny": "utter_deny",
     "out_of_scope": "utter_out_of_scope",
     "quiz_answer": "utter_quiz_not_running",
+}
+
+
+def _start_form(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    return [SlotSet("pending_question", None), FollowupAction(FORM)]
+
+
+def _run(action: Action):
+    return lambda dispatcher, tracker: action.run(dispatcher, tracker, {})
+
+
+def _say(response: str, keep_pending: bool = False):
+    def reply(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response=response)
+        return [] if keep_pending else [SlotSet("pending_question", None)]
+
+    return reply
+
+
+# What "oui" and "non" (typed, or the buttons that send them) do after each yes/no question.
+YES_NO_QUESTIONS = {
+    PENDING_CONSENT: {"affirm": _start_form, "deny": refuse},
+    PENDING_SUMMARY: {
+        "affirm": _run(ActionDossierCreate()),
+        "deny": _say("utter_dossier_which_field", keep_pending=True),
+    },
+    PENDING_ERASURE: {
+        "affirm": _run(ActionDeleteMyData()),
+        "deny": _say("utter_data_kept"),
+    },
 }
 
 
@@ -50,7 +87,7 @@ class ActionReplyInContext(Action):
     def name(self) -> str:
         return "action_reply_in_context"
 
-    def run(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
@@ -60,5 +97,8 @@ class ActionReplyInContext(Action):
             return answer_quiz(dispatcher, tracker)
         if pending == PENDING_LOCATION and intent in LOCATION_ANSWER_INTENTS:
             return ActionLocate().run(dispatcher, tracker, domain)
+        if intent in ("affirm", "deny") and pending in YES_NO_QUESTIONS:
+            events = YES_NO_QUESTIONS[pending][intent](dispatcher, tracker)
+            return await events if inspect.isawaitable(events) else events
         dispatcher.utter_message(response=USUAL_REPLIES.get(intent, "utter_default"))
         return [SlotSet("pending_question", None)]

@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.consent import ask_consent
 from referentiel import load_referentiel
 from referentiel.loader import Antenne
 from referentiel.territory import Commune, Location, Outcome, load_territory
@@ -82,6 +83,10 @@ class ActionLocate(Action):
                 SlotSet("commune", location.name),
                 SlotSet("postal_code", location.postal_code),
             ]
+            if tracker.get_slot("dossier_wanted"):  # asked to be called back: go on
+                events += ask_consent(dispatcher)
+        elif done:
+            events.append(SlotSet("dossier_wanted", False))
         return events
 
     @staticmethod

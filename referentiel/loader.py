@@ -133,6 +133,16 @@ class Financing(Data):
         return tuple(by_id[i] for i in self.by_situation[situation_id].schemes)
 
 
+class PersonalData(Data):
+    controller: str
+    seen_by: str
+    kept_months_after_closing: int
+    conversation_days: int
+    delete_phrase: str
+    contact_times: tuple[str, ...]
+    correction_words: dict[str, tuple[str, ...]]
+
+
 class Referentiel(Data):
     certificate: Certificate
     domains: tuple[Domain, ...]
@@ -143,6 +153,7 @@ class Referentiel(Data):
     region: Region
     situations: tuple[Situation, ...]
     financing: Financing
+    personal_data: PersonalData
 
     @root_validator(skip_on_failure=True)
     def _figures_match_domains(cls, values: dict) -> dict:

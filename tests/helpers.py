@@ -54,6 +54,7 @@ class Servers:
         self.env = rasa_env(
             ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
             TRACKER_DB_PATH=str(workdir / "trackers.db"),
+            CLEA_DATABASE_URL=f"sqlite:///{workdir / 'dossiers.db'}",
             SANIC_HOST="127.0.0.1",
         )
         self.model = model

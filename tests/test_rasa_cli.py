@@ -4,6 +4,8 @@ import re
 import subprocess
 from pathlib import Path
 
+import yaml
+
 from helpers import RASA, ROOT, rasa_env
 
 # Warnings `rasa data validate` gives on purpose; README.md explains them.
@@ -12,9 +14,15 @@ CHANNEL_ONLY_INTENT = "The intent 'message_too_long' is listed in the domain fil
 
 
 def responses_sent_by_actions() -> tuple[str, ...]:
-    """Response names (or their f-string prefixes) that the custom actions send."""
+    """Response names (or their f-string prefixes) that custom actions and forms send."""
     source = "\n".join(path.read_text() for path in (ROOT / "actions").glob("*.py"))
-    return tuple(set(re.findall(r"[\"'](utter_\w+)", source)))
+    domain = yaml.safe_load((ROOT / "bot" / "domain" / "intents.yml").read_text())
+    asked_by_forms = [
+        f"utter_ask_{slot}"
+        for form in domain.get("forms", {}).values()
+        for slot in form["required_slots"]
+    ]
+    return tuple(set(re.findall(r"[\"'](utter_\w+)", source)) | set(asked_by_forms))
 
 
 def _rasa(*args: str) -> subprocess.CompletedProcess:

@@ -1,3 +1,5 @@
+import asyncio
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -15,7 +17,7 @@ def run(text: str, intent: str, previous_action: str, pending: str | None,
     tracker = Tracker("u", {"pending_question": pending, **(slots or {})}, latest, events,
                       False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
-    events = ActionReplyInContext().run(dispatcher, tracker, {})
+    events = asyncio.run(ActionReplyInContext().run(dispatcher, tracker, {}))
     return [m["response"] for m in dispatcher.messages], events
 
 

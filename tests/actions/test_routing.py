@@ -106,3 +106,11 @@ def test_short_form_of_several_names_under_one_antenne():
     messages, _ = run(ActionLocate(), "marcq")
     assert messages[0]["place"] == "Pour votre commune"
     assert messages[0]["antenne_of_name"] == "de Lille"
+
+
+def test_place_given_after_asking_to_be_called_back_goes_on_to_consent():
+    messages, slots = run(ActionLocate(), "Roubaix", slots={"dossier_wanted": True})
+    assert [m["response"] for m in messages] == [
+        "utter_antenne_found", "utter_dossier_consent_part1", "utter_dossier_consent_part2"
+    ]
+    assert slots["pending_question"] == "consent" and slots["antenne"] == "lille"

@@ -1,0 +1,241 @@
+"""The pre-dossier: consent, what the person gives, summary, correction, creation, deletion."""
+
+import asyncio
+from functools import lru_cache
+from typing import Any, Optional
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.consent import PENDING_CONSENT, ask_consent
+from actions.routing import PENDING_LOCATION, antenne_fields
+from dossiers.repository import NewPreDossier, Repository, StoreUnavailable
+from referentiel import load_referentiel
+from referentiel.contact import contact, field_to_correct, person_name
+from referentiel.financing import detect_situation
+
+FORM = "dossier_form"
+PENDING_SUMMARY = "summary"
+PENDING_ERASURE = "erasure"
+FIELDS = ("dossier_first_name", "dossier_last_name", "dossier_contact", "situation",
+          "dossier_contact_time")
+
+
+@lru_cache(maxsize=1)
+def repository() -> Repository:
+    """The store, migrated and with its antennes synchronised from referentiel/ on first use."""
+    store = Repository.from_environment()
+    store.migrate()
+    store.sync_antennes(load_referentiel())
+    return store
+
+
+async def in_thread(function, *args):
+    """Run a database call off the action server's event loop."""
+    return await asyncio.to_thread(function, *args)
+
+
+def _antenne_placeholders(tracker: Tracker) -> Optional[dict[str, str]]:
+    antennes = {a.id: a for a in load_referentiel().antennes}
+    antenne = antennes.get(tracker.get_slot("antenne") or "")
+    return antenne_fields(antenne) if antenne else None
+
+
+class ActionDossierOffer(Action):
+    """Offer a pre-dossier: the commune first if unknown, then the consent question."""
+
+    def name(self) -> str:
+        return "action_dossier_offer"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        return offer(dispatcher, tracker)
+
+
+def offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    if not _antenne_placeholders(tracker):
+        dispatcher.utter_message(response="utter_dossier_need_place_intro")
+        dispatcher.utter_message(response="utter_ask_location")
+        return [SlotSet("dossier_wanted", True), SlotSet("pending_question", PENDING_LOCATION)]
+    return ask_consent(dispatcher)
+
+
+def refuse(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    dispatcher.utter_message(response="utter_dossier_refused_intro")
+    placeholders = _antenne_placeholders(tracker)
+    if placeholders:
+        dispatcher.utter_message(response="utter_contact_antenne", **placeholders)
+    else:
+        dispatcher.utter_message(response="utter_contact")
+    return [SlotSet("pending_question", None), SlotSet("dossier_request_id", None)]
+
+
+class ValidateDossierForm(FormValidationAction):
+    """Check each answer; an invalid one is asked again politely."""
+
+    def name(self) -> str:
+        return "validate_dossier_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
+        return list(FIELDS)
+
+    def validate_dossier_first_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return self._name("dossier_first_name", value, dispatcher)
+
+    def validate_dossier_last_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        return self._name("dossier_last_name", value, dispatcher)
+
+    @staticmethod
+    def _name(slot: str, value: Any, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+        name = person_name(str(value or ""))
+        if name is None:
+            dispatcher.utter_message(response="utter_dossier_invalid_name")
+        return {slot: name}
+
+    def validate_dossier_contact(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        checked = contact(str(value or ""))
+        if checked is None:
+            dispatcher.utter_message(response="utter_dossier_invalid_contact")
+        return {"dossier_contact": checked}
+
+    def validate_situation(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        ref = load_referentiel()
+        known = {situation.id for situation in ref.situations}
+        return {"situation": value if value in known else detect_situation(str(value or ""), ref)}
+
+    def validate_dossier_contact_time(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        text = " ".join(str(value or "").split())[:128]
+        return {"dossier_contact_time": text or None}
+
+
+class ActionDossierSummary(Action):
+    """Show what will be sent, with buttons to confirm or correct."""
+
+    def name(self) -> str:
+        return "action_dossier_summary"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        ref = load_referentiel()
+        situation = tracker.get_slot("situation")
+        labels = {s.id: s.label for s in ref.situations}
+        place = " ".join(filter(None, [tracker.get_slot("commune"), tracker.get_slot("postal_code")]))
+        dispatcher.utter_message(
+            response="utter_dossier_summary",
+            first_name=tracker.get_slot("dossier_first_name"),
+            last_name=tracker.get_slot("dossier_last_name"),
+            contact=tracker.get_slot("dossier_contact"),
+            place=place or "non précisée",
+            situation=labels.get(situation, "non précisée"),
+            contact_time=tracker.get_slot("dossier_contact_time"),
+            **(_antenne_placeholders(tracker) or {}),
+        )
+        return [SlotSet("pending_question", PENDING_SUMMARY)]
+
+
+class ActionDossierCorrect(Action):
+    """Empty the field the person wants to correct; the form asks it again."""
+
+    def name(self) -> str:
+        return "action_dossier_correct"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        field = next(tracker.get_latest_entity_values("dossier_field"), None)
+        if field not in FIELDS:
+            field = field_to_correct(tracker.latest_message.get("text") or "", load_referentiel())
+        if field is None:
+            dispatcher.utter_message(response="utter_dossier_which_field")
+            return [SlotSet("pending_question", PENDING_SUMMARY)]
+        return [SlotSet(field, None), SlotSet("pending_question", None), FollowupAction(FORM)]
+
+
+class ActionDossierCreate(Action):
+    """Create the pre-dossier once, whatever the retries; say so plainly if the store is down."""
+
+    def name(self) -> str:
+        return "action_dossier_create"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        placeholders = _antenne_placeholders(tracker)
+        request_id = tracker.get_slot("dossier_request_id")
+        if not placeholders or not request_id or any(
+            tracker.get_slot(slot) is None for slot in FIELDS[:3]
+        ):
+            dispatcher.utter_message(response="utter_dossier_nothing_to_send")
+            return [SlotSet("pending_question", None)]
+        levels = tracker.get_slot("quiz_levels") or {}
+        new = NewPreDossier(
+            request_key=f"{tracker.sender_id}:{request_id}",
+            sender_id=tracker.sender_id,
+            antenne_id=tracker.get_slot("antenne"),
+            first_name=tracker.get_slot("dossier_first_name"),
+            last_name=tracker.get_slot("dossier_last_name"),
+            phone=_if(tracker.get_slot("dossier_contact"), lambda v: "@" not in v),
+            email=_if(tracker.get_slot("dossier_contact"), lambda v: "@" in v),
+            postal_code=tracker.get_slot("postal_code"),
+            commune=tracker.get_slot("commune"),
+            situation=tracker.get_slot("situation"),
+            contact_time=tracker.get_slot("dossier_contact_time"),
+            quiz_levels={int(domain_id): level for domain_id, level in levels.items()},
+        )
+        try:
+            reference, created = await in_thread(_create, new)
+        except StoreUnavailable:
+            dispatcher.utter_message(response="utter_dossier_store_down")
+            return [SlotSet("pending_question", PENDING_SUMMARY)]
+        dispatcher.utter_message(
+            response="utter_dossier_created" if created else "utter_dossier_already_created",
+            reference=reference,
+            **placeholders,
+        )
+        return [SlotSet("pending_question", None), SlotSet("dossier_reference", reference)]
+
+
+def _create(new: NewPreDossier) -> tuple[str, bool]:
+    return repository().create_pre_dossier(new)
+
+
+def _if(value: Optional[str], keep) -> Optional[str]:
+    return value if value and keep(value) else None
+
+
+class ActionDossierCancel(Action):
+    """Stop the collection: nothing is stored."""
+
+    def name(self) -> str:
+        return "action_dossier_cancel"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        dispatcher.utter_message(response="utter_dossier_cancelled")
+        return [SlotSet("pending_question", None), SlotSet("requested_slot", None)]
+
+
+class ActionDeleteMyDataAsk(Action):
+    """Ask before erasing anything."""
+
+    def name(self) -> str:
+        return "action_delete_my_data_ask"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        dispatcher.utter_message(response="utter_delete_my_data_confirm")
+        return [SlotSet("pending_question", PENDING_ERASURE)]
+
+
+class ActionDeleteMyData(Action):
+    """Delete the person's pre-dossiers, then their stored conversation (see bot/tracker_store.py)."""
+
+    def name(self) -> str:
+        return "action_delete_my_data"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        try:
+            await in_thread(_delete, tracker.sender_id)
+        except StoreUnavailable:
+            dispatcher.utter_message(response="utter_delete_my_data_store_down")
+            return [SlotSet("pending_question", None)]
+        dispatcher.utter_message(response="utter_data_deleted")
+        return [SlotSet("data_erasure", True)]
+
+
+def _delete(sender_id: str) -> int:
+    return repository().delete_for_sender(sender_id)
+
