@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.consent import PENDING_CONSENT, ask_consent
 from actions.routing import PENDING_LOCATION, antenne_fields
+from dossiers.notify import SmtpSettings, messages_for, send
 from dossiers.repository import NewPreDossier, Repository, StoreUnavailable
 from referentiel import load_referentiel
 from referentiel.contact import contact, field_to_correct, person_name
@@ -187,6 +188,11 @@ class ActionDossierCreate(Action):
             reference=reference,
             **placeholders,
         )
+        settings = SmtpSettings.from_environment()
+        if created and settings:
+            ref = load_referentiel()
+            mails = messages_for(reference, ref.antenne(new.antenne_id), new.email, ref, settings)
+            await in_thread(send, mails, settings)
         return [SlotSet("pending_question", None), SlotSet("dossier_reference", reference)]
 
 

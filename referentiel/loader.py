@@ -143,6 +143,13 @@ class PersonalData(Data):
     correction_words: dict[str, tuple[str, ...]]
 
 
+class Emails(Data):
+    candidate_subject: str
+    candidate_body: str
+    antenne_subject: str
+    antenne_body: str
+
+
 class Referentiel(Data):
     certificate: Certificate
     domains: tuple[Domain, ...]
@@ -154,6 +161,7 @@ class Referentiel(Data):
     situations: tuple[Situation, ...]
     financing: Financing
     personal_data: PersonalData
+    emails: Emails
 
     @root_validator(skip_on_failure=True)
     def _figures_match_domains(cls, values: dict) -> dict:
