@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dossiers.db import make_engine
-from dossiers.models import STATUSES, antenne, history, pre_dossier, quiz_result
+from dossiers.models import STATUSES, antenne, history, pre_dossier, quiz_result, staff_user
 from referentiel.loader import Referentiel
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
@@ -218,6 +218,56 @@ class Repository:
                     pre_dossier.c.status == STATUSES[-1], pre_dossier.c.closed_at < cutoff
                 )
             ).rowcount
+        )
+
+    # -- staff -------------------------------------------------------------------
+
+    def create_staff_user(self, login: str, name: str, password_hash: str,
+                          antenne_id: Optional[str], is_admin: bool = False) -> int:
+        return self._transaction(
+            lambda connection: connection.execute(
+                insert(staff_user).values(
+                    login=login, name=name, password_hash=password_hash, antenne_id=antenne_id,
+                    is_admin=is_admin, is_active=True, created_at=now(),
+                )
+            ).inserted_primary_key[0]
+        )
+
+    def set_staff_active(self, user_id: int, active: bool) -> None:
+        """Disable (or enable again) a staff account."""
+        self._transaction(
+            lambda connection: connection.execute(
+                update(staff_user).where(staff_user.c.id == user_id).values(is_active=active)
+            )
+        )
+
+    def staff_user(self, *, login: Optional[str] = None, user_id: Optional[int] = None):
+        """A staff account by login or id, or None."""
+        column, value = (staff_user.c.login, login) if login else (staff_user.c.id, user_id)
+        return self._transaction(
+            lambda connection: connection.execute(
+                select(staff_user).where(column == value)
+            ).mappings().one_or_none()
+        )
+
+    def list_pre_dossiers(self, antenne_id: Optional[str], status: Optional[str] = None,
+                          search: str = "", limit: int = 200) -> list[dict]:
+        """Pre-dossiers of one antenne (all for an admin, antenne_id None), newest first."""
+        query = select(pre_dossier).order_by(pre_dossier.c.created_at.desc(), pre_dossier.c.id.desc())
+        if antenne_id is not None:
+            query = query.where(pre_dossier.c.antenne_id == antenne_id)
+        if status:
+            query = query.where(pre_dossier.c.status == status)
+        if search.strip():
+            pattern = f"%{search.strip().lower()}%"
+            query = query.where(
+                func.lower(pre_dossier.c.reference).like(pattern)
+                | func.lower(pre_dossier.c.last_name).like(pattern)
+                | func.lower(pre_dossier.c.first_name).like(pattern)
+                | func.replace(pre_dossier.c.phone, " ", "").like(pattern.replace(" ", ""))
+            )
+        return self._transaction(
+            lambda connection: [dict(row) for row in connection.execute(query.limit(limit)).mappings()]
         )
 
     # -- helpers -----------------------------------------------------------------

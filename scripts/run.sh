@@ -8,7 +8,10 @@ echo "==> Starting the action server on ${ACTIONS_HOST}:${ACTIONS_PORT}"
 SANIC_HOST="$ACTIONS_HOST" .venv/bin/rasa run actions --actions actions \
   --port "$ACTIONS_PORT" &
 actions_pid=$!
-trap 'kill "$actions_pid" 2>/dev/null || true; wait "$actions_pid" 2>/dev/null || true' EXIT
+echo "==> Starting the staff console on port ${CLEA_WEB_PORT:-8080}"
+.venv/bin/python -m web.app &
+web_pid=$!
+trap 'kill "$actions_pid" "$web_pid" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 
 common=(--model models/clea.tar.gz --endpoints bot/endpoints.yml --port "$RASA_PORT")
 if [[ "${1:-}" == "--shell" ]]; then

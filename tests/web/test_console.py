@@ -1,0 +1,168 @@
+"""The staff console through aiohttp's test client: authentication, isolation, CSRF, escaping."""
+
+import asyncio
+import re
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from dossiers.db import make_engine
+from dossiers.repository import NewPreDossier, Repository
+from referentiel import load_referentiel
+from web.app import create_app
+from web.security import hash_password
+
+PASSWORD = "un mot de passe long"
+SCRIPT_NAME = "<script>alert(1)</script>"
+
+
+@pytest.fixture
+def store(tmp_path) -> Repository:
+    repository = Repository(make_engine(f"sqlite:///{tmp_path / 'dossiers.db'}"))
+    repository.migrate()
+    repository.sync_antennes(load_referentiel())
+    for login, antenne in [("lille1", "lille"), ("amiens1", "amiens")]:
+        repository.create_staff_user(login, login.title(), hash_password(PASSWORD), antenne)
+    repository.create_staff_user("admin", "Admin", hash_password(PASSWORD), None, is_admin=True)
+    return repository
+
+
+def dossier(store: Repository, antenne: str, last_name: str) -> str:
+    return store.create_pre_dossier(NewPreDossier(
+        request_key=f"{antenne}-{last_name}", sender_id=f"s-{antenne}", antenne_id=antenne,
+        first_name="Léa", last_name=last_name, phone="06 12 34 56 78", quiz_levels={3: "a_travailler"},
+    ))[0]
+
+
+def run(store: Repository, scenario) -> None:
+    async def main() -> None:
+        async with TestClient(TestServer(create_app(store, b"k" * 32))) as client:
+            await scenario(client)
+
+    asyncio.run(main())
+
+
+async def csrf_of(client: TestClient, path: str) -> str:
+    page = await (await client.get(path)).text()
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+async def log_in(client: TestClient, login: str, password: str = PASSWORD):
+    token = await csrf_of(client, "/console/login")
+    return await client.post("/console/login", allow_redirects=False,
+                             data={"csrf": token, "login": login, "password": password})
+
+
+def test_login_and_cookie_flags(store: Repository):
+    async def scenario(client: TestClient) -> None:
+        assert (await log_in(client, "lille1", "faux mot de passe")).status == 401
+        response = await log_in(client, "lille1")
+        assert response.status == 302 and response.headers["Location"] == "/console"
+        cookie = response.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        assert (await client.get("/console")).status == 200
+
+    run(store, scenario)
+
+
+def test_pages_need_a_login(store: Repository):
+    async def scenario(client: TestClient) -> None:
+        response = await client.get("/console", allow_redirects=False)
+        assert response.status == 302 and response.headers["Location"] == "/console/login"
+
+    run(store, scenario)
+
+
+def test_a_disabled_account_is_refused_and_logged_out(store: Repository):
+    async def scenario(client: TestClient) -> None:
+        await log_in(client, "lille1")
+        store.set_staff_active(store.staff_user(login="lille1")["id"], False)
+        response = await client.get("/console", allow_redirects=False)
+        assert response.headers["Location"] == "/console/login"
+        assert (await log_in(client, "lille1")).status == 401
+
+    run(store, scenario)
+
+
+def test_a_lille_account_never_reaches_an_amiens_pre_dossier(store: Repository):
+    amiens = dossier(store, "amiens", "Dupont")
+    lille = dossier(store, "lille", "Durand")
+
+    async def scenario(client: TestClient) -> None:
+        await log_in(client, "lille1")
+        listing = await (await client.get("/console")).text()
+        assert lille in listing and amiens not in listing
+        assert amiens not in await (await client.get("/console?q=dupont")).text()
+        assert (await client.get(f"/console/d/{amiens}")).status == 404
+        token = await csrf_of(client, "/console")
+        response = await client.post(f"/console/d/{amiens}/take", data={"csrf": token})
+        assert response.status == 404
+        response = await client.post(f"/console/d/{amiens}/status",
+                                     data={"csrf": token, "status": "clos"})
+        assert response.status == 404
+        assert store.get(amiens)["status"] == "nouveau"
+
+    run(store, scenario)
+
+
+def test_the_admin_sees_every_antenne(store: Repository):
+    amiens, lille = dossier(store, "amiens", "Dupont"), dossier(store, "lille", "Durand")
+
+    async def scenario(client: TestClient) -> None:
+        await log_in(client, "admin")
+        listing = await (await client.get("/console")).text()
+        assert amiens in listing and lille in listing
+
+    run(store, scenario)
+
+
+def test_forms_without_the_csrf_token_are_refused(store: Repository):
+    reference = dossier(store, "lille", "Durand")
+
+    async def scenario(client: TestClient) -> None:
+        await log_in(client, "lille1")
+        assert (await client.post(f"/console/d/{reference}/take", data={})).status == 403
+        response = await client.post(f"/console/d/{reference}/take", data={"csrf": "forged"})
+        assert response.status == 403
+        assert store.get(reference)["status"] == "nouveau"
+
+    run(store, scenario)
+
+
+def test_candidate_text_is_escaped(store: Repository):
+    reference = dossier(store, "lille", SCRIPT_NAME)
+
+    async def scenario(client: TestClient) -> None:
+        await log_in(client, "lille1")
+        for path in ("/console", f"/console/d/{reference}"):
+            page = await (await client.get(path)).text()
+            assert SCRIPT_NAME not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+    run(store, scenario)
+
+
+def test_take_then_close_with_a_reason_recorded_in_the_history(store: Repository):
+    reference = dossier(store, "lille", "Durand")
+
+    async def scenario(client: TestClient) -> None:
+        await log_in(client, "lille1")
+        token = await csrf_of(client, f"/console/d/{reference}")
+        await client.post(f"/console/d/{reference}/take", data={"csrf": token})
+        await client.post(f"/console/d/{reference}/status",
+                          data={"csrf": token, "status": "clos", "reason": "Orienté"})
+        page = await (await client.get(f"/console/d/{reference}")).text()
+        assert "Statut : <strong>Clos</strong>" in page and "Orienté" in page
+        assert "Le numérique : à travailler" in page
+
+    run(store, scenario)
+    user_id = store.staff_user(login="lille1")["id"]
+    assert [h["staff_user_id"] for h in store.get(reference)["history"][1:]] == [user_id, user_id]
+
+
+def test_login_attempts_are_rate_limited(store: Repository):
+    async def scenario(client: TestClient) -> None:
+        for _ in range(5):
+            assert (await log_in(client, "lille1", "mauvais")).status == 401
+        assert (await log_in(client, "lille1")).status == 429
+
+    run(store, scenario)

@@ -1,0 +1,1 @@
+"""The web side: the antenne staff console (aiohttp, jinja2)."""

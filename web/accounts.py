@@ -1,0 +1,42 @@
+"""Create a staff account: python -m web.accounts LOGIN "Full name" ANTENNE|--admin
+
+The password is read from CLEA_NEW_PASSWORD or asked at the prompt (12 characters at least).
+"""
+
+import getpass
+import os
+import sys
+
+from dossiers.repository import Repository
+from referentiel import load_referentiel
+from web.security import MIN_PASSWORD_LENGTH, hash_password
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3:
+        print(__doc__)
+        return 2
+    login, name, antenne = argv
+    is_admin = antenne == "--admin"
+    antennes = {a.id for a in load_referentiel().antennes}
+    if not is_admin and antenne not in antennes:
+        print(f"Unknown antenne {antenne!r}: one of {', '.join(sorted(antennes))}, or --admin")
+        return 2
+    password = os.environ.get("CLEA_NEW_PASSWORD") or getpass.getpass("Password: ")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        print(f"The password needs {MIN_PASSWORD_LENGTH} characters at least.")
+        return 2
+    repository = Repository.from_environment()
+    repository.migrate()
+    repository.sync_antennes(load_referentiel())
+    if repository.staff_user(login=login):
+        print(f"An account {login!r} already exists.")
+        return 1
+    repository.create_staff_user(login, name, hash_password(password),
+                                 None if is_admin else antenne, is_admin)
+    print(f"Created {'admin' if is_admin else antenne} account {login!r}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,172 @@
+"""The antenne staff console: login, the antenne's pre-dossiers, taking and following them."""
+
+import asyncio
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+import aiohttp_jinja2
+from aiohttp import web
+from aiohttp_session import get_session, new_session
+from babel.dates import format_datetime
+
+from dossiers.models import STATUSES
+from dossiers.repository import Repository
+from referentiel import load_referentiel
+from referentiel.quiz import load_quiz
+from web.security import LoginLimiter, new_csrf_token, password_matches, same_token
+
+STATUS_LABELS = {
+    "nouveau": "Nouveau",
+    "pris_en_charge": "Pris en charge",
+    "contacte": "Contacté",
+    "oriente": "Orienté vers un évaluateur",
+    "clos": "Clos",
+}
+REPOSITORY = web.AppKey("repository", Repository)
+LIMITER = web.AppKey("limiter", LoginLimiter)
+routes = web.RouteTableDef()
+
+
+def french_date(value: Optional[datetime]) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return format_datetime(value, "d MMMM y 'à' HH:mm", tzinfo="Europe/Paris", locale="fr_FR")
+
+
+async def _db(request: web.Request, method: str, *args, **kwargs):
+    """A repository call, off the event loop."""
+    repository = request.app[REPOSITORY]
+    return await asyncio.to_thread(getattr(repository, method), *args, **kwargs)
+
+
+async def current_user(request: web.Request) -> Optional[dict]:
+    session = await get_session(request)
+    user_id = session.get("user_id")
+    if user_id is None:
+        return None
+    user = await _db(request, "staff_user", user_id=user_id)
+    if user is None or not user["is_active"]:
+        session.invalidate()
+        return None
+    return dict(user)
+
+
+async def _context(request: web.Request, user: Optional[dict], **values: Any) -> dict:
+    session = await get_session(request)
+    if "csrf" not in session:
+        session["csrf"] = new_csrf_token()
+    antennes = {a.id: a.name for a in load_referentiel().antennes}
+    return {"user": user, "csrf": session["csrf"], "antennes": antennes,
+            "status_labels": STATUS_LABELS, "french_date": french_date, **values}
+
+
+async def _require_user(request: web.Request) -> dict:
+    user = await current_user(request)
+    if user is None:
+        raise web.HTTPFound("/console/login")
+    return user
+
+
+async def _checked_form(request: web.Request) -> dict:
+    form = await request.post()
+    session = await get_session(request)
+    if not same_token(session.get("csrf"), form.get("csrf")):
+        raise web.HTTPForbidden(text="Formulaire expiré : rechargez la page.")
+    return form
+
+
+async def _visible_dossier(request: web.Request, user: dict) -> dict:
+    """The pre-dossier of the URL, only if it belongs to the user's antenne (admins: all)."""
+    dossier = await _db(request, "get", request.match_info["reference"])
+    if dossier is None or (not user["is_admin"] and dossier["antenne_id"] != user["antenne_id"]):
+        raise web.HTTPNotFound(text="Pré-dossier introuvable.")
+    return dossier
+
+
+@routes.get("/console/login")
+@aiohttp_jinja2.template("login.html")
+async def login_page(request: web.Request) -> dict:
+    return await _context(request, None, error=None)
+
+
+@routes.post("/console/login")
+async def login(request: web.Request) -> web.StreamResponse:
+    limiter = request.app[LIMITER]
+    client = request.remote or "unknown"
+    form = await _checked_form(request)
+    if limiter.blocked(client):
+        context = await _context(request, None, error="Trop de tentatives. Réessayez dans quelques minutes.")
+        return aiohttp_jinja2.render_template("login.html", request, context, status=429)
+    user = await _db(request, "staff_user", login=str(form.get("login", "")).strip())
+    if user is None or not user["is_active"] or not password_matches(
+        user["password_hash"], str(form.get("password", ""))
+    ):
+        limiter.failed(client)
+        context = await _context(request, None, error="Identifiant ou mot de passe incorrect.")
+        return aiohttp_jinja2.render_template("login.html", request, context, status=401)
+    limiter.succeeded(client)
+    session = await new_session(request)  # a fresh session: no fixation
+    session["user_id"] = user["id"]
+    session["csrf"] = new_csrf_token()
+    raise web.HTTPFound("/console")
+
+
+@routes.post("/console/logout")
+async def logout(request: web.Request) -> web.StreamResponse:
+    await _checked_form(request)
+    (await get_session(request)).invalidate()
+    raise web.HTTPFound("/console/login")
+
+
+@routes.get("/console")
+@aiohttp_jinja2.template("list.html")
+async def dossier_list(request: web.Request) -> dict:
+    user = await _require_user(request)
+    antenne_id = None if user["is_admin"] else user["antenne_id"]
+    status = request.query.get("status") if request.query.get("status") in STATUSES else None
+    search = request.query.get("q", "")[:100]
+    dossiers = await _db(request, "list_pre_dossiers", antenne_id, status, search)
+    new_count = len(await _db(request, "list_pre_dossiers", antenne_id, "nouveau"))
+    return await _context(request, user, dossiers=dossiers, status=status, search=search,
+                          new_count=new_count)
+
+
+@routes.get("/console/d/{reference}")
+@aiohttp_jinja2.template("detail.html")
+async def dossier_detail(request: web.Request) -> dict:
+    user = await _require_user(request)
+    dossier = await _visible_dossier(request, user)
+    ref, quiz = load_referentiel(), load_quiz()
+    levels = {level.id: level.label for level in quiz.levels}
+    quiz_lines = [
+        (domain.short, levels.get(dossier["quiz_levels"].get(domain.id), "—"))
+        for domain in ref.domains
+    ] if dossier["quiz_levels"] else []
+    situations = {s.id: s.label for s in ref.situations}
+    return await _context(request, user, dossier=dossier, quiz_lines=quiz_lines,
+                          situation=situations.get(dossier["situation"] or "", "—"),
+                          next_statuses=[s for s in STATUSES if s != dossier["status"]])
+
+
+@routes.post("/console/d/{reference}/take")
+async def take(request: web.Request) -> web.StreamResponse:
+    user = await _require_user(request)
+    await _checked_form(request)
+    dossier = await _visible_dossier(request, user)
+    await _db(request, "take", dossier["reference"], user["id"])
+    raise web.HTTPFound(f"/console/d/{dossier['reference']}")
+
+
+@routes.post("/console/d/{reference}/status")
+async def change_status(request: web.Request) -> web.StreamResponse:
+    user = await _require_user(request)
+    form = await _checked_form(request)
+    dossier = await _visible_dossier(request, user)
+    status = str(form.get("status", ""))
+    if status not in STATUSES:
+        raise web.HTTPBadRequest(text="Statut inconnu.")
+    reason = str(form.get("reason", "")).strip()[:1000]
+    await _db(request, "change_status", dossier["reference"], user["id"], status, reason)
+    raise web.HTTPFound(f"/console/d/{dossier['reference']}")
