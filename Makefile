@@ -16,7 +16,7 @@ export ACTIONS_HOST ?= 127.0.0.1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export TRACKER_DB_PATH ?= var/trackers.db
 
-.PHONY: help setup responses territory train run shell test retention lock clean
+.PHONY: help setup browser responses territory train run shell test retention lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
@@ -48,7 +48,10 @@ run: train
 shell: train
 	@scripts/run.sh --shell
 
-test: train
+browser:
+	@scripts/setup-browser.sh
+
+test: train browser
 	@echo "==> Running the test suite"
 	$(BIN)/python -m pytest
 

@@ -85,6 +85,19 @@ class Servers:
         )
         self.start_rasa()
 
+    def start_console(self) -> str:
+        """Start the staff console on a free port; its base URL."""
+        port = _free_port()
+        log = self.workdir / "console.log"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "web.app"], cwd=ROOT,
+            env={**self.env, "CLEA_WEB_PORT": str(port), "CLEA_WEB_HOST": "127.0.0.1"},
+            stdout=log.open("w"), stderr=subprocess.STDOUT,
+        )
+        self.processes.append(process)
+        _wait_until_up(f"http://127.0.0.1:{port}/console/login", process, log)
+        return f"http://127.0.0.1:{port}"
+
     def restart_rasa(self) -> None:
         """Stop the Rasa server and start a new one on the same port and tracker store."""
         self.processes.remove(self.rasa)
