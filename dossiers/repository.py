@@ -176,6 +176,34 @@ class Repository:
 
         return self._transaction(work)
 
+    def add_note(self, reference: str, staff_user_id: Optional[int], text: str) -> bool:
+        """An internal note in the pre-dossier's history."""
+        return self._on_dossier(reference, lambda connection, row: self._record(
+            connection, row.id, staff_user_id, "note", row.status, row.status, text))
+
+    def reassign(self, reference: str, staff_user_id: Optional[int], antenne_id: str) -> bool:
+        """Send a pre-dossier to another antenne; it leaves the first one's list."""
+
+        def work(connection: Connection, row) -> None:
+            connection.execute(update(pre_dossier).where(pre_dossier.c.id == row.id).values(
+                antenne_id=antenne_id, assigned_to=None, updated_at=now()))
+            self._record(connection, row.id, staff_user_id, "reassigned", row.antenne_id, antenne_id)
+
+        return self._on_dossier(reference, work)
+
+    def _on_dossier(self, reference: str, work) -> bool:
+        def locked(connection: Connection) -> bool:
+            row = connection.execute(
+                select(pre_dossier.c.id, pre_dossier.c.status, pre_dossier.c.antenne_id)
+                .where(pre_dossier.c.reference == reference).with_for_update()
+            ).one_or_none()
+            if row is None:
+                return False
+            work(connection, row)
+            return True
+
+        return self._transaction(locked)
+
     def get(self, reference: str) -> Optional[dict]:
         """A pre-dossier with its quiz levels and history, or None."""
 
@@ -233,6 +261,19 @@ class Repository:
             ).inserted_primary_key[0]
         )
 
+    def set_password(self, user_id: int, password_hash: str) -> None:
+        self._transaction(
+            lambda connection: connection.execute(
+                update(staff_user).where(staff_user.c.id == user_id).values(password_hash=password_hash)
+            )
+        )
+
+    def list_staff(self) -> list[dict]:
+        return self._transaction(
+            lambda connection: [dict(row) for row in connection.execute(
+                select(staff_user).order_by(staff_user.c.login)).mappings()]
+        )
+
     def set_staff_active(self, user_id: int, active: bool) -> None:
         """Disable (or enable again) a staff account."""
         self._transaction(
@@ -251,13 +292,18 @@ class Repository:
         )
 
     def list_pre_dossiers(self, antenne_id: Optional[str], status: Optional[str] = None,
-                          search: str = "", limit: int = 200) -> list[dict]:
+                          search: str = "", limit: int = 200, situation: Optional[str] = None,
+                          since: Optional[datetime] = None) -> list[dict]:
         """Pre-dossiers of one antenne (all for an admin, antenne_id None), newest first."""
         query = select(pre_dossier).order_by(pre_dossier.c.created_at.desc(), pre_dossier.c.id.desc())
         if antenne_id is not None:
             query = query.where(pre_dossier.c.antenne_id == antenne_id)
         if status:
             query = query.where(pre_dossier.c.status == status)
+        if situation:
+            query = query.where(pre_dossier.c.situation == situation)
+        if since:
+            query = query.where(pre_dossier.c.created_at >= since)
         if search.strip():
             pattern = f"%{search.strip().lower()}%"
             query = query.where(

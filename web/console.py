@@ -1,7 +1,8 @@
 """The antenne staff console: login, the antenne's pre-dossiers, taking and following them."""
 
 import asyncio
-from datetime import datetime, timezone
+import secrets
+from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
 
 import aiohttp_jinja2
@@ -10,10 +11,14 @@ from aiohttp_session import get_session, new_session
 from babel.dates import format_datetime
 
 from dossiers.models import STATUSES
-from dossiers.repository import Repository
+from dossiers.repository import Repository, now
 from referentiel import load_referentiel
 from referentiel.quiz import load_quiz
-from web.security import LoginLimiter, new_csrf_token, password_matches, same_token
+from web.export import to_csv
+from web.security import (
+    MIN_PASSWORD_LENGTH, LoginLimiter, hash_password, new_csrf_token, password_matches,
+    same_token,
+)
 
 STATUS_LABELS = {
     "nouveau": "Nouveau",
@@ -120,17 +125,59 @@ async def logout(request: web.Request) -> web.StreamResponse:
     raise web.HTTPFound("/console/login")
 
 
+PERIODS = {"7": "7 derniers jours", "30": "30 derniers jours", "365": "12 derniers mois"}
+
+
+def _filters(request: web.Request) -> dict[str, Any]:
+    """The list filters of the query string, each checked against its known values."""
+    query = request.query
+    situations = {s.id for s in load_referentiel().situations}
+    period = query.get("period") if query.get("period") in PERIODS else None
+    return {
+        "status": query.get("status") if query.get("status") in STATUSES else None,
+        "situation": query.get("situation") if query.get("situation") in situations else None,
+        "period": period,
+        "search": query.get("q", "")[:100],
+    }
+
+
+async def _listed(request: web.Request, user: dict, filters: dict[str, Any]) -> list[dict]:
+    antenne_id = None if user["is_admin"] else user["antenne_id"]
+    since = now() - timedelta(days=int(filters["period"])) if filters["period"] else None
+    return await _db(request, "list_pre_dossiers", antenne_id, filters["status"],
+                     filters["search"], situation=filters["situation"], since=since)
+
+
 @routes.get("/console")
 @aiohttp_jinja2.template("list.html")
 async def dossier_list(request: web.Request) -> dict:
     user = await _require_user(request)
+    filters = _filters(request)
     antenne_id = None if user["is_admin"] else user["antenne_id"]
-    status = request.query.get("status") if request.query.get("status") in STATUSES else None
-    search = request.query.get("q", "")[:100]
-    dossiers = await _db(request, "list_pre_dossiers", antenne_id, status, search)
     new_count = len(await _db(request, "list_pre_dossiers", antenne_id, "nouveau"))
-    return await _context(request, user, dossiers=dossiers, status=status, search=search,
-                          new_count=new_count)
+    situations = {s.id: s.label for s in load_referentiel().situations}
+    return await _context(request, user, dossiers=await _listed(request, user, filters),
+                          new_count=new_count, situations=situations, periods=PERIODS,
+                          query_string=request.query_string, **filters)
+
+
+@routes.get("/console/export.csv")
+async def export(request: web.Request) -> web.Response:
+    user = await _require_user(request)
+    rows = await _listed(request, user, _filters(request))
+    situations = {s.id: s.label for s in load_referentiel().situations}
+    labels = {"status": STATUS_LABELS, "situation": situations}
+
+    def show(key: str, value: object) -> object:
+        if key == "created_at":
+            return french_date(value)
+        return labels.get(key, {}).get(value, value)
+
+    return web.Response(
+        body=to_csv(rows, show).encode("utf-8"),
+        content_type="text/csv", charset="utf-8",
+        headers={"Content-Disposition": 'attachment; filename="pre-dossiers.csv"'},
+    )
 
 
 @routes.get("/console/d/{reference}")
@@ -145,7 +192,9 @@ async def dossier_detail(request: web.Request) -> dict:
         for domain in ref.domains
     ] if dossier["quiz_levels"] else []
     situations = {s.id: s.label for s in ref.situations}
+    staff_names = {account["id"]: account["name"] for account in await _db(request, "list_staff")}
     return await _context(request, user, dossier=dossier, quiz_lines=quiz_lines,
+                          staff_names=staff_names,
                           situation=situations.get(dossier["situation"] or "", "—"),
                           next_statuses=[s for s in STATUSES if s != dossier["status"]])
 
@@ -157,6 +206,83 @@ async def take(request: web.Request) -> web.StreamResponse:
     dossier = await _visible_dossier(request, user)
     await _db(request, "take", dossier["reference"], user["id"])
     raise web.HTTPFound(f"/console/d/{dossier['reference']}")
+
+
+@routes.post("/console/d/{reference}/note")
+async def add_note(request: web.Request) -> web.StreamResponse:
+    user = await _require_user(request)
+    form = await _checked_form(request)
+    dossier = await _visible_dossier(request, user)
+    text = str(form.get("note", "")).strip()[:2000]
+    if text:
+        await _db(request, "add_note", dossier["reference"], user["id"], text)
+    raise web.HTTPFound(f"/console/d/{dossier['reference']}")
+
+
+@routes.post("/console/d/{reference}/reassign")
+async def reassign(request: web.Request) -> web.StreamResponse:
+    user = await _require_user(request)
+    form = await _checked_form(request)
+    dossier = await _visible_dossier(request, user)
+    antenne_id = str(form.get("antenne", ""))
+    if antenne_id not in {a.id for a in load_referentiel().antennes}:
+        raise web.HTTPBadRequest(text="Antenne inconnue.")
+    await _db(request, "reassign", dossier["reference"], user["id"], antenne_id)
+    raise web.HTTPFound("/console")
+
+
+@routes.get("/console/password")
+@aiohttp_jinja2.template("password.html")
+async def password_page(request: web.Request) -> dict:
+    return await _context(request, await _require_user(request), message=None)
+
+
+@routes.post("/console/password")
+async def change_password(request: web.Request) -> web.StreamResponse:
+    user = await _require_user(request)
+    form = await _checked_form(request)
+    new = str(form.get("new", ""))
+    if not password_matches(user["password_hash"], str(form.get("current", ""))):
+        message = "Le mot de passe actuel est incorrect."
+    elif len(new) < MIN_PASSWORD_LENGTH:
+        message = f"Le nouveau mot de passe doit avoir au moins {MIN_PASSWORD_LENGTH} caractères."
+    else:
+        await _db(request, "set_password", user["id"], hash_password(new))
+        message = "Votre mot de passe est changé."
+    return aiohttp_jinja2.render_template(
+        "password.html", request, await _context(request, user, message=message))
+
+
+async def _require_admin(request: web.Request) -> dict:
+    user = await _require_user(request)
+    if not user["is_admin"]:
+        raise web.HTTPNotFound(text="Page introuvable.")
+    return user
+
+
+@routes.get("/console/staff")
+@aiohttp_jinja2.template("staff.html")
+async def staff_page(request: web.Request) -> dict:
+    user = await _require_admin(request)
+    return await _context(request, user, accounts=await _db(request, "list_staff"), new_password=None)
+
+
+@routes.post(r"/console/staff/{user_id:\d+}/disable")
+async def disable_account(request: web.Request) -> web.StreamResponse:
+    await _require_admin(request)
+    await _checked_form(request)
+    await _db(request, "set_staff_active", int(request.match_info["user_id"]), False)
+    raise web.HTTPFound("/console/staff")
+
+
+@routes.post(r"/console/staff/{user_id:\d+}/reset")
+async def reset_password(request: web.Request) -> web.StreamResponse:
+    user = await _require_admin(request)
+    await _checked_form(request)
+    new_password = secrets.token_urlsafe(12)
+    await _db(request, "set_password", int(request.match_info["user_id"]), hash_password(new_password))
+    return aiohttp_jinja2.render_template("staff.html", request, await _context(
+        request, user, accounts=await _db(request, "list_staff"), new_password=new_password))
 
 
 @routes.post("/console/d/{reference}/status")

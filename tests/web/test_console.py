@@ -1,6 +1,8 @@
 """The staff console through aiohttp's test client: authentication, isolation, CSRF, escaping."""
 
 import asyncio
+import csv
+import io
 import re
 
 import pytest
@@ -166,3 +168,82 @@ def test_login_attempts_are_rate_limited(store: Repository):
         assert (await log_in(client, "lille1")).status == 429
 
     run(store, scenario)
+
+
+def test_csv_export_opens_in_french_excel_and_neutralises_formulas(store: Repository):
+    formula = dossier(store, "lille", "=HYPERLINK(\"http://x\")")
+    other = dossier(store, "amiens", "Dupont")
+
+    async def scenario(client: TestClient) -> None:
+        await log_in(client, "lille1")
+        response = await client.get("/console/export.csv")
+        raw = await response.read()
+        assert response.headers["Content-Type"].startswith("text/csv")
+        assert raw.startswith("\ufeff".encode("utf-8"))
+        text = raw.decode("utf-8-sig")
+        header, row = list(csv.reader(io.StringIO(text), delimiter=";"))[:2]
+        assert header[:5] == ["Référence", "Statut", "Reçu le", "Prénom", "Nom"]
+        assert row[0] == formula and row[4] == "'=HYPERLINK(\"http://x\")"
+        assert other not in text
+
+    run(store, scenario)
+
+
+def test_note_and_reassignment(store: Repository):
+    reference = dossier(store, "lille", "Durand")
+
+    async def scenario(client: TestClient) -> None:
+        await log_in(client, "lille1")
+        token = await csrf_of(client, f"/console/d/{reference}")
+        await client.post(f"/console/d/{reference}/note", data={"csrf": token, "note": "Rappeler lundi"})
+        assert "Rappeler lundi" in await (await client.get(f"/console/d/{reference}")).text()
+        await client.post(f"/console/d/{reference}/reassign", data={"csrf": token, "antenne": "arras"})
+        assert reference not in await (await client.get("/console")).text()
+        assert (await client.get(f"/console/d/{reference}")).status == 404
+
+    run(store, scenario)
+    assert store.get(reference)["antenne_id"] == "arras"
+    assert [h["kind"] for h in store.get(reference)["history"]] == ["created", "note", "reassigned"]
+
+
+def test_filters_by_situation(store: Repository):
+    reference = dossier(store, "lille", "Durand")
+
+    async def scenario(client: TestClient) -> None:
+        await log_in(client, "lille1")
+        assert reference not in await (await client.get("/console?situation=salarie")).text()
+        assert reference in await (await client.get("/console?period=7")).text()
+
+    run(store, scenario)
+
+
+def test_a_staff_member_changes_their_password(store: Repository):
+    async def scenario(client: TestClient) -> None:
+        await log_in(client, "lille1")
+        token = await csrf_of(client, "/console/password")
+        page = await (await client.post("/console/password", data={
+            "csrf": token, "current": "faux", "new": "nouveau mot de passe"})).text()
+        assert "actuel est incorrect" in page
+        page = await (await client.post("/console/password", data={
+            "csrf": token, "current": PASSWORD, "new": "nouveau mot de passe"})).text()
+        assert "est changé" in page
+
+    run(store, scenario)
+    assert store.staff_user(login="lille1")["password_hash"].startswith("$argon2id$")
+
+
+def test_only_the_admin_manages_accounts(store: Repository):
+    lille_id = store.staff_user(login="lille1")["id"]
+
+    async def scenario(client: TestClient) -> None:
+        await log_in(client, "amiens1")
+        assert (await client.get("/console/staff")).status == 404
+        await client.post("/console/logout", data={"csrf": await csrf_of(client, "/console")})
+        await log_in(client, "admin")
+        token = await csrf_of(client, "/console/staff")
+        page = await (await client.post(f"/console/staff/{lille_id}/reset", data={"csrf": token})).text()
+        assert "Nouveau mot de passe, à transmettre" in page
+        await client.post(f"/console/staff/{lille_id}/disable", data={"csrf": token})
+
+    run(store, scenario)
+    assert store.staff_user(login="lille1")["is_active"] is False
