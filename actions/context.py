@@ -11,10 +11,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.dossier import (
-    FORM, PENDING_CONSENT, PENDING_ERASURE, PENDING_SUMMARY, ActionDeleteMyData,
-    ActionDossierCreate, refuse,
-)
+from actions.dossier import FORM, PENDING_ERASURE, ActionDeleteMyData, ActionDossierCreate, refuse
+from actions.dossier_steps import PENDING_CONSENT, PENDING_SUMMARY
 from actions.quiz import PENDING_QUIZ, answer_quiz
 from actions.routing import PENDING_LOCATION, ActionLocate
 

@@ -8,7 +8,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.consent import PENDING_CONSENT, ask_consent
+from actions.dossier_steps import FIELDS, PENDING_SUMMARY, ask_consent, show_summary
 from actions.routing import PENDING_LOCATION, antenne_fields
 from dossiers.notify import SmtpSettings, messages_for, send
 from dossiers.repository import NewPreDossier, Repository, StoreUnavailable
@@ -17,10 +17,8 @@ from referentiel.contact import contact, field_to_correct, person_name
 from referentiel.financing import detect_situation
 
 FORM = "dossier_form"
-PENDING_SUMMARY = "summary"
 PENDING_ERASURE = "erasure"
-FIELDS = ("dossier_first_name", "dossier_last_name", "dossier_contact", "situation",
-          "dossier_contact_time")
+PLACE_FIELD = "commune"
 
 
 @lru_cache(maxsize=1)
@@ -116,21 +114,7 @@ class ActionDossierSummary(Action):
         return "action_dossier_summary"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        ref = load_referentiel()
-        situation = tracker.get_slot("situation")
-        labels = {s.id: s.label for s in ref.situations}
-        place = " ".join(filter(None, [tracker.get_slot("commune"), tracker.get_slot("postal_code")]))
-        dispatcher.utter_message(
-            response="utter_dossier_summary",
-            first_name=tracker.get_slot("dossier_first_name"),
-            last_name=tracker.get_slot("dossier_last_name"),
-            contact=tracker.get_slot("dossier_contact"),
-            place=place or "non précisée",
-            situation=labels.get(situation, "non précisée"),
-            contact_time=tracker.get_slot("dossier_contact_time"),
-            **(_antenne_placeholders(tracker) or {}),
-        )
-        return [SlotSet("pending_question", PENDING_SUMMARY)]
+        return show_summary(dispatcher, tracker)
 
 
 class ActionDossierCorrect(Action):
@@ -141,11 +125,14 @@ class ActionDossierCorrect(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         field = next(tracker.get_latest_entity_values("dossier_field"), None)
-        if field not in FIELDS:
+        if field not in (*FIELDS, PLACE_FIELD):
             field = field_to_correct(tracker.latest_message.get("text") or "", load_referentiel())
         if field is None:
             dispatcher.utter_message(response="utter_dossier_which_field")
             return [SlotSet("pending_question", PENDING_SUMMARY)]
+        if field == PLACE_FIELD:  # routing asks the commune, then shows the summary again
+            dispatcher.utter_message(response="utter_ask_location")
+            return [SlotSet("dossier_wanted", True), SlotSet("pending_question", PENDING_LOCATION)]
         return [SlotSet(field, None), SlotSet("pending_question", None), FollowupAction(FORM)]
 
 

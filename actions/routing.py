@@ -6,7 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.consent import ask_consent
+from actions.dossier_steps import ask_consent, form_filled, show_summary
 from referentiel import load_referentiel
 from referentiel.loader import Antenne
 from referentiel.territory import Commune, Location, Outcome, load_territory
@@ -84,7 +84,12 @@ class ActionLocate(Action):
                 SlotSet("postal_code", location.postal_code),
             ]
             if tracker.get_slot("dossier_wanted"):  # asked to be called back: go on
-                events += ask_consent(dispatcher)
+                if form_filled(tracker):  # the commune was corrected from the summary
+                    events += [SlotSet("dossier_wanted", False), *show_summary(
+                        dispatcher, tracker, antenne=location.antenne_id,
+                        commune=location.name, postal_code=location.postal_code)]
+                else:
+                    events += ask_consent(dispatcher)
         elif done:
             events.append(SlotSet("dossier_wanted", False))
         return events

@@ -6,6 +6,7 @@ from typing import Iterator
 import pytest
 
 from helpers import MODEL, Servers
+from store_fixture import repository  # noqa: F401  (the fixture, for every test folder)
 
 
 @pytest.fixture(scope="session")

@@ -123,3 +123,16 @@ def test_delete_my_data(store: Repository):
     assert messages[0]["response"] == "utter_data_deleted"
     assert {"event": "slot", "timestamp": None, "name": "data_erasure", "value": True} in events
     assert store.count() == 0
+
+
+def test_the_commune_corrected_from_the_summary_shows_the_summary_again():
+    from actions.routing import ActionLocate
+
+    messages, events = run(dossier.ActionDossierCorrect(), FILLED, text="la commune est fausse",
+                           intent="dossier_correct")
+    assert messages[0]["response"] == "utter_ask_location"
+    slots = {**FILLED, **{e["name"]: e["value"] for e in events}}
+    messages, events = run(ActionLocate(), slots, text="Arras", intent="give_location")
+    assert [m["response"] for m in messages] == ["utter_antenne_found", "utter_dossier_summary"]
+    assert messages[1]["place"] == "Arras 62000" and messages[1]["antenne_of_name"] == "d'Arras"
+    assert {e["name"]: e["value"] for e in events}["pending_question"] == "summary"

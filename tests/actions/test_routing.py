@@ -114,3 +114,9 @@ def test_place_given_after_asking_to_be_called_back_goes_on_to_consent():
         "utter_antenne_found", "utter_dossier_consent_part1", "utter_dossier_consent_part2"
     ]
     assert slots["pending_question"] == "consent" and slots["antenne"] == "lille"
+
+
+def test_outside_the_region_no_pre_dossier_is_offered():
+    messages, slots = run(ActionLocate(), "75011", slots={"dossier_wanted": True})
+    assert [m["response"] for m in messages] == ["utter_outside_region"]
+    assert slots["dossier_wanted"] is False and slots["pending_question"] is None

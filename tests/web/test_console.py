@@ -8,9 +8,7 @@ import re
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from dossiers.db import make_engine
 from dossiers.repository import NewPreDossier, Repository
-from referentiel import load_referentiel
 from web.app import create_app
 from web.security import hash_password
 
@@ -19,10 +17,8 @@ SCRIPT_NAME = "<script>alert(1)</script>"
 
 
 @pytest.fixture
-def store(tmp_path) -> Repository:
-    repository = Repository(make_engine(f"sqlite:///{tmp_path / 'dossiers.db'}"))
-    repository.migrate()
-    repository.sync_antennes(load_referentiel())
+def store(repository: Repository) -> Repository:
+    """The store on SQLite and on PostgreSQL, with a Lille, an Amiens and an admin account."""
     for login, antenne in [("lille1", "lille"), ("amiens1", "amiens")]:
         repository.create_staff_user(login, login.title(), hash_password(PASSWORD), antenne)
     repository.create_staff_user("admin", "Admin", hash_password(PASSWORD), None, is_admin=True)

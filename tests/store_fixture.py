@@ -1,4 +1,4 @@
-"""A fresh store per test, on SQLite and on PostgreSQL (127.0.0.1:5432, database test)."""
+"""A fresh pre-dossier store per test, on SQLite and on PostgreSQL (127.0.0.1:5432, test)."""
 
 import uuid
 from typing import Iterator
