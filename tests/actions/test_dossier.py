@@ -8,7 +8,6 @@ import actions.dossier as dossier
 from actions.context import ActionReplyInContext
 from dossiers.db import make_engine
 from dossiers.repository import Repository
-from referentiel import load_referentiel
 
 FILLED = {
     "antenne": "lille", "commune": "Roubaix", "postal_code": "59100",
@@ -20,10 +19,8 @@ FILLED = {
 
 
 @pytest.fixture
-def store(tmp_path, monkeypatch) -> Repository:
-    repository = Repository(make_engine(f"sqlite:///{tmp_path / 'dossiers.db'}"))
-    repository.migrate()
-    repository.sync_antennes(load_referentiel())
+def store(repository: Repository, monkeypatch) -> Repository:
+    """The actions' store, on SQLite and on PostgreSQL."""
     monkeypatch.setattr(dossier, "repository", lambda: repository)
     return repository
 
