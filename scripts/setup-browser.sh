@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+# What the browser tests need: Debian's chromium (Playwright drives it; no browser
+# download) and the npm packages they inject (axe-core), pinned in package-lock.json.
 set -euo pipefail
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  echo "==> Installing the npm packages of the browser tests (package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
 if [[ -x /usr/bin/chromium ]]; then
   exit 0
 fi

@@ -86,17 +86,21 @@ class Servers:
         self.start_rasa()
 
     def start_console(self) -> str:
-        """Start the staff console on a free port; its base URL."""
+        """Start the web app (public page and staff console) on a free port, once; its URL."""
+        if getattr(self, "web_url", None):
+            return self.web_url
         port = _free_port()
         log = self.workdir / "console.log"
         process = subprocess.Popen(
             [sys.executable, "-m", "web.app"], cwd=ROOT,
-            env={**self.env, "CLEA_WEB_PORT": str(port), "CLEA_WEB_HOST": "127.0.0.1"},
+            env={**self.env, "CLEA_WEB_PORT": str(port), "CLEA_WEB_HOST": "127.0.0.1",
+                 "CLEA_RASA_URL": f"http://127.0.0.1:{self.rasa_port}"},
             stdout=log.open("w"), stderr=subprocess.STDOUT,
         )
         self.processes.append(process)
         _wait_until_up(f"http://127.0.0.1:{port}/console/login", process, log)
-        return f"http://127.0.0.1:{port}"
+        self.web_url = f"http://127.0.0.1:{port}"
+        return self.web_url
 
     def restart_rasa(self) -> None:
         """Stop the Rasa server and start a new one on the same port and tracker store."""

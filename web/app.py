@@ -1,4 +1,4 @@
-"""The web application: staff console on one port (CLEA_WEB_PORT, default 8080)."""
+"""The web application on one port (CLEA_WEB_PORT, default 8080): public page and staff console."""
 
 import hashlib
 import os
@@ -15,9 +15,11 @@ from dossiers.db import ROOT
 from dossiers.repository import Repository
 from referentiel import load_referentiel
 from web.console import LIMITER, REPOSITORY, routes
+from web.public import routes as public_routes
 from web.security import LoginLimiter
 
 TEMPLATES = Path(__file__).with_name("templates")
+STATIC = Path(__file__).with_name("static")
 KEY_FILE = ROOT / "var" / "console.key"
 SESSION_HOURS = 8
 
@@ -58,6 +60,8 @@ def create_app(repository: Repository, key: bytes, secure_cookies: bool = False)
         app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"])
     )
     app.add_routes(routes)
+    app.add_routes(public_routes)
+    app.router.add_static("/static", STATIC)
     return app
 
 
@@ -66,7 +70,7 @@ def main() -> None:
     repository.migrate()
     repository.sync_antennes(load_referentiel())
     port = int(os.environ.get("CLEA_WEB_PORT", "8080"))
-    print(f"==> Staff console on http://localhost:{port}/console")
+    print(f"==> Public page on http://localhost:{port}/ and staff console on /console")
     web.run_app(
         create_app(repository, secret_key(), os.environ.get("CLEA_SECURE_COOKIES") == "1"),
         host=os.environ.get("CLEA_WEB_HOST", "0.0.0.0"), port=port, print=None,
