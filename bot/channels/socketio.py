@@ -1,0 +1,68 @@
+"""Rasa's socket.io channel, with the origin check it lacks and the input checks of REST.
+
+Allowed origins: CLEA_ALLOWED_ORIGINS, comma-separated (default: the web app
+on localhost:8080). A connection from any other origin is refused.
+"""
+
+import inspect
+import os
+import uuid
+from typing import Any, Awaitable, Callable, Optional
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput
+from sanic import Blueprint
+
+from bot.channels.incoming import prepare_text
+
+DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
+
+
+def allowed_origins() -> set[str]:
+    value = os.environ.get("CLEA_ALLOWED_ORIGINS") or DEFAULT_ORIGINS
+    return {origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()}
+
+
+def origin_allowed(origin: Optional[str], allowed: set[str]) -> bool:
+    return bool(origin) and origin.rstrip("/") in allowed
+
+
+class SocketIOChannel(SocketIOInput):
+    """socket.io for the website widget: foreign origins refused, over-long texts replaced."""
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        blueprint = super().blueprint(on_new_message)
+        handlers = self.sio.handlers[self.namespace or "/"]
+        rasa_connect = handlers["connect"]
+        rasa_message = handlers[self.user_message_evt]
+        allowed = allowed_origins()
+
+        async def connect(sid: str, environ: dict, auth: Optional[dict] = None) -> bool:
+            if not origin_allowed(environ.get("HTTP_ORIGIN"), allowed):
+                return False
+            return await rasa_connect(sid, environ, auth)
+
+        async def handle_message(sid: str, data: Any) -> None:
+            if not isinstance(data, dict) or not isinstance(data.get("message"), str):
+                return
+            text = prepare_text(data["message"])
+            if text:
+                await rasa_message(sid, {**data, "message": text})
+
+        async def session_request(sid: str, data: Any) -> None:
+            """Rasa 3.6's own handler does not await `enter_room` (a coroutine in
+            python-socketio 5), so its room, and session persistence, never exist."""
+            data = data if isinstance(data, dict) else {}
+            session_id = str(data.get("session_id") or uuid.uuid4().hex)
+            if self.session_persistence:
+                joined = self.sio.enter_room(sid, session_id)
+                if inspect.isawaitable(joined):
+                    await joined
+            await self.sio.emit("session_confirm", session_id, room=sid)
+
+        handlers["connect"] = connect
+        handlers["session_request"] = session_request
+        handlers[self.user_message_evt] = handle_message
+        return blueprint
