@@ -9,7 +9,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dossier_steps import FIELDS, PENDING_SUMMARY, ask_consent, show_summary
-from actions.routing import PENDING_LOCATION, antenne_fields
+from actions.routing import PENDING_LOCATION, antenne_placeholders
 from dossiers.notify import SmtpSettings, messages_for, send
 from dossiers.repository import NewPreDossier, Repository, StoreUnavailable
 from referentiel import load_referentiel
@@ -35,12 +35,6 @@ async def in_thread(function, *args):
     return await asyncio.to_thread(function, *args)
 
 
-def _antenne_placeholders(tracker: Tracker) -> Optional[dict[str, str]]:
-    antennes = {a.id: a for a in load_referentiel().antennes}
-    antenne = antennes.get(tracker.get_slot("antenne") or "")
-    return antenne_fields(antenne) if antenne else None
-
-
 class ActionDossierOffer(Action):
     """Offer a pre-dossier: the commune first if unknown, then the consent question."""
 
@@ -52,7 +46,7 @@ class ActionDossierOffer(Action):
 
 
 def offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
-    if not _antenne_placeholders(tracker):
+    if not antenne_placeholders(tracker.get_slot("antenne")):
         dispatcher.utter_message(response="utter_dossier_need_place_intro")
         dispatcher.utter_message(response="utter_ask_location")
         return [SlotSet("dossier_wanted", True), SlotSet("pending_question", PENDING_LOCATION)]
@@ -61,7 +55,7 @@ def offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, 
 
 def refuse(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
     dispatcher.utter_message(response="utter_dossier_refused_intro")
-    placeholders = _antenne_placeholders(tracker)
+    placeholders = antenne_placeholders(tracker.get_slot("antenne"))
     if placeholders:
         dispatcher.utter_message(response="utter_contact_antenne", **placeholders)
     else:
@@ -143,7 +137,7 @@ class ActionDossierCreate(Action):
         return "action_dossier_create"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        placeholders = _antenne_placeholders(tracker)
+        placeholders = antenne_placeholders(tracker.get_slot("antenne"))
         request_id = tracker.get_slot("dossier_request_id")
         if not placeholders or not request_id or any(
             tracker.get_slot(slot) is None for slot in FIELDS[:3]
@@ -180,7 +174,7 @@ class ActionDossierCreate(Action):
             ref = load_referentiel()
             mails = messages_for(reference, ref.antenne(new.antenne_id), new.email, ref, settings)
             await in_thread(send, mails, settings)
-        return [SlotSet("pending_question", None), SlotSet("dossier_reference", reference)]
+        return [SlotSet("pending_question", None)]
 
 
 def _create(new: NewPreDossier) -> tuple[str, bool]:

@@ -1,6 +1,6 @@
 """Route the person to the antenne that covers their commune, and give its contact."""
 
-from typing import Any
+from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -23,6 +23,13 @@ def antenne_fields(antenne: Antenne) -> dict[str, str]:
         "antenne_contact": antenne.contact,
         "antenne_email": antenne.email,
     }
+
+
+def antenne_placeholders(antenne_id: Optional[str]) -> Optional[dict[str, str]]:
+    """The contact placeholders of a known antenne id (a slot value), else None."""
+    antennes = {antenne.id: antenne for antenne in load_referentiel().antennes}
+    antenne = antennes.get(antenne_id or "")
+    return antenne_fields(antenne) if antenne else None
 
 
 def commune_button(commune: Commune, departement_name: str) -> dict[str, str]:
@@ -169,10 +176,9 @@ class ActionContact(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        antennes = {antenne.id: antenne for antenne in load_referentiel().antennes}
-        antenne = antennes.get(tracker.get_slot("antenne") or "")
-        if antenne:
-            dispatcher.utter_message(response="utter_contact_antenne", **antenne_fields(antenne))
+        placeholders = antenne_placeholders(tracker.get_slot("antenne"))
+        if placeholders:
+            dispatcher.utter_message(response="utter_contact_antenne", **placeholders)
         else:
             dispatcher.utter_message(response="utter_contact")
         return []

@@ -224,10 +224,12 @@ class Repository:
 
         return self._transaction(work)
 
-    def count(self, antenne_id: Optional[str] = None) -> int:
+    def count(self, antenne_id: Optional[str] = None, status: Optional[str] = None) -> int:
         query = select(func.count()).select_from(pre_dossier)
         if antenne_id:
             query = query.where(pre_dossier.c.antenne_id == antenne_id)
+        if status:
+            query = query.where(pre_dossier.c.status == status)
         return self._transaction(lambda connection: connection.execute(query).scalar_one())
 
     def delete_for_sender(self, sender_id: str) -> int:

@@ -154,7 +154,7 @@ async def dossier_list(request: web.Request) -> dict:
     user = await _require_user(request)
     filters = _filters(request)
     antenne_id = None if user["is_admin"] else user["antenne_id"]
-    new_count = len(await _db(request, "list_pre_dossiers", antenne_id, "nouveau"))
+    new_count = await _db(request, "count", antenne_id, STATUSES[0])
     situations = {s.id: s.label for s in load_referentiel().situations}
     return await _context(request, user, dossiers=await _listed(request, user, filters),
                           new_count=new_count, situations=situations, periods=PERIODS,
