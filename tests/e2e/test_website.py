@@ -70,7 +70,9 @@ def test_text_is_text_and_links_come_only_from_the_assistant(page: Page):
     expect(user.locator("a, b")).to_have_count(0)
     page.get_by_label("Votre message").fill("qui s'occupe de cléa dans la région")
     page.get_by_role("button", name="Envoyer").click()
-    expect(page.locator("#chat-log .message.bot a[href='https://www.transitionspro-hdf.fr']")).to_have_count(1)
+    answer = bot_messages(page).last
+    expect(answer).to_contain_text("Transitions Pro")
+    expect(answer.locator("a[href='https://www.transitionspro-hdf.fr']")).to_have_count(1)
 
 
 def test_the_page_sends_a_content_security_policy(servers: Servers):
