@@ -27,11 +27,16 @@ help:
 	@echo "make retention  delete pre-dossiers closed > 12 months and conversations idle > 90 days"
 	@echo "make lock   re-pin constraints.txt from the virtual environment"
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed node_modules/.package-lock.json
 
 $(VENV)/.installed: requirements.txt constraints.txt
 	@PYTHON="$(PYTHON)" VENV="$(VENV)" scripts/setup.sh
 	@touch $@
+
+# The widget's socket.io-client and the browser tests' axe-core, pinned in package-lock.json.
+node_modules/.package-lock.json: package-lock.json
+	@echo "==> Installing the npm packages (package-lock.json)"
+	@npm ci --no-audit --no-fund --loglevel=error
 
 responses: setup
 	@$(BIN)/python -m referentiel.build_responses

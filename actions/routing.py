@@ -167,6 +167,17 @@ class ActionLocate(Action):
         return False
 
 
+def utter_with_contact(
+    dispatcher: CollectingDispatcher, tracker: Tracker, with_antenne: str, without: str
+) -> None:
+    """Send `with_antenne` with the antenne's contact when one is known, else `without`."""
+    placeholders = antenne_placeholders(tracker.get_slot("antenne"))
+    if placeholders:
+        dispatcher.utter_message(response=with_antenne, **placeholders)
+    else:
+        dispatcher.utter_message(response=without)
+
+
 class ActionContact(Action):
     """The person's antenne contact when known, else the head office."""
 
@@ -176,9 +187,21 @@ class ActionContact(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        placeholders = antenne_placeholders(tracker.get_slot("antenne"))
-        if placeholders:
-            dispatcher.utter_message(response="utter_contact_antenne", **placeholders)
-        else:
-            dispatcher.utter_message(response="utter_contact")
+        utter_with_contact(dispatcher, tracker, "utter_contact_antenne", "utter_contact")
+        return []
+
+
+class ActionMediaMessage(Action):
+    """A voice note, photo or file (sent by a messaging app): written messages only,
+    and who to call, the antenne's contact when known."""
+
+    def name(self) -> str:
+        return "action_media_message"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        utter_with_contact(
+            dispatcher, tracker, "utter_media_message_antenne", "utter_media_message"
+        )
         return []

@@ -20,5 +20,7 @@ if [[ "${1:-}" == "--shell" ]]; then
 else
   echo "==> Starting the Rasa server on port ${RASA_PORT} (about 1 minute to load the model)"
   echo "    REST channel: POST http://localhost:${RASA_PORT}/webhooks/rest/webhook"
-  .venv/bin/rasa run "${common[@]}" --credentials bot/credentials.yml
+  # bot/credentials.yml plus the messaging apps the environment enables (no secret written).
+  .venv/bin/python -m bot.channels.credentials var/credentials.yml
+  .venv/bin/rasa run "${common[@]}" --credentials var/credentials.yml
 fi

@@ -1,11 +1,7 @@
 #!/usr/bin/env bash
-# What the browser tests need: Debian's chromium (Playwright drives it; no browser
-# download) and the npm packages they inject (axe-core), pinned in package-lock.json.
+# What the browser tests need besides the npm packages (installed by `make setup`):
+# Debian's chromium, which Playwright drives (no browser download).
 set -euo pipefail
-if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  echo "==> Installing the npm packages of the browser tests (package-lock.json)"
-  npm ci --no-audit --no-fund --loglevel=error
-fi
 if [[ -x /usr/bin/chromium ]]; then
   exit 0
 fi

@@ -11,10 +11,17 @@ from pathlib import Path
 
 import requests
 
+from bot.channels.credentials import MESSAGING_APPS
+
 ROOT = Path(__file__).resolve().parent.parent
 RASA = Path(sys.executable).parent / "rasa"
 MODEL = ROOT / "models" / "clea.tar.gz"
 START_TIMEOUT_S = 240
+MESSAGING_VARIABLES = {
+    variable
+    for app in MESSAGING_APPS
+    for variable in [*app.required.values(), *(var for var, _ in app.optional.values())]
+}
 
 
 def rasa_env(**extra: str) -> dict[str, str]:
@@ -47,18 +54,40 @@ def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 class Servers:
     """The real action server and Rasa server, started for the test session."""
 
-    def __init__(self, workdir: Path, model: Path) -> None:
-        self.actions_port = _free_port()
+    def __init__(
+        self,
+        workdir: Path,
+        model: Path,
+        actions_port: int | None = None,
+        messaging_env: dict[str, str] | None = None,
+    ) -> None:
+        """`actions_port`: an action server already running; `messaging_env`: the
+        messaging apps' variables (the caller's own are never passed on)."""
+        self.actions_port = actions_port or _free_port()
         self.rasa_port = _free_port()
+        self.web_port = _free_port()
+        self.partner_port = _free_port()  # another site, allowed to embed the widget
         self.workdir = workdir
         self.env = rasa_env(
+            CLEA_ALLOWED_ORIGINS=f"{self.web_origin},{self.partner_origin}",
             ACTION_ENDPOINT_URL=f"http://127.0.0.1:{self.actions_port}/webhook",
             TRACKER_DB_PATH=str(workdir / "trackers.db"),
             CLEA_DATABASE_URL=f"sqlite:///{workdir / 'dossiers.db'}",
             SANIC_HOST="127.0.0.1",
         )
+        for variable in MESSAGING_VARIABLES:
+            self.env.pop(variable, None)
+        self.env.update(messaging_env or {})
         self.model = model
         self.processes: list[subprocess.Popen] = []
+
+    @property
+    def web_origin(self) -> str:
+        return f"http://127.0.0.1:{self.web_port}"
+
+    @property
+    def partner_origin(self) -> str:
+        return f"http://127.0.0.1:{self.partner_port}"
 
     @property
     def webhook(self) -> str:
@@ -89,7 +118,7 @@ class Servers:
         """Start the web app (public page and staff console) on a free port, once; its URL."""
         if getattr(self, "web_url", None):
             return self.web_url
-        port = _free_port()
+        port = self.web_port
         log = self.workdir / "console.log"
         process = subprocess.Popen(
             [sys.executable, "-m", "web.app"], cwd=ROOT,
@@ -110,13 +139,19 @@ class Servers:
         self.start_rasa()
 
     def start_rasa(self) -> None:
+        """Start Rasa with the channels its environment enables (bot/channels/credentials.py)."""
+        credentials = self.workdir / "credentials.yml"
+        subprocess.run(
+            [sys.executable, "-m", "bot.channels.credentials", str(credentials)],
+            cwd=ROOT, env=self.env, check=True, capture_output=True,
+        )
         self.rasa = self._start(
             "rasa",
             [
                 "run",
                 "--model", str(self.model),
                 "--endpoints", "bot/endpoints.yml",
-                "--credentials", "bot/credentials.yml",
+                "--credentials", str(credentials),
                 "--port", str(self.rasa_port),
             ],
             f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/",

@@ -15,7 +15,7 @@ from dossiers.db import ROOT
 from dossiers.repository import Repository
 from referentiel import load_referentiel
 from web.console import LIMITER, REPOSITORY, routes
-from web.public import routes as public_routes
+from web.public import routes as public_routes, widget_bundle
 from web.security import LoginLimiter
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -66,6 +66,7 @@ def create_app(repository: Repository, key: bytes, secure_cookies: bool = False)
 
 
 def main() -> None:
+    widget_bundle()  # fails early, with the fix, when the npm packages are missing
     repository = Repository.from_environment()
     repository.migrate()
     repository.sync_antennes(load_referentiel())

@@ -1,22 +1,60 @@
-"""The public page at / and the chat endpoint its widget posts to (a proxy to Rasa's REST channel)."""
+"""The public page at /, the embeddable widget script and the two ways it reaches Rasa.
 
+- /widget.js: socket.io-client (npm, from node_modules) followed by our
+  web/static/chat.js, in one script, so another site embeds the chat with one tag.
+- /socket.io/: the widget's websocket, forwarded to Rasa's socket.io channel
+  (which checks the origin again); the browser thus talks to one address only.
+- /chat: REST fallback, forwarded to Rasa's REST channel.
+Only the origins in CLEA_ALLOWED_ORIGINS may use the last two from a browser.
+"""
+
+import asyncio
+import functools
 import os
-import re
+from pathlib import Path
 
 import aiohttp
 import aiohttp_jinja2
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
+from bot.channels.incoming import SESSION_ID
+from bot.channels.origins import allowed_origins, origin_allowed
+from dossiers.db import ROOT
 from referentiel import load_referentiel
 
 routes = web.RouteTableDef()
-SENDER = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 RASA_TIMEOUT_S = 30
+SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+CHAT_SCRIPT = Path(__file__).with_name("static") / "chat.js"
+WIDGET_CACHE_S = 600
 
 
-def rasa_webhook() -> str:
-    base = os.environ.get("CLEA_RASA_URL", f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}")
-    return f"{base}/webhooks/rest/webhook"
+def rasa_url() -> str:
+    return os.environ.get("CLEA_RASA_URL", f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}")
+
+
+def unavailable_text() -> str:
+    phone = load_referentiel().organisation.phone
+    return f"L'assistant ne répond pas pour le moment. Réessayez, ou appelez le {phone}."
+
+
+@functools.lru_cache(maxsize=1)
+def widget_bundle() -> str:
+    """socket.io-client, given to our script as a local `io` (no global, no AMD), then chat.js."""
+    if not SOCKET_IO_CLIENT.exists():
+        raise SystemExit("socket.io-client is missing: run `make run` (it runs `npm ci`).")
+    library = "\n".join(
+        line for line in SOCKET_IO_CLIENT.read_text().splitlines()
+        if not line.startswith("//# sourceMappingURL")
+    )
+    return "\n".join([
+        "(function () {",
+        "var module = { exports: {} }, exports = module.exports, define;",
+        library,
+        "var io = module.exports;",
+        CHAT_SCRIPT.read_text(),
+        "}());",
+    ])
 
 
 @routes.get("/")
@@ -25,26 +63,104 @@ async def public_page(request: web.Request) -> dict:
     return {"ref": load_referentiel()}
 
 
+@routes.get("/widget.js")
+async def widget_script(request: web.Request) -> web.Response:
+    return web.Response(
+        text=widget_bundle(), content_type="application/javascript",
+        headers={"Cache-Control": f"public, max-age={WIDGET_CACHE_S}"},
+    )
+
+
+def cors_headers(request: web.Request) -> dict[str, str]:
+    origin = request.headers.get("Origin")
+    if not origin_allowed(origin, allowed_origins()):
+        return {}
+    return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
+
+
+def foreign(request: web.Request) -> bool:
+    """A browser request from an origin that may not use the assistant."""
+    origin = request.headers.get("Origin")
+    return origin is not None and not origin_allowed(origin, allowed_origins())
+
+
+@routes.options("/chat")
+async def chat_preflight(request: web.Request) -> web.Response:
+    headers = cors_headers(request)
+    if not headers:
+        return web.Response(status=403)
+    return web.Response(status=204, headers={
+        **headers, "Access-Control-Allow-Methods": "POST",
+        "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600",
+    })
+
+
 @routes.post("/chat")
 async def chat(request: web.Request) -> web.Response:
     """Forward one message of the widget to the assistant; a polite error when it is away."""
+    if foreign(request):
+        return web.json_response({"error": "Ce site n'est pas autorisé."}, status=403)
+    headers = cors_headers(request)
     try:
         payload = await request.json()
     except ValueError:
-        return web.json_response({"error": "Requête illisible."}, status=400)
-    if not isinstance(payload, dict) or not SENDER.match(str(payload.get("sender", ""))) or not (
+        return web.json_response({"error": "Requête illisible."}, status=400, headers=headers)
+    if not isinstance(payload, dict) or not SESSION_ID.match(str(payload.get("sender", ""))) or not (
         isinstance(payload.get("message"), str)
     ):
-        return web.json_response({"error": "Requête illisible."}, status=400)
-    body = {"sender": f"web-{payload['sender']}", "message": payload["message"],
+        return web.json_response({"error": "Requête illisible."}, status=400, headers=headers)
+    body = {"sender": payload["sender"], "message": payload["message"],
             "metadata": {"channel": "website"}}
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_S)) as http:
-            async with http.post(rasa_webhook(), json=body) as response:
-                return web.json_response(await response.json(), status=response.status)
-    except (aiohttp.ClientError, TimeoutError, ValueError):
-        phone = load_referentiel().organisation.phone
-        return web.json_response(
-            {"error": f"L'assistant ne répond pas pour le moment. Réessayez, ou appelez le {phone}."},
-            status=503,
-        )
+            async with http.post(f"{rasa_url()}/webhooks/rest/webhook", json=body) as response:
+                return web.json_response(await response.json(), status=response.status,
+                                         headers=headers)
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+        return web.json_response({"error": unavailable_text()}, status=503, headers=headers)
+
+
+@routes.get("/socket.io/")
+async def socket_io(request: web.Request) -> web.StreamResponse:
+    """Forward the widget's socket.io websocket to Rasa, frame by frame."""
+    if foreign(request) or "Origin" not in request.headers:
+        return web.Response(status=403, text="Ce site n'est pas autorisé.")
+    if request.query.get("transport") != "websocket":
+        return web.Response(status=400, text="Seul le transport websocket est accepté.")
+    browser = web.WebSocketResponse()
+    if not browser.can_prepare(request).ok:
+        return web.Response(status=400, text="Une connexion websocket est attendue.")
+    async with aiohttp.ClientSession() as http:
+        try:
+            rasa = await http.ws_connect(
+                f"{rasa_url()}/socket.io/?{request.query_string}",
+                headers={"Origin": request.headers["Origin"]}, timeout=RASA_TIMEOUT_S,
+            )
+        except (aiohttp.ClientError, asyncio.TimeoutError):
+            return web.Response(status=503, text=unavailable_text())
+        try:
+            await browser.prepare(request)
+            await _relay(browser, rasa)
+        finally:
+            await rasa.close()
+    return browser
+
+
+async def _relay(browser: web.WebSocketResponse, rasa: aiohttp.ClientWebSocketResponse) -> None:
+    """Copy frames both ways until either side closes, then close the other."""
+
+    async def copy(source, target) -> None:
+        async for message in source:
+            if message.type == WSMsgType.TEXT:
+                await target.send_str(message.data)
+            elif message.type == WSMsgType.BINARY:
+                await target.send_bytes(message.data)
+
+    tasks = [asyncio.ensure_future(copy(browser, rasa)), asyncio.ensure_future(copy(rasa, browser))]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await browser.close()

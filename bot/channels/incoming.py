@@ -16,6 +16,8 @@ MAX_BODY_BYTES = 1_000_000
 MAX_SENDER_CHARS = 128
 TOO_LONG_INTENT = "/message_too_long"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A website conversation id, chosen by the widget (random, so unguessable).
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 class InvalidRequest(ValueError):

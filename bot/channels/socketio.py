@@ -1,11 +1,10 @@
 """Rasa's socket.io channel, with the origin check it lacks and the input checks of REST.
 
-Allowed origins: CLEA_ALLOWED_ORIGINS, comma-separated (default: the web app
-on localhost:8080). A connection from any other origin is refused.
+Allowed origins: CLEA_ALLOWED_ORIGINS (bot/channels/origins.py). A connection
+from any other origin, or with none, is refused.
 """
 
 import inspect
-import os
 import uuid
 from typing import Any, Awaitable, Callable, Optional
 
@@ -13,18 +12,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
-from bot.channels.incoming import prepare_text
-
-DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
-
-
-def allowed_origins() -> set[str]:
-    value = os.environ.get("CLEA_ALLOWED_ORIGINS") or DEFAULT_ORIGINS
-    return {origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()}
-
-
-def origin_allowed(origin: Optional[str], allowed: set[str]) -> bool:
-    return bool(origin) and origin.rstrip("/") in allowed
+from bot.channels.incoming import SESSION_ID, prepare_text
+from bot.channels.origins import allowed_origins, origin_allowed
 
 
 class SocketIOChannel(SocketIOInput):
@@ -38,6 +27,8 @@ class SocketIOChannel(SocketIOInput):
         rasa_connect = handlers["connect"]
         rasa_message = handlers[self.user_message_evt]
         allowed = allowed_origins()
+        # Engine.IO then refuses a foreign origin at the handshake, before any session.
+        self.sio.eio.cors_allowed_origins = sorted(allowed)
 
         async def connect(sid: str, environ: dict, auth: Optional[dict] = None) -> bool:
             if not origin_allowed(environ.get("HTTP_ORIGIN"), allowed):
@@ -47,6 +38,8 @@ class SocketIOChannel(SocketIOInput):
         async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 return
+            if not SESSION_ID.match(str(data.get("session_id", ""))):
+                return
             text = prepare_text(data["message"])
             if text:
                 await rasa_message(sid, {**data, "message": text})
@@ -55,7 +48,9 @@ class SocketIOChannel(SocketIOInput):
             """Rasa 3.6's own handler does not await `enter_room` (a coroutine in
             python-socketio 5), so its room, and session persistence, never exist."""
             data = data if isinstance(data, dict) else {}
-            session_id = str(data.get("session_id") or uuid.uuid4().hex)
+            session_id = str(data.get("session_id") or "")
+            if not SESSION_ID.match(session_id):
+                session_id = uuid.uuid4().hex
             if self.session_persistence:
                 joined = self.sio.enter_room(sid, session_id)
                 if inspect.isawaitable(joined):

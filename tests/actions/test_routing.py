@@ -1,7 +1,7 @@
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.routing import ActionContact, ActionFindAntenne, ActionLocate
+from actions.routing import ActionContact, ActionFindAntenne, ActionLocate, ActionMediaMessage
 
 
 def tracker(text: str, entities: list[dict] | None = None, slots: dict | None = None,
@@ -120,3 +120,16 @@ def test_outside_the_region_no_pre_dossier_is_offered():
     messages, slots = run(ActionLocate(), "75011", slots={"dossier_wanted": True})
     assert [m["response"] for m in messages] == ["utter_outside_region"]
     assert slots["dossier_wanted"] is False and slots["pending_question"] is None
+
+
+def test_media_message_gives_the_antenne_contact_once_known():
+    messages, slots = run(ActionMediaMessage(), "/media_message", slots={"antenne": "amiens"})
+    assert messages[0]["response"] == "utter_media_message_antenne"
+    assert messages[0]["antenne_of_name"] == "d'Amiens"
+    assert messages[0]["antenne_email"] == "contactamiens@transitionspro-hdf.fr"
+    assert slots == {}
+
+
+def test_media_message_gives_the_head_office_without_antenne():
+    messages, _ = run(ActionMediaMessage(), "/media_message")
+    assert [m["response"] for m in messages] == ["utter_media_message"]

@@ -6,7 +6,7 @@ import uuid
 import pytest
 import socketio
 
-from bot.channels.socketio import DEFAULT_ORIGINS, origin_allowed
+from bot.channels.origins import DEFAULT_ORIGINS, origin_allowed
 from helpers import Servers
 
 
@@ -30,17 +30,17 @@ async def converse(servers: Servers, origin: str, message: str) -> list[dict]:
 
 
 def test_the_widget_origin_gets_answers(servers: Servers):
-    answers = asyncio.run(converse(servers, "http://localhost:8080", "c koi cléa"))
+    answers = asyncio.run(converse(servers, servers.web_origin, "c koi cléa"))
     assert "certificat" in answers[0]["text"]
 
 
-def test_a_foreign_origin_is_refused(servers: Servers):
+def test_a_foreign_origin_is_refused_at_the_handshake(servers: Servers):
     with pytest.raises(socketio.exceptions.ConnectionError):
         asyncio.run(converse(servers, "https://evil.example", "bonjour"))
     assert servers.rasa.poll() is None
 
 
 def test_origin_rule():
-    allowed = {origin for origin in DEFAULT_ORIGINS.split(",")}
+    allowed = frozenset(DEFAULT_ORIGINS.split(","))
     assert origin_allowed("http://localhost:8080/", allowed)
     assert not origin_allowed(None, allowed) and not origin_allowed("null", allowed)

@@ -1,55 +1,95 @@
-"""The public page and its chat widget in a real browser (Debian's chromium, Playwright)."""
+"""The public page and the embeddable chat widget in a real browser (Debian's chromium, Playwright)."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Iterator
 
 import pytest
 import requests
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from helpers import ROOT, Servers
+from helpers import ROOT, Servers, _free_port
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture
-def page(servers: Servers):
-    base = servers.start_console()
+def browser(servers: Servers) -> Iterator[Browser]:
+    servers.start_console()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        # A phone-sized screen; bypass_csp lets the test inject axe-core, not the page.
-        context = browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
-        page = context.new_page()
-        page.goto(f"{base}/")
-        yield page
+        yield browser
         browser.close()
 
 
+def new_page(browser: Browser) -> Page:
+    # A phone-sized screen; bypass_csp lets the test inject axe-core, not the page.
+    return browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True).new_page()
+
+
+@pytest.fixture
+def page(browser: Browser, servers: Servers) -> Page:
+    page = new_page(browser)
+    page.goto(f"{servers.web_url}/")
+    return page
+
+
 def bot_messages(page: Page):
-    return page.locator("#chat-log .message.bot")
+    return page.locator("#clea-chat-log .message.bot")
+
+
+def send(page: Page, text: str) -> None:
+    page.get_by_label("Votre message").fill(text)
+    page.get_by_role("button", name="Envoyer").click()
+
+
+def test_the_chat_talks_over_socket_io(browser: Browser, servers: Servers):
+    page = new_page(browser)
+    sockets, posts = [], []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.goto(f"{servers.web_url}/")
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    send(page, "c koi cléa")
+    expect(bot_messages(page).last).to_contain_text("savoirs de base")
+    assert [url.split("?")[0] for url in sockets] == [f"ws://127.0.0.1:{servers.web_port}/socket.io/"]
+    assert posts == []
+
+
+def test_without_websocket_the_chat_falls_back_to_rest(browser: Browser, servers: Servers):
+    page = new_page(browser)
+    page.route_web_socket("**/socket.io/**", lambda socket: socket.close())
+    page.goto(f"{servers.web_url}/")
+    expect(bot_messages(page).first).to_contain_text("Bonjour", timeout=15_000)
+    send(page, "c koi cléa")
+    expect(bot_messages(page).last).to_contain_text("savoirs de base")
 
 
 def test_chat_click_reload_and_start_over(page: Page):
     expect(bot_messages(page).first).to_contain_text("Bonjour")
-    page.get_by_label("Votre message").fill("c koi cléa")
-    page.get_by_role("button", name="Envoyer").click()
+    send(page, "c koi cléa")
     expect(bot_messages(page).last).to_contain_text("savoirs de base")
     page.get_by_role("button", name="Les 7 domaines").last.click()
-    expect(page.locator("#chat-log")).to_contain_text("Le calcul")
+    expect(page.locator("#clea-chat-log")).to_contain_text("Le calcul")
     count = bot_messages(page).count()
     page.reload()
     expect(bot_messages(page)).to_have_count(count)
-    expect(page.locator("#chat-log .message.user").first).to_have_text("c koi cléa")
+    expect(page.locator("#clea-chat-log .message.user").first).to_have_text("c koi cléa")
+    send(page, "et les domaines ?")  # the same conversation goes on after the reload
+    expect(bot_messages(page).nth(count)).to_be_visible()
     page.get_by_role("button", name="Recommencer").click()
-    expect(page.locator("#chat-log .message.user")).to_have_count(0)
+    expect(page.locator("#clea-chat-log .message.user")).to_have_count(0)
     expect(bot_messages(page)).to_have_count(1)
 
 
 def test_a_whole_conversation_with_the_keyboard_alone(page: Page):
     expect(bot_messages(page).first).to_contain_text("Bonjour")
     page.keyboard.press("Tab")
-    while page.evaluate("document.activeElement.id") != "chat-input":
+    while page.evaluate("document.activeElement.id") != "clea-chat-input":
         page.keyboard.press("Tab")
     page.keyboard.type("je suis de lens")
     page.keyboard.press("Enter")
@@ -63,13 +103,11 @@ def test_a_whole_conversation_with_the_keyboard_alone(page: Page):
 
 def test_text_is_text_and_links_come_only_from_the_assistant(page: Page):
     expect(bot_messages(page).first).to_contain_text("Bonjour")
-    page.get_by_label("Votre message").fill("<b>www.exemple.fr</b> qui s'occupe de clea")
-    page.get_by_role("button", name="Envoyer").click()
-    user = page.locator("#chat-log .message.user").last
+    send(page, "<b>www.exemple.fr</b> qui s'occupe de clea")
+    user = page.locator("#clea-chat-log .message.user").last
     expect(user).to_have_text("<b>www.exemple.fr</b> qui s'occupe de clea")
     expect(user.locator("a, b")).to_have_count(0)
-    page.get_by_label("Votre message").fill("qui s'occupe de cléa dans la région")
-    page.get_by_role("button", name="Envoyer").click()
+    send(page, "qui s'occupe de cléa dans la région")
     answer = bot_messages(page).last
     expect(answer).to_contain_text("Transitions Pro")
     expect(answer.locator("a[href='https://www.transitionspro-hdf.fr']")).to_have_count(1)
@@ -91,7 +129,81 @@ def test_axe_finds_no_violation_at_rest_and_after_buttons(page: Page):
     expect(bot_messages(page).first).to_contain_text("Bonjour")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Les 7 domaines").last.click()
-    expect(page.locator("#chat-log")).to_contain_text("Le calcul")
+    expect(page.locator("#clea-chat-log")).to_contain_text("Le calcul")
     page.get_by_label("Votre message").focus()
     assert axe_violations(page) == []
 
+
+class _Site(BaseHTTPRequestHandler):
+    """Another organisation's page, which embeds the widget with one script tag."""
+
+    widget = ""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        body = (
+            '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+            "<title>Mission locale</title>"
+            f'<script src="{self.widget}" defer></script></head>'
+            "<body><main><h1>Mission locale</h1><p>Nos services.</p></main></body></html>"
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def serve_site(port: int, widget_url: str) -> ThreadingHTTPServer:
+    handler = type("Site", (_Site,), {"widget": widget_url})
+    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def partner_site(servers: Servers) -> Iterator[str]:
+    server = serve_site(servers.partner_port, f"{servers.start_console()}/widget.js")
+    yield servers.partner_origin
+    server.shutdown()
+
+
+@pytest.fixture
+def unknown_site(servers: Servers) -> Iterator[str]:
+    port = _free_port()
+    server = serve_site(port, f"{servers.start_console()}/widget.js")
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+def test_another_site_embeds_the_chat_with_one_script_tag(browser: Browser, partner_site: str):
+    page = new_page(browser)
+    page.goto(partner_site)
+    launcher = page.get_by_role("button", name="Une question sur CléA ?")
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    assert axe_violations(page) == []
+    launcher.click()
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_label("Votre message")).to_be_focused()
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    send(page, "c'est quoi les domaines")
+    expect(page.locator("#clea-chat-log")).to_contain_text("Le calcul")
+    assert axe_violations(page) == []
+
+
+def test_a_site_not_in_the_allowed_origins_is_refused(browser: Browser, servers: Servers,
+                                                      unknown_site: str):
+    page = new_page(browser)
+    page.goto(unknown_site)
+    page.get_by_role("button", name="Une question sur CléA ?").click()
+    expect(page.locator("#clea-chat-log .message.error")).to_contain_text(
+        "ne répond pas", timeout=15_000)
+    expect(bot_messages(page)).to_have_count(0)
+    handshake = requests.get(
+        f"{servers.web_url}/socket.io/?EIO=4&transport=websocket",
+        headers={"Origin": unknown_site, "Connection": "Upgrade", "Upgrade": "websocket",
+                 "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
+        timeout=10,
+    )
+    assert handshake.status_code == 403

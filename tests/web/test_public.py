@@ -1,4 +1,5 @@
-"""The public page's chat endpoint: bad requests and an assistant that does not answer."""
+"""The public page, its widget script, and the chat endpoints: bad requests, foreign
+origins and an assistant that does not answer (the browser tests cover the good path)."""
 
 import asyncio
 
@@ -8,9 +9,12 @@ from dossiers.db import make_engine
 from dossiers.repository import Repository
 from web.app import create_app
 
+PARTNER = "https://partenaire.example"
+
 
 def run(tmp_path, monkeypatch, scenario) -> None:
     monkeypatch.setenv("CLEA_RASA_URL", "http://127.0.0.1:1")  # nothing listens there
+    monkeypatch.setenv("CLEA_ALLOWED_ORIGINS", f"{PARTNER},http://127.0.0.1:8080")
 
     async def main() -> None:
         app = create_app(Repository(make_engine(f"sqlite:///{tmp_path / 'd.db'}")), b"k" * 32)
@@ -44,8 +48,56 @@ def test_the_page_is_french_and_has_no_inline_script(tmp_path, monkeypatch):
     async def scenario(client: TestClient) -> None:
         response = await client.get("/")
         page = await response.text()
-        assert '<html lang="fr">' in page and '<script src="/static/chat.js">' in page
+        assert '<html lang="fr">' in page and '<script src="/widget.js" defer>' in page
         assert "<script>" not in page
         assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+    run(tmp_path, monkeypatch, scenario)
+
+
+def test_the_widget_script_bundles_socket_io_client_without_globals(tmp_path, monkeypatch):
+    async def scenario(client: TestClient) -> None:
+        response = await client.get("/widget.js")
+        script = await response.text()
+        assert response.content_type == "application/javascript"
+        assert "Socket.IO v4" in script and "Une question sur CléA ?" in script
+        assert "var io = module.exports;" in script and "sourceMappingURL" not in script
+
+    run(tmp_path, monkeypatch, scenario)
+
+
+def test_only_allowed_origins_may_post_to_the_chat(tmp_path, monkeypatch):
+    async def scenario(client: TestClient) -> None:
+        preflight = await client.options("/chat", headers={"Origin": PARTNER})
+        assert preflight.status == 204
+        assert preflight.headers["Access-Control-Allow-Origin"] == PARTNER
+        refused = await client.options("/chat", headers={"Origin": "https://evil.example"})
+        assert refused.status == 403 and "Access-Control-Allow-Origin" not in refused.headers
+        foreign = await client.post("/chat", json={"sender": "abcdefgh12", "message": "bonjour"},
+                                    headers={"Origin": "https://evil.example"})
+        assert foreign.status == 403
+        partner = await client.post("/chat", json={"sender": "abcdefgh12", "message": "bonjour"},
+                                    headers={"Origin": PARTNER})
+        assert partner.status == 503  # allowed, but nothing listens at CLEA_RASA_URL
+        assert partner.headers["Access-Control-Allow-Origin"] == PARTNER
+
+    run(tmp_path, monkeypatch, scenario)
+
+
+def test_the_socket_endpoint_takes_allowed_websockets_only(tmp_path, monkeypatch):
+    async def scenario(client: TestClient) -> None:
+        query = "/socket.io/?EIO=4&transport="
+        foreign = await client.get(query + "websocket", headers={"Origin": "https://evil.example"})
+        assert foreign.status == 403
+        no_origin = await client.get(query + "websocket")
+        assert no_origin.status == 403
+        polling = await client.get(query + "polling", headers={"Origin": PARTNER})
+        assert polling.status == 400
+        not_upgraded = await client.get(query + "websocket", headers={"Origin": PARTNER})
+        assert not_upgraded.status == 400
+        upgrade = {"Origin": PARTNER, "Connection": "Upgrade", "Upgrade": "websocket",
+                   "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+        rasa_away = await client.get(query + "websocket", headers=upgrade)
+        assert rasa_away.status == 503 and "03 59 61 62 63" in await rasa_away.text()
 
     run(tmp_path, monkeypatch, scenario)

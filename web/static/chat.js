@@ -1,20 +1,76 @@
-// The chat widget of the public page. Every text is rendered as text; links are
-// made only in the assistant's own messages. The conversation is kept in
-// localStorage, so it survives a reload; "Recommencer" starts a new one.
+// The CléA chat widget. The web app serves it at /widget.js, bundled after
+// socket.io-client (which gives it `io`), so one script tag embeds it:
+//   <script src="https://ADDRESS-OF-THE-WEB-APP/widget.js" defer></script>
+// It opens inside an element with id "clea-chat" when the page has one, else
+// behind a floating "Une question sur CléA ?" button. It talks to the
+// assistant over socket.io (websocket to the web app, which forwards it to
+// Rasa), and over the REST proxy /chat when the websocket cannot connect.
+// Every text is rendered as text; links are made only in the assistant's own
+// messages. The conversation is kept in localStorage, so it survives a
+// reload; "Recommencer" starts a new one.
 (function () {
   "use strict";
 
+  var script = document.currentScript;
+  var server = new URL(script.src, window.location.href).origin;
   var STORE_KEY = "clea-chat";
+  var SOCKET_WAIT_MS = 5000;
+  var UNAVAILABLE = "L'assistant ne répond pas pour le moment. Réessayez plus tard.";
   var LINK = /(https?:\/\/[^\s]+|www\.[^\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)/g;
-  var log = document.getElementById("chat-log");
-  var form = document.getElementById("chat-form");
-  var input = document.getElementById("chat-input");
-  var restart = document.getElementById("chat-restart");
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      node.setAttribute(name, attributes[name]);
+    });
+    if (text) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function buildWidget(mount) {
+    var section = element("section", { "class": "clea-chat", "id": "clea-chat-panel",
+      "aria-labelledby": "clea-chat-title" });
+    section.appendChild(element("h2", { id: "clea-chat-title" }, "Discuter avec l'assistant CléA"));
+    var log = element("div", { id: "clea-chat-log", role: "log", "aria-live": "polite",
+      "aria-label": "Messages de la conversation" });
+    var form = element("form", { id: "clea-chat-form" });
+    var input = element("input", { id: "clea-chat-input", name: "message", autocomplete: "off",
+      maxlength: "1000", required: "" });
+    form.appendChild(element("label", { "for": "clea-chat-input" }, "Votre message"));
+    form.appendChild(input);
+    form.appendChild(element("button", { type: "submit" }, "Envoyer"));
+    var restart = element("button", { type: "button", id: "clea-chat-restart" }, "Recommencer");
+    section.appendChild(log);
+    section.appendChild(form);
+    section.appendChild(restart);
+    if (mount) {
+      mount.appendChild(section);
+    } else {
+      var launcher = element("button", { type: "button", "class": "clea-chat-launcher",
+        "aria-expanded": "false", "aria-controls": "clea-chat-panel" }, "Une question sur CléA ?");
+      section.classList.add("clea-chat-floating");
+      section.hidden = true;
+      launcher.addEventListener("click", function () {
+        section.hidden = !section.hidden;
+        launcher.setAttribute("aria-expanded", String(!section.hidden));
+        if (!section.hidden) {
+          input.focus();
+        }
+      });
+      var corner = element("div", { "class": "clea-chat-corner" });
+      corner.appendChild(section);
+      corner.appendChild(launcher);
+      document.body.appendChild(corner);
+    }
+    return { log: log, form: form, input: input, restart: restart };
+  }
 
   function randomId() {
     var bytes = new Uint8Array(16);
     window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) {
+    return "web-" + Array.prototype.map.call(bytes, function (b) {
       return ("0" + b.toString(16)).slice(-2);
     }).join("");
   }
@@ -26,17 +82,11 @@
   function loadConversation() {
     try {
       var saved = JSON.parse(window.localStorage.getItem(STORE_KEY));
-      if (saved && typeof saved.sender === "string" && Array.isArray(saved.history)) {
+      if (saved && /^web-[0-9a-f]{32}$/.test(saved.sender) && Array.isArray(saved.history)) {
         return saved;
       }
     } catch (ignored) { /* a broken or missing record: start again */ }
     return null;
-  }
-
-  var conversation = loadConversation() || newConversation();
-
-  function save() {
-    window.localStorage.setItem(STORE_KEY, JSON.stringify(conversation));
   }
 
   function linkFor(text) {
@@ -67,75 +117,158 @@
     node.appendChild(document.createTextNode(text.slice(last)));
   }
 
-  function show(entry) {
-    var item = document.createElement("div");
-    item.className = "message " + entry.who;
-    fill(item, entry.text, entry.who === "bot");
-    log.appendChild(item);
-    if (entry.who === "bot" && entry.buttons && entry.buttons.length) {
-      var choices = document.createElement("div");
-      choices.className = "choices";
-      entry.buttons.forEach(function (choice) {
-        var button = document.createElement("button");
-        button.type = "button";
-        button.textContent = choice.title;
-        button.addEventListener("click", function () {
-          send(choice.title, choice.payload);
+  function start(mount) {
+    var ui = buildWidget(mount);
+    var conversation = loadConversation() || newConversation();
+    var transport = null;
+
+    function save() {
+      window.localStorage.setItem(STORE_KEY, JSON.stringify(conversation));
+    }
+
+    function show(entry) {
+      var item = element("div", { "class": "message " + entry.who });
+      fill(item, entry.text, entry.who === "bot");
+      ui.log.appendChild(item);
+      if (entry.who === "bot" && entry.buttons && entry.buttons.length) {
+        var choices = element("div", { "class": "choices" });
+        entry.buttons.forEach(function (choice) {
+          var button = element("button", { type: "button" }, choice.title);
+          button.addEventListener("click", function () {
+            send(choice.title, choice.payload);
+          });
+          choices.appendChild(button);
         });
-        choices.appendChild(button);
-      });
-      log.appendChild(choices);
+        ui.log.appendChild(choices);
+      }
+      ui.log.scrollTop = ui.log.scrollHeight;
     }
-    log.scrollTop = log.scrollHeight;
-  }
 
-  function remember(entry) {
-    conversation.history.push(entry);
-    save();
-    show(entry);
-  }
-
-  function send(text, payload) {
-    if (text) {
-      remember({ who: "user", text: text });
+    function remember(entry) {
+      conversation.history.push(entry);
+      save();
+      show(entry);
     }
-    return window.fetch("/chat", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: conversation.sender, message: payload || text })
-    }).then(function (response) {
-      return response.json().then(function (data) {
-        if (!response.ok) {
-          throw new Error(data.error || "");
+
+    function receive(message) {
+      var buttons = message.buttons || message.quick_replies || [];
+      remember({ who: "bot", text: message.text || "", buttons: buttons.map(function (button) {
+        return { title: button.title, payload: button.payload };
+      }) });
+    }
+
+    function socketTransport() {
+      var socket = io(server, { transports: ["websocket"], forceNew: true, reconnectionAttempts: 2,
+        reconnectionDelay: 500 });
+      var self = {};
+      var confirmed = false;
+      var waiting = [];
+      var watchdog = null;
+      function fallBackToRest() {
+        if (transport === self) {
+          socket.close();
+          transport = restTransport();
+          waiting.splice(0).forEach(transport.send);
         }
-        data.forEach(function (message) {
-          remember({ who: "bot", text: message.text || "", buttons: message.buttons || [] });
-        });
+      }
+      socket.on("connect", function () {
+        socket.emit("session_request", { session_id: conversation.sender });
       });
-    }).catch(function (error) {
-      show({ who: "error", text: error.message || "L'assistant ne répond pas pour le moment." });
+      socket.on("session_confirm", function () {
+        confirmed = true;
+        window.clearTimeout(watchdog);
+        watchdog = null;
+        waiting.splice(0).forEach(self.send);
+      });
+      socket.on("disconnect", function () {
+        confirmed = false;
+      });
+      socket.on("bot_uttered", receive);
+      socket.on("connect_error", function () {
+        if (!socket.active) {  // refused by the server: no retry will help
+          fallBackToRest();
+        }
+      });
+      socket.io.on("reconnect_failed", fallBackToRest);
+      self.send = function (message) {
+        if (socket.connected && confirmed) {
+          socket.emit("user_uttered", { message: message, session_id: conversation.sender });
+        } else {
+          waiting.push(message);
+          // Some networks open websockets and then drop them: do not wait for ever.
+          watchdog = watchdog || window.setTimeout(fallBackToRest, SOCKET_WAIT_MS);
+        }
+      };
+      self.close = function () {
+        socket.close();
+      };
+      return self;
+    }
+
+    function restTransport() {
+      return {
+        send: function (message) {
+          window.fetch(server + "/chat", {
+            method: "POST",
+            headers: { "Content-Type": "application/json" },
+            body: JSON.stringify({ sender: conversation.sender, message: message })
+          }).then(function (response) {
+            return response.json().then(function (data) {
+              if (!response.ok) {
+                throw new Error(data.error || UNAVAILABLE);
+              }
+              data.forEach(receive);
+            });
+          }).catch(function (error) {
+            show({ who: "error", text: error instanceof TypeError ? UNAVAILABLE : error.message });
+          });
+        },
+        close: function () {}
+      };
+    }
+
+    function send(text, payload) {
+      if (text) {
+        remember({ who: "user", text: text });
+      }
+      transport.send(payload || text);
+    }
+
+    ui.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var text = ui.input.value.trim();
+      ui.input.value = "";
+      if (text) {
+        send(text);
+      }
     });
+
+    ui.restart.addEventListener("click", function () {
+      transport.close();
+      conversation = newConversation();
+      save();
+      ui.log.replaceChildren();
+      transport = socketTransport();
+      send("", "/greet");
+      ui.input.focus();
+    });
+
+    transport = socketTransport();
+    conversation.history.forEach(show);
+    if (conversation.history.length === 0) {
+      send("", "/greet");
+    }
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var text = input.value.trim();
-    input.value = "";
-    if (text) {
-      send(text);
-    }
-  });
+  function whenReady() {
+    start(document.getElementById("clea-chat"));
+  }
 
-  restart.addEventListener("click", function () {
-    conversation = newConversation();
-    save();
-    log.replaceChildren();
-    send("", "/greet");
-    input.focus();
-  });
-
-  conversation.history.forEach(show);
-  if (conversation.history.length === 0) {
-    send("", "/greet");
+  var stylesheet = element("link", { rel: "stylesheet", href: server + "/static/chat.css" });
+  document.head.appendChild(stylesheet);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", whenReady);
+  } else {
+    whenReady();
   }
 }());

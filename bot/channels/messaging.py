@@ -1,0 +1,106 @@
+"""What the messaging-app channels (Telegram, Messenger, WhatsApp) share.
+
+- Choices shown as a numbered list, where an app has no buttons.
+- A reply read against the buttons of the assistant's last message: "2",
+  "2.", "choix 2" or the title typed becomes that button's payload. The
+  buttons are read from the conversation in the tracker store, never kept in
+  this process, so any Rasa server of a group can take the next message.
+- Voice notes, photos, files and locations become the `media_message` intent.
+- A message is handed to Rasa without letting an error reach the provider,
+  which would send it again.
+"""
+
+import hmac
+import re
+from typing import Any, Awaitable, Callable, Optional
+
+import structlog
+from rasa.core.channels.channel import UserMessage
+from rasa.shared.exceptions import RasaException
+from rasa.shared.core.events import BotUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from sanic.request import Request
+
+from bot.channels.credentials import MessagingApp, MissingSettings
+from bot.channels.incoming import prepare_text
+from referentiel.text import fold
+
+MEDIA_MESSAGE = "/media_message"
+INTENT_PREFIX = "/"
+_NUMBER_REPLY = re.compile(r"^(?:choix|option|numero|n°|no)?\s*(\d{1,2})\s*[.)]?$")
+
+logger = structlog.get_logger()
+
+
+def settings_from_environment(app: MessagingApp) -> dict[str, str]:
+    """The channel's settings; Rasa stops at start-up, naming the variables not set."""
+    try:
+        return app.settings()
+    except MissingSettings as error:
+        raise RasaException(str(error)) from None
+
+
+def same_secret(received: Optional[str], expected: str) -> bool:
+    """Constant-time comparison of a secret sent by a provider."""
+    return hmac.compare_digest((received or "").encode("utf-8"), expected.encode("utf-8"))
+
+
+def numbered_choices(text: str, buttons: list[dict[str, Any]]) -> str:
+    """The text, then one line per button: "1. Titre" (a title already numbered stays as is)."""
+    lines = [text.strip()]
+    for number, button in enumerate(buttons, start=1):
+        title = str(button.get("title", "")).strip()
+        lines.append(title if re.match(rf"{number}\.\s", title) else f"{number}. {title}")
+    return "\n".join(lines)
+
+
+def button_for_reply(reply: str, buttons: list[dict[str, Any]]) -> Optional[dict[str, Any]]:
+    """The button a typed reply designates: its number or its exact title, else None."""
+    folded = fold(reply)
+    number = _NUMBER_REPLY.match(folded)
+    if number:
+        index = int(number.group(1)) - 1
+        return buttons[index] if 0 <= index < len(buttons) else None
+    return next((b for b in buttons if fold(str(b.get("title", ""))) == folded), None)
+
+
+def last_buttons(tracker: Optional[DialogueStateTracker]) -> list[dict[str, Any]]:
+    """The buttons of the assistant's last message in the conversation."""
+    if tracker is None:
+        return []
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered):
+            return list(event.data.get("buttons") or [])
+    return []
+
+
+async def resolve_reply(request: Request, sender_id: str, text: str) -> str:
+    """The payload of the button a typed reply designates, else the text unchanged."""
+    if not text or text.startswith(INTENT_PREFIX):
+        return text
+    agent = getattr(request.app.ctx, "agent", None)
+    if agent is None or agent.tracker_store is None:
+        return text
+    tracker = await agent.tracker_store.retrieve(sender_id)
+    button = button_for_reply(text, last_buttons(tracker))
+    payload = button.get("payload") if button else None
+    return payload if isinstance(payload, str) and payload else text
+
+
+async def read_reply(request: Request, sender_id: str, text: str) -> str:
+    """A typed message made ready for Rasa: cleaned, then read against the last buttons."""
+    return await resolve_reply(request, sender_id, prepare_text(text))
+
+
+async def hand_over(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
+) -> None:
+    """Give a message to Rasa; an error is logged, never raised to the provider."""
+    try:
+        await on_new_message(message)
+    except Exception:  # the provider would retry on a 5xx and the person get answers twice
+        logger.exception(
+            "messaging.message.failure",
+            channel=message.input_channel,
+            sender=message.sender_id,
+        )

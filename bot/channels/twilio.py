@@ -1,0 +1,145 @@
+"""WhatsApp through Twilio: Rasa's connector, with Twilio's signature required.
+
+Every POST must carry X-Twilio-Signature, checked with the twilio package's
+RequestValidator against the public webhook address (CLEA_TWILIO_WEBHOOK_URL,
+the one Twilio signs, whatever the reverse proxy forwards); a request without
+a valid one is refused (403) before anything reaches Rasa. Replies go
+through Twilio's asynchronous client to a configurable API address
+(CLEA_TWILIO_API_URL). WhatsApp has no buttons here: choices are a numbered
+list after the text, in the same message. Media and locations get the
+`media_message` intent.
+"""
+
+import logging
+from typing import Any, Awaitable, Callable, Optional
+from urllib.parse import parse_qsl
+
+import aiohttp
+import structlog
+from multidict import MultiDict
+from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.twilio import TwilioInput, TwilioOutput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.async_http_client import AsyncTwilioHttpClient
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.channels.credentials import TWILIO
+from bot.channels.messaging import (
+    MEDIA_MESSAGE, hand_over, numbered_choices, read_reply, settings_from_environment,
+)
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+SEND_TIMEOUT_S = 10
+
+logger = structlog.get_logger()
+# Twilio's client logs every request at INFO (a dozen lines per message): warnings only.
+http_logger = logging.getLogger("bot.channels.twilio.http")
+http_logger.setLevel(logging.WARNING)
+
+
+def read_form(body: bytes) -> MultiDict:
+    """The posted parameters, blank ones kept: Twilio signs them too."""
+    return MultiDict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+
+
+class TwilioOutputChannel(TwilioOutput):
+    """Rasa's Twilio output, asynchronous, on a configurable API address.
+
+    Its HTTP session belongs to the event loop it is created in: create it in
+    a coroutine and close it when the turn is answered.
+    """
+
+    def __init__(self, account_sid: str, auth_token: str, number: str, api_url: str) -> None:
+        Client.__init__(
+            self, account_sid, auth_token,
+            http_client=AsyncTwilioHttpClient(timeout=SEND_TIMEOUT_S, logger=http_logger),
+        )
+        self.twilio_number = number
+        self.api.base_url = api_url
+
+    async def close(self) -> None:
+        await self.http_client.close()
+
+    async def _send_message(self, message_data: dict[str, Any]) -> None:
+        try:
+            await self.messages.create_async(**message_data)
+        except (TwilioRestException, aiohttp.ClientError) as error:
+            logger.error("twilio.send.failure", error=str(error))
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self._send_message({
+            "to": recipient_id,
+            "from_": self.twilio_number,
+            "body": numbered_choices(text, buttons),
+        })
+
+
+class TwilioChannel(TwilioInput):
+    """POST /webhooks/twilio/webhook, signed by Twilio; answers empty TwiML."""
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
+        return cls(**settings_from_environment(TWILIO))
+
+    def __init__(
+        self, account_sid: str, auth_token: str, number: str, webhook_url: str, api_url: str
+    ) -> None:
+        super().__init__(account_sid, auth_token, number, debug_mode=False)
+        self.webhook_url = webhook_url
+        self.api_url = api_url
+        self.validator = RequestValidator(auth_token)
+
+    def get_output_channel(self) -> TwilioOutputChannel:
+        return TwilioOutputChannel(
+            self.account_sid, self.auth_token, self.twilio_number, self.api_url
+        )
+
+    def blueprint(
+        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Blueprint:
+        webhook = Blueprint("twilio_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                form = read_form(request.body)
+            except UnicodeDecodeError:
+                return response.text("invalid form", status=400)
+            signature = request.headers.get(SIGNATURE_HEADER) or ""
+            if not self.validator.validate(self.webhook_url, form, signature):
+                logger.warning("twilio.webhook.bad_signature")
+                return response.text("forbidden", status=403)
+            sender_id, text = self._read(form)
+            text = await read_reply(request, sender_id, text) if sender_id and text else ""
+            if text:
+                out_channel = self.get_output_channel()
+                try:
+                    await hand_over(on_new_message, UserMessage(
+                        text, out_channel, sender_id,
+                        input_channel=self.name(), metadata=self.get_metadata(request),
+                    ))
+                finally:
+                    await out_channel.close()
+            return response.text(str(MessagingResponse()), content_type="text/xml")
+
+        return webhook
+
+    @staticmethod
+    def _read(form: MultiDict) -> tuple[Optional[str], Optional[str]]:
+        """The sender and the text for Rasa; media and locations become `media_message`."""
+        sender_id = form.get("From")
+        has_media = form.get("NumMedia", "0").strip() not in ("", "0")
+        if has_media or form.get("Latitude") or form.get("MediaUrl0"):
+            return sender_id, MEDIA_MESSAGE
+        return sender_id, form.get("Body")

@@ -1,0 +1,150 @@
+"""Local fakes of the messaging providers' APIs: Telegram Bot API, Graph API, Twilio.
+
+Each runs an aiohttp server on 127.0.0.1 in a background thread, records every
+request it receives and answers what the real API answers to the calls the
+channels make.
+"""
+
+import asyncio
+import json
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Optional
+
+from aiohttp import BasicAuth, web
+
+Answer = Callable[["Recorded"], web.Response]
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+    form: dict[str, str]
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class FakeProvider:
+    """An HTTP server answering with `answer` and recording the requests."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+        self.requests: list[Recorded] = []
+        self._lock = threading.Lock()
+        self._loop = asyncio.new_event_loop()
+        self._runner: Optional[web.AppRunner] = None
+        self.url = ""
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        body = await request.read()
+        form = dict(await request.post()) if request.content_type in (
+            "application/x-www-form-urlencoded", "multipart/form-data") else {}
+        recorded = Recorded(request.method, request.path, dict(request.query),
+                            dict(request.headers), body, {k: str(v) for k, v in form.items()})
+        with self._lock:
+            self.requests.append(recorded)
+        return self.answer(recorded)
+
+    async def _start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+
+    def start(self) -> "FakeProvider":
+        threading.Thread(target=self._loop.run_forever, daemon=True).start()
+        asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(timeout=10)
+        return self
+
+    def stop(self) -> None:
+        if self._runner:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+    def received(self, matches: Callable[[Recorded], bool], wait_s: float = 0.0) -> list[Recorded]:
+        """The requests recorded that `matches` selects, waiting up to `wait_s` for one."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            with self._lock:
+                found = [r for r in self.requests if matches(r)]
+            if found or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.1)
+
+
+def _json(payload: Any, status: int = 200) -> web.Response:
+    return web.json_response(payload, status=status)
+
+
+def telegram_api(token: str, bot_name: str) -> FakeProvider:
+    """The Bot API: getMe, setWebhook, sendMessage, answerCallbackQuery."""
+
+    def answer(request: Recorded) -> web.Response:
+        prefix, _, method = request.path.lstrip("/").partition("/")
+        if prefix != f"bot{token}":
+            return _json({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
+        method = method.lower()
+        if method == "getme":
+            return _json({"ok": True, "result": {
+                "id": int(token.split(":")[0]), "is_bot": True, "first_name": "CléA",
+                "username": bot_name, "can_join_groups": True,
+            }})
+        if method == "sendmessage":
+            return _json({"ok": True, "result": {
+                "message_id": len(request.body), "date": int(time.time()),
+                "from": {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "CléA",
+                         "username": bot_name},
+                "chat": {"id": int(request.form["chat_id"]), "type": "private"},
+                "text": request.form.get("text", ""),
+            }})
+        return _json({"ok": True, "result": True})
+
+    return FakeProvider(answer)
+
+
+def graph_api(page_access_token: str) -> FakeProvider:
+    """The Graph API's Send API: POST /v19.0/me/messages."""
+
+    def answer(request: Recorded) -> web.Response:
+        if request.query.get("access_token") != page_access_token:
+            return _json({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException",
+                                    "code": 190}}, 400)
+        if request.method != "POST" or not request.path.endswith("/me/messages"):
+            return _json({"error": {"message": "Unknown path", "code": 100}}, 400)
+        recipient = request.json()["recipient"]["id"]
+        if "message" in request.json():
+            return _json({"recipient_id": recipient, "message_id": f"m_{len(request.body)}"})
+        return _json({"recipient_id": recipient})
+
+    return FakeProvider(answer)
+
+
+def twilio_api(account_sid: str, auth_token: str) -> FakeProvider:
+    """Twilio's REST API: POST /2010-04-01/Accounts/{sid}/Messages.json."""
+
+    def answer(request: Recorded) -> web.Response:
+        auth = request.headers.get("Authorization", "")
+        if auth != BasicAuth(account_sid, auth_token).encode():
+            return _json({"code": 20003, "message": "Authenticate", "status": 401}, 401)
+        if request.path != f"/2010-04-01/Accounts/{account_sid}/Messages.json":
+            return _json({"code": 20404, "message": "Not found", "status": 404}, 404)
+        sid = f"SM{len(request.body):032d}"
+        return _json({
+            "sid": sid, "account_sid": account_sid, "api_version": "2010-04-01",
+            "body": request.form.get("Body", ""), "to": request.form["To"],
+            "from": request.form["From"], "status": "queued", "direction": "outbound-api",
+            "num_media": "0", "num_segments": "1", "price": None, "error_code": None,
+            "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+        }, 201)
+
+    return FakeProvider(answer)
