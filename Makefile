@@ -16,12 +16,14 @@ export ACTIONS_HOST ?= 127.0.0.1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export TRACKER_DB_PATH ?= var/trackers.db
 
-.PHONY: help setup browser responses territory train run shell test retention lock clean
+.PHONY: help setup browser nginx responses territory train run run-scaled shell test bench retention lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
 	@echo "make test   set up, train if needed, run the whole test suite"
+	@echo "make run-scaled  nginx, 2 Rasa servers, PostgreSQL and Redis (local services), port 8000"
 	@echo "make shell  chat with the assistant in the terminal"
+	@echo "make bench  measure NLU, latency, throughput, memory against Rasa's default config (~15 min)"
 	@echo "make responses  render referentiel/ into bot/domain/responses.yml"
 	@echo "make territory  regenerate referentiel/territory.json from ../shared/data"
 	@echo "make retention  delete pre-dossiers closed > 12 months and conversations idle > 90 days"
@@ -50,13 +52,22 @@ train: responses
 run: train
 	@scripts/run.sh
 
+run-scaled: train nginx
+	@$(BIN)/python -m deploy.scaled
+
 shell: train
 	@scripts/run.sh --shell
 
 browser:
 	@scripts/setup-browser.sh
 
-test: train browser
+nginx:
+	@scripts/setup-nginx.sh
+
+bench: train
+	@$(BIN)/python bench/run.py
+
+test: train browser nginx
 	@echo "==> Running the test suite"
 	$(BIN)/python -m pytest
 

@@ -7,6 +7,7 @@ from typing import Any, Optional
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import OperationalError
 
 from actions.dossier_steps import FIELDS, PENDING_SUMMARY, ask_consent, show_summary
 from actions.routing import PENDING_LOCATION, antenne_placeholders
@@ -23,10 +24,14 @@ PLACE_FIELD = "commune"
 
 @lru_cache(maxsize=1)
 def repository() -> Repository:
-    """The store, migrated and with its antennes synchronised from referentiel/ on first use."""
+    """The store, migrated and with its antennes synchronised from referentiel/ on first use
+    (tried again on the next use when the database is unreachable)."""
     store = Repository.from_environment()
-    store.migrate()
-    store.sync_antennes(load_referentiel())
+    try:
+        store.migrate()
+        store.sync_antennes(load_referentiel())
+    except OperationalError as error:
+        raise StoreUnavailable(str(error.orig)) from error
     return store
 
 

@@ -15,4 +15,6 @@ start=$(date +%s)
 .venv/bin/rasa train --config config.yml --domain bot/domain --data data \
   --out models --fixed-model-name clea
 echo "$hash" > "$stamp"
-echo "==> Trained in $(( $(date +%s) - start )) s: $model ($(du -h "$model" | cut -f1))"
+seconds=$(( $(date +%s) - start ))
+echo "$seconds" > models/clea.train-seconds
+echo "==> Trained in ${seconds} s: $model ($(du -h "$model" | cut -f1))"

@@ -5,18 +5,17 @@ import os
 import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
 import requests
 
 from bot.channels.credentials import MESSAGING_APPS
+from deploy.scaled import wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = Path(sys.executable).parent / "rasa"
 MODEL = ROOT / "models" / "clea.tar.gz"
-START_TIMEOUT_S = 240
 MESSAGING_VARIABLES = {
     variable
     for app in MESSAGING_APPS
@@ -35,20 +34,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"{url} not up after {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
 
 
 class Servers:
@@ -93,26 +78,37 @@ class Servers:
     def webhook(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
 
-    def _start(self, name: str, args: list[str], health_url: str) -> subprocess.Popen:
+    def _start(self, name: str, args: list[str], health_url: str,
+               env: dict[str, str] | None = None) -> subprocess.Popen:
         log = self.workdir / f"{name}.log"
         process = subprocess.Popen(
             [str(RASA), *args],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, **(env or {})},
             stdout=log.open("w"),
             stderr=subprocess.STDOUT,
         )
         self.processes.append(process)
-        _wait_until_up(health_url, process, log)
+        wait_until_up(health_url, process, log)
         return process
 
     def start(self) -> None:
-        self._start(
+        self.start_actions()
+        self.start_rasa()
+
+    def start_actions(self, **env: str) -> None:
+        """Start the action server, with `env` added to the servers' environment."""
+        self.actions = self._start(
             "actions",
             ["run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
-            f"http://127.0.0.1:{self.actions_port}/health",
+            f"http://127.0.0.1:{self.actions_port}/health", env,
         )
-        self.start_rasa()
+
+    def stop_actions(self) -> None:
+        """Stop the action server (start_actions brings it back on the same port)."""
+        self.processes.remove(self.actions)
+        self.actions.terminate()
+        self.actions.wait(timeout=60)
 
     def start_console(self) -> str:
         """Start the web app (public page and staff console) on a free port, once; its URL."""
@@ -127,7 +123,7 @@ class Servers:
             stdout=log.open("w"), stderr=subprocess.STDOUT,
         )
         self.processes.append(process)
-        _wait_until_up(f"http://127.0.0.1:{port}/console/login", process, log)
+        wait_until_up(f"http://127.0.0.1:{port}/console/login", process, log)
         self.web_url = f"http://127.0.0.1:{port}"
         return self.web_url
 

@@ -15,8 +15,9 @@ CHANNEL_ONLY_INTENTS = ("The intent 'message_too_long' is listed in the domain f
 
 
 def responses_sent_by_actions() -> tuple[str, ...]:
-    """Response names (or their f-string prefixes) that custom actions and forms send."""
-    source = "\n".join(path.read_text() for path in (ROOT / "actions").glob("*.py"))
+    """Response names (or their f-string prefixes) that custom actions, forms and channels send."""
+    source = "\n".join(path.read_text() for folder in ("actions", "bot/channels")
+                       for path in (ROOT / folder).glob("*.py"))
     domain = yaml.safe_load((ROOT / "bot" / "domain" / "intents.yml").read_text())
     asked_by_forms = [
         f"utter_ask_{slot}"

@@ -6,19 +6,15 @@
   buttons are read from the conversation in the tracker store, never kept in
   this process, so any Rasa server of a group can take the next message.
 - Voice notes, photos, files and locations become the `media_message` intent.
-- A message is handed to Rasa without letting an error reach the provider,
-  which would send it again.
 """
 
 import hmac
 import re
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Optional
 
-import structlog
-from rasa.core.channels.channel import UserMessage
-from rasa.shared.exceptions import RasaException
 from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
 from sanic.request import Request
 
 from bot.channels.credentials import MessagingApp, MissingSettings
@@ -28,8 +24,6 @@ from referentiel.text import fold
 MEDIA_MESSAGE = "/media_message"
 INTENT_PREFIX = "/"
 _NUMBER_REPLY = re.compile(r"^(?:choix|option|numero|n°|no)?\s*(\d{1,2})\s*[.)]?$")
-
-logger = structlog.get_logger()
 
 
 def settings_from_environment(app: MessagingApp) -> dict[str, str]:
@@ -90,17 +84,3 @@ async def resolve_reply(request: Request, sender_id: str, text: str) -> str:
 async def read_reply(request: Request, sender_id: str, text: str) -> str:
     """A typed message made ready for Rasa: cleaned, then read against the last buttons."""
     return await resolve_reply(request, sender_id, prepare_text(text))
-
-
-async def hand_over(
-    on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
-) -> None:
-    """Give a message to Rasa; an error is logged, never raised to the provider."""
-    try:
-        await on_new_message(message)
-    except Exception:  # the provider would retry on a 5xx and the person get answers twice
-        logger.exception(
-            "messaging.message.failure",
-            channel=message.input_channel,
-            sender=message.sender_id,
-        )

@@ -29,8 +29,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.credentials import MESSENGER
+from bot.channels.delivery import deliver
 from bot.channels.messaging import (
-    MEDIA_MESSAGE, hand_over, numbered_choices, read_reply, same_secret, settings_from_environment,
+    MEDIA_MESSAGE, numbered_choices, read_reply, same_secret, settings_from_environment,
 )
 
 MAX_QUICK_REPLIES = 13
@@ -170,7 +171,7 @@ class MessengerChannel(FacebookInput):
             return
         await out_channel.send_action(sender_id, "mark_seen")
         await out_channel.send_action(sender_id, "typing_on")
-        await hand_over(on_new_message, UserMessage(
+        await deliver(on_new_message, UserMessage(
             text, out_channel, sender_id,
             input_channel=self.name(), metadata=self.get_metadata(request),
         ))

@@ -3,16 +3,14 @@
 import inspect
 from typing import Any, Awaitable, Callable
 
-import structlog
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.delivery import deliver
 from bot.channels.incoming import InvalidRequest, parse_rest_body
-
-logger = structlog.get_logger()
 
 
 class RestChannel(RestInput):
@@ -41,18 +39,10 @@ class RestChannel(RestInput):
             except InvalidRequest as error:
                 return response.json({"error": str(error)}, status=400)
             collector = CollectingOutputChannel()
-            try:
-                await on_new_message(
-                    UserMessage(
-                        incoming.text,
-                        collector,
-                        incoming.sender,
-                        input_channel=self.name(),
-                        metadata=incoming.metadata,
-                    )
-                )
-            except Exception:  # Rasa's own channel does the same: log, answer what was sent
-                logger.exception("rest.message.failure", sender=incoming.sender)
+            await deliver(on_new_message, UserMessage(
+                incoming.text, collector, incoming.sender,
+                input_channel=self.name(), metadata=incoming.metadata,
+            ))
             return response.json(collector.messages)
 
         return webhook

@@ -9,15 +9,17 @@ import uuid
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
-from rasa.core.channels.socketio import SocketIOInput
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from bot.channels.delivery import deliver
 from bot.channels.incoming import SESSION_ID, prepare_text
 from bot.channels.origins import allowed_origins, origin_allowed
 
 
 class SocketIOChannel(SocketIOInput):
-    """socket.io for the website widget: foreign origins refused, over-long texts replaced."""
+    """socket.io for the website widget: foreign origins refused, over-long texts replaced,
+    conversations identified by the widget's session id, an apology rather than silence."""
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -25,7 +27,6 @@ class SocketIOChannel(SocketIOInput):
         blueprint = super().blueprint(on_new_message)
         handlers = self.sio.handlers[self.namespace or "/"]
         rasa_connect = handlers["connect"]
-        rasa_message = handlers[self.user_message_evt]
         allowed = allowed_origins()
         # Engine.IO then refuses a foreign origin at the handshake, before any session.
         self.sio.eio.cors_allowed_origins = sorted(allowed)
@@ -38,11 +39,15 @@ class SocketIOChannel(SocketIOInput):
         async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 return
-            if not SESSION_ID.match(str(data.get("session_id", ""))):
-                return
+            session_id = str(data.get("session_id", ""))
             text = prepare_text(data["message"])
-            if text:
-                await rasa_message(sid, {**data, "message": text})
+            if not SESSION_ID.match(session_id) or not text:
+                return
+            metadata = data.get(self.metadata_key)
+            await deliver(on_new_message, UserMessage(
+                text, SocketIOOutput(self.sio, self.bot_message_evt), session_id,
+                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else None,
+            ))
 
         async def session_request(sid: str, data: Any) -> None:
             """Rasa 3.6's own handler does not await `enter_room` (a coroutine in

@@ -25,8 +25,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.credentials import TELEGRAM
+from bot.channels.delivery import deliver
 from bot.channels.messaging import (
-    MEDIA_MESSAGE, hand_over, read_reply, same_secret, settings_from_environment,
+    MEDIA_MESSAGE, read_reply, same_secret, settings_from_environment,
 )
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -136,7 +137,7 @@ class TelegramChannel(TelegramInput):
             text = await read_reply(request, sender_id, text) if sender_id and text else ""
             if not text:
                 return response.text("success")
-            await hand_over(on_new_message, UserMessage(
+            await deliver(on_new_message, UserMessage(
                 text, out_channel, sender_id,
                 input_channel=self.name(), metadata=self.get_metadata(request),
             ))

@@ -29,8 +29,9 @@ from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.credentials import TWILIO
+from bot.channels.delivery import deliver
 from bot.channels.messaging import (
-    MEDIA_MESSAGE, hand_over, numbered_choices, read_reply, settings_from_environment,
+    MEDIA_MESSAGE, numbered_choices, read_reply, settings_from_environment,
 )
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
@@ -125,7 +126,7 @@ class TwilioChannel(TwilioInput):
             if text:
                 out_channel = self.get_output_channel()
                 try:
-                    await hand_over(on_new_message, UserMessage(
+                    await deliver(on_new_message, UserMessage(
                         text, out_channel, sender_id,
                         input_channel=self.name(), metadata=self.get_metadata(request),
                     ))

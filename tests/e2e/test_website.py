@@ -74,7 +74,7 @@ def test_chat_click_reload_and_start_over(page: Page):
     send(page, "c koi cléa")
     expect(bot_messages(page).last).to_contain_text("savoirs de base")
     page.get_by_role("button", name="Les 7 domaines").last.click()
-    expect(page.locator("#clea-chat-log")).to_contain_text("Le calcul")
+    expect(page.locator("#clea-chat-log")).to_contain_text("Choisissez un domaine")  # 2nd part
     count = bot_messages(page).count()
     page.reload()
     expect(bot_messages(page)).to_have_count(count)
@@ -129,7 +129,7 @@ def test_axe_finds_no_violation_at_rest_and_after_buttons(page: Page):
     expect(bot_messages(page).first).to_contain_text("Bonjour")
     assert axe_violations(page) == []
     page.get_by_role("button", name="Les 7 domaines").last.click()
-    expect(page.locator("#clea-chat-log")).to_contain_text("Le calcul")
+    expect(page.locator("#clea-chat-log")).to_contain_text("Choisissez un domaine")
     page.get_by_label("Votre message").focus()
     assert axe_violations(page) == []
 
@@ -188,7 +188,7 @@ def test_another_site_embeds_the_chat_with_one_script_tag(browser: Browser, part
     expect(page.get_by_label("Votre message")).to_be_focused()
     expect(bot_messages(page).first).to_contain_text("Bonjour")
     send(page, "c'est quoi les domaines")
-    expect(page.locator("#clea-chat-log")).to_contain_text("Le calcul")
+    expect(page.locator("#clea-chat-log")).to_contain_text("Choisissez un domaine")
     assert axe_violations(page) == []
 
 

@@ -1,0 +1,250 @@
+"""The benchmark behind `make bench`: our assistant against the same assistant on Rasa's
+default configuration (the `rasa init` pipeline and policies), in one run.
+
+Prints a table and writes reports/bench.json:
+- NLU: intent accuracy and macro-F1 on the held-out set (tests/nlu/heldout.yml);
+- latency per message through REST, p50/p95/p99, and messages per second, with 1
+  user and with 20 concurrent conversations (the held-out messages, in conversations),
+  each model served by one Rasa process with the same action server;
+- training time, model size, server start-up time, peak memory of the embedded
+  stack (Rasa server, action server, web app; databases not counted).
+A model is trained only when its inputs changed (content hash), as for `make train`.
+"""
+
+import asyncio
+import hashlib
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import aiohttp
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the real servers, started as the end-to-end tests do
+from helpers import RASA, Servers, rasa_env  # noqa: E402
+
+HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
+DEFAULT_CONFIG = ROOT / "bench" / "default-config.yml"
+BENCH_MODELS = ROOT / "var" / "bench"
+REPORT = ROOT / "reports" / "bench.json"
+CONVERSATION_LENGTH = 8
+CONCURRENT_USERS = 20
+ROUNDS_AT_20 = 3  # each conversation is run this many times under load, for enough samples
+TARGETS = {"p95_ms_1_user": 100, "throughput_ratio_20_users": 2.0, "stack_rss_mb": 1536}
+
+
+def step(text: str) -> None:
+    print(f"==> {text}", flush=True)
+
+
+def training_inputs(config: Path) -> list[Path]:
+    files = [config, ROOT / "constraints.txt"]
+    files += sorted(p for folder in ("bot/domain", "data") for p in (ROOT / folder).rglob("*.yml"))
+    return files
+
+
+def content_hash(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(f"== {file.relative_to(ROOT)}\n".encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def train(name: str, config: Path, out: Path) -> dict:
+    """Train into out/name.tar.gz unless the same inputs were trained before; its figures."""
+    model, record = out / f"{name}.tar.gz", out / f"{name}.json"
+    digest = content_hash(training_inputs(config))
+    if model.exists() and record.exists():
+        saved = json.loads(record.read_text())
+        if saved.get("hash") == digest:
+            step(f"{name}: model up to date, not retrained (trained in {saved['seconds']} s)")
+            return {**saved, "retrained": False, "model": str(model)}
+    step(f"{name}: training with {config.relative_to(ROOT)} (several minutes on 2 cores)")
+    start = time.monotonic()
+    subprocess.run(
+        [str(RASA), "train", "--config", str(config), "--domain", "bot/domain", "--data", "data",
+         "--out", str(out), "--fixed-model-name", name],
+        cwd=ROOT, env=rasa_env(), check=True, stdout=subprocess.DEVNULL,
+    )
+    saved = {"hash": digest, "seconds": round(time.monotonic() - start, 1)}
+    record.write_text(json.dumps(saved))
+    return {**saved, "retrained": True, "model": str(model)}
+
+
+def evaluate_nlu(model: Path) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        subprocess.run(
+            [str(RASA), "test", "nlu", "--model", str(model), "--nlu", str(HELDOUT),
+             "--out", out, "--no-plot"],
+            cwd=ROOT, env=rasa_env(), check=True, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        report = json.loads((Path(out) / "intent_report.json").read_text())
+    return {"accuracy": round(report["accuracy"], 4),
+            "macro_f1": round(report["macro avg"]["f1-score"], 4)}
+
+
+def conversations() -> list[list[str]]:
+    """The held-out messages, one intent after another, cut into conversations."""
+    data = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["nlu"]
+    by_intent = [[line[2:].strip() for line in block["examples"].splitlines() if line.strip()]
+                 for block in data]
+    mixed = [messages[i] for i in range(max(map(len, by_intent)))
+             for messages in by_intent if i < len(messages)]
+    return [mixed[i:i + CONVERSATION_LENGTH] for i in range(0, len(mixed), CONVERSATION_LENGTH)]
+
+
+async def run_load(webhook: str, talks: list[list[str]], users: int) -> dict:
+    """Run the conversations with `users` at a time; latency per message and throughput."""
+    queue: asyncio.Queue = asyncio.Queue()
+    for talk in talks:
+        queue.put_nowait(talk)
+    latencies: list[float] = []
+    failures = 0
+
+    async def user(http: aiohttp.ClientSession) -> None:
+        nonlocal failures
+        while not queue.empty():
+            talk, sender = queue.get_nowait(), f"bench-{uuid.uuid4().hex}"
+            for text in talk:
+                start = time.perf_counter()
+                async with http.post(webhook, json={"sender": sender, "message": text}) as answer:
+                    await answer.read()
+                    failures += answer.status != 200
+                latencies.append(time.perf_counter() - start)
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
+        start = time.perf_counter()
+        await asyncio.gather(*(user(http) for _ in range(users)))
+        elapsed = time.perf_counter() - start
+    cuts = statistics.quantiles(latencies, n=100)
+    return {
+        "messages": len(latencies), "failures": failures,
+        "p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1),
+        "p99_ms": round(cuts[98] * 1000, 1),
+        "messages_per_s": round(len(latencies) / elapsed, 1),
+    }
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's resident-memory high-water mark (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure_serving(name: str, model: Path) -> dict:
+    """Start the embedded stack on this model, warm it up, then load it with 1 and 20 users."""
+    with tempfile.TemporaryDirectory() as workdir:
+        servers = Servers(Path(workdir), model)
+        try:
+            step(f"{name}: starting the action server, the web app and one Rasa server")
+            servers.start_actions()
+            start = time.monotonic()
+            servers.start_rasa()
+            startup = time.monotonic() - start
+            servers.start_console()
+            web = servers.processes[-1]
+            talks = conversations()
+            asyncio.run(run_load(servers.webhook, talks[:3], 1))  # warm-up
+            step(f"{name}: {sum(map(len, talks))} messages, 1 user")
+            one = asyncio.run(run_load(servers.webhook, talks, 1))
+            step(f"{name}: {sum(map(len, talks)) * ROUNDS_AT_20} messages, "
+                 f"{CONCURRENT_USERS} concurrent conversations")
+            many = asyncio.run(run_load(servers.webhook, talks * ROUNDS_AT_20, CONCURRENT_USERS))
+            rss = {label: round(peak_rss_mb(process.pid)) for label, process in
+                   (("rasa", servers.rasa), ("actions", servers.actions), ("web", web))}
+        finally:
+            servers.stop()
+    return {"startup_s": round(startup, 1), "one_user": one, "concurrent": many,
+            "peak_rss_mb": rss, "stack_peak_rss_mb": sum(rss.values())}
+
+
+def table(report: dict) -> str:
+    ours, default = report["ours"], report["default"]
+    rows = [
+        ("held-out intent accuracy", lambda r: f"{r['nlu']['accuracy']:.3f}"),
+        ("held-out macro-F1", lambda r: f"{r['nlu']['macro_f1']:.3f}"),
+        ("1 user p50 / p95 / p99 (ms)",
+         lambda r: "{p50_ms} / {p95_ms} / {p99_ms}".format(**r["serving"]["one_user"])),
+        ("1 user messages/s", lambda r: str(r["serving"]["one_user"]["messages_per_s"])),
+        (f"{CONCURRENT_USERS} users p50 / p95 / p99 (ms)",
+         lambda r: "{p50_ms} / {p95_ms} / {p99_ms}".format(**r["serving"]["concurrent"])),
+        (f"{CONCURRENT_USERS} users messages/s",
+         lambda r: str(r["serving"]["concurrent"]["messages_per_s"])),
+        ("training time (s)", lambda r: str(r["training"]["seconds"])),
+        ("model size (MB)", lambda r: str(r["model_mb"])),
+        ("Rasa server start-up (s)", lambda r: str(r["serving"]["startup_s"])),
+        ("embedded stack peak RSS (MB)", lambda r: str(r["serving"]["stack_peak_rss_mb"])),
+    ]
+    width = max(len(label) for label, _ in rows)
+    lines = [f"{'':{width}}  {'ours':>22}  {'Rasa default':>22}"]
+    lines += [f"{label:{width}}  {value(ours):>22}  {value(default):>22}" for label, value in rows]
+    return "\n".join(lines)
+
+
+def verdicts(report: dict) -> dict:
+    ours, default = report["ours"], report["default"]
+    ratio = (ours["serving"]["concurrent"]["messages_per_s"]
+             / default["serving"]["concurrent"]["messages_per_s"])
+    return {
+        "macro_f1_at_least_default": ours["nlu"]["macro_f1"] >= default["nlu"]["macro_f1"],
+        "throughput_ratio_20_users": round(ratio, 2),
+        "throughput_at_least_2x_default": ratio >= TARGETS["throughput_ratio_20_users"],
+        "p95_1_user_within_100_ms":
+            ours["serving"]["one_user"]["p95_ms"] <= TARGETS["p95_ms_1_user"],
+        "stack_within_1_5_gb": ours["serving"]["stack_peak_rss_mb"] <= TARGETS["stack_rss_mb"],
+        "no_retraining_when_unchanged": not ours["training"]["retrained_on_second_call"],
+    }
+
+
+def train_ours() -> dict:
+    """`make train`'s script, run twice: the second run must find the model up to date."""
+    runs = []
+    for _ in range(2):
+        output = subprocess.run(["scripts/train.sh"], cwd=ROOT, env=rasa_env(), check=True,
+                                capture_output=True, text=True).stdout
+        runs.append("up to date" not in output)
+        step(f"ours: {output.strip().splitlines()[-1].lstrip('= >')}")
+    seconds_file = ROOT / "models" / "clea.train-seconds"
+    return {"seconds": float(seconds_file.read_text()) if seconds_file.exists() else None,
+            "retrained": runs[0], "retrained_on_second_call": runs[1],
+            "model": str(ROOT / "models" / "clea.tar.gz")}
+
+
+def main() -> None:
+    BENCH_MODELS.mkdir(parents=True, exist_ok=True)
+    report: dict = {"machine": {"cpus": subprocess.check_output(["nproc"], text=True).strip(),
+                                "platform": platform.platform(),
+                                "python": platform.python_version()},
+                    "date": time.strftime("%Y-%m-%d %H:%M")}
+    for name in ("ours", "default"):
+        training = train_ours() if name == "ours" else train(name, DEFAULT_CONFIG, BENCH_MODELS)
+        model = Path(training.pop("model"))
+        step(f"{name}: evaluating NLU on the held-out set")
+        report[name] = {
+            "training": training, "model_mb": round(model.stat().st_size / 2**20, 1),
+            "nlu": evaluate_nlu(model), "serving": measure_serving(name, model),
+        }
+    report["targets"] = verdicts(report)
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print()
+    print(table(report))
+    print()
+    for target, value in report["targets"].items():
+        print(f"{target}: {value}")
+    print(f"\nReport: {REPORT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

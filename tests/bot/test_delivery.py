@@ -1,0 +1,45 @@
+"""Every message gets an answer: the apology when Rasa sent nothing or failed."""
+
+import asyncio
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from bot.channels.delivery import apology, deliver
+
+
+def run(handler) -> list[dict]:
+    collector = CollectingOutputChannel()
+    asyncio.run(deliver(handler, UserMessage("bonjour", collector, "abcdefgh12")))
+    return collector.messages
+
+
+def test_an_answered_message_gets_no_apology():
+    async def answer(message: UserMessage) -> None:
+        await message.output_channel.send_response(message.sender_id, {"text": "Bonjour !"})
+
+    assert [m["text"] for m in run(answer)] == ["Bonjour !"]
+
+
+def test_silence_gets_the_apology_with_the_phone_and_a_button():
+    async def silence(message: UserMessage) -> None:
+        pass
+
+    messages = run(silence)
+    assert len(messages) == 1
+    assert "03 59 61 62 63" in messages[0]["text"]
+    assert messages[0]["buttons"] == [{"title": "Menu", "payload": "/ask_menu"}]
+
+
+def test_an_error_inside_rasa_gets_the_apology_and_is_not_raised():
+    async def failure(message: UserMessage) -> None:
+        raise RuntimeError("tracker store unreachable")
+
+    assert [m["text"] for m in run(failure)] == [apology()["text"]]
+
+
+def test_the_watched_output_keeps_the_channel_name():
+    async def name_check(message: UserMessage) -> None:
+        assert message.output_channel.name() == CollectingOutputChannel.name()
+        await message.output_channel.send_response(message.sender_id, {"text": "ok"})
+
+    assert len(run(name_check)) == 1
