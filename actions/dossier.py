@@ -1,6 +1,7 @@
 """The pre-dossier: consent, what the person gives, summary, correction, creation, deletion."""
 
 import asyncio
+import threading
 from functools import lru_cache
 from typing import Any, Optional
 
@@ -22,10 +23,19 @@ PENDING_ERASURE = "erasure"
 PLACE_FIELD = "commune"
 
 
-@lru_cache(maxsize=1)
+_FIRST_USE = threading.Lock()
+
+
 def repository() -> Repository:
     """The store, migrated and with its antennes synchronised from referentiel/ on first use
-    (tried again on the next use when the database is unreachable)."""
+    (tried again on the next use when the database is unreachable). Database calls run in
+    threads: the first ones wait for one migration instead of running several at once."""
+    with _FIRST_USE:
+        return _migrated_repository()
+
+
+@lru_cache(maxsize=1)
+def _migrated_repository() -> Repository:
     store = Repository.from_environment()
     try:
         store.migrate()

@@ -52,6 +52,9 @@ class Settings:
     redis_db: str = _env("CLEA_REDIS_DB", "1")
     redis_prefix: str = _env("CLEA_REDIS_PREFIX", "clea")
     allowed_origins: str = os.environ.get("CLEA_ALLOWED_ORIGINS", "")
+    # Rasa's tracker store pool per server (Rasa's defaults are 50 and 100).
+    sql_pool_size: str = _env("SQL_POOL_SIZE", "5")
+    sql_max_overflow: str = _env("SQL_MAX_OVERFLOW", "10")
 
     @property
     def public_url(self) -> str:
@@ -78,7 +81,8 @@ class Settings:
             "CLEA_REDIS_DB": self.redis_db, "CLEA_REDIS_PREFIX": self.redis_prefix,
             "CLEA_DATABASE_URL": self.database_url, "CLEA_ALLOWED_ORIGINS": origins,
             "CLEA_RASA_URL": self.public_url, "CLEA_WEB_HOST": "127.0.0.1",
-            "CLEA_WEB_PORT": str(self.web_port),
+            "CLEA_WEB_PORT": str(self.web_port), "SQL_POOL_SIZE": self.sql_pool_size,
+            "SQL_MAX_OVERFLOW": self.sql_max_overflow,
         }
 
 

@@ -149,8 +149,12 @@ class Territory:
             return Location(Outcome.NONE)
         return self._found(commune, place_only=True)
 
-    def locate(self, text: str) -> Location:
-        """Read a place from a message and say which antenne covers it."""
+    def locate(self, text: str, near_names: bool = True) -> Location:
+        """Read a place from a message and say which antenne covers it.
+
+        With near_names, a name not in the data is compared with every known
+        name (a typo to confirm, close names to offer); without, it is NONE.
+        """
         tokens = self._tokens(text)
         postal_code = self._postal_code(text)
         departement, outside_departement = self._departement(tokens)
@@ -175,7 +179,7 @@ class Territory:
             return self._from_departement(departement, place_only)
         if _OTHER_NUMBER.search(fold(text)):
             return Location(Outcome.MALFORMED, place_only=place_only)
-        return self._closest(tokens)
+        return self._closest(tokens) if near_names else Location(Outcome.NONE)
 
     # -- reading the message ------------------------------------------------
 

@@ -60,7 +60,9 @@ class PlaceRecognizer(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):  # a button payload names its intent itself
                 continue
-            location = territory.locate(text)
+            # Near names (typos, close names) are never recognised here, and comparing
+            # with every commune's name would be most of the NLU's time: skipped.
+            location = territory.locate(text, near_names=False)
             predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             if location.outcome in RECOGNISED and (
                 location.place_only or predicted in self.place_intents

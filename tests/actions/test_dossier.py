@@ -1,4 +1,5 @@
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from rasa_sdk import Tracker
@@ -133,3 +134,15 @@ def test_the_commune_corrected_from_the_summary_shows_the_summary_again():
     assert [m["response"] for m in messages] == ["utter_antenne_found", "utter_dossier_summary"]
     assert messages[1]["place"] == "Arras 62000" and messages[1]["antenne_of_name"] == "d'Arras"
     assert {e["name"]: e["value"] for e in events}["pending_question"] == "summary"
+
+
+def test_concurrent_first_uses_share_one_migrated_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEA_DATABASE_URL", f"sqlite:///{tmp_path / 'first-use.db'}")
+    dossier._migrated_repository.cache_clear()
+    try:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            stores = list(pool.map(lambda _: dossier.repository(), range(8)))
+        assert all(store is stores[0] for store in stores)
+        assert stores[0].count() == 0
+    finally:
+        dossier._migrated_repository.cache_clear()
