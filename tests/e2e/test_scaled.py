@@ -9,6 +9,7 @@ from typing import Iterator
 
 import aiohttp
 import pytest
+import redis
 import requests
 import socketio
 from sqlalchemy import text
@@ -27,6 +28,10 @@ FIRST_NAMES = ("Léa", "Paul", "Inès", "Karim", "Sofia", "Marc", "Nadia", "Hugo
 def stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaledStack]:
     if not _postgres_reachable():
         pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_timeout=2).ping()
+    except redis.ConnectionError:
+        pytest.skip("Redis unreachable at 127.0.0.1:6379")
     schema = f"clea_scaled_{uuid.uuid4().hex[:12]}"
     with make_engine(POSTGRES_URL).begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
