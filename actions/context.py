@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.dossier import FORM, PENDING_ERASURE, ActionDeleteMyData, ActionDossierCreate, refuse
 from actions.dossier_steps import PENDING_CONSENT, PENDING_SUMMARY
 from actions.quiz import PENDING_QUIZ, answer_quiz
-from actions.routing import PENDING_LOCATION, ActionLocate
+from actions.routing import PENDING_LOCATION, ActionLocate, single_suggested_commune
 
 # Actions that end by asking a question; a pending question counts only right after them.
 ASKING_ACTIONS = {
@@ -95,6 +95,9 @@ class ActionReplyInContext(Action):
             return answer_quiz(dispatcher, tracker)
         if pending == PENDING_LOCATION and intent in LOCATION_ANSWER_INTENTS:
             return ActionLocate().run(dispatcher, tracker, domain)
+        suggested = single_suggested_commune(tracker) if pending == PENDING_LOCATION else None
+        if intent == "affirm" and suggested:  # "oui" to "Vouliez-vous dire Béthune ?"
+            return ActionLocate().answer(dispatcher, tracker, suggested)
         if intent in ("affirm", "deny") and pending in YES_NO_QUESTIONS:
             events = YES_NO_QUESTIONS[pending][intent](dispatcher, tracker)
             return await events if inspect.isawaitable(events) else events

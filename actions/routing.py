@@ -1,5 +1,6 @@
 """Route the person to the antenne that covers their commune, and give its contact."""
 
+import re
 from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
@@ -14,6 +15,7 @@ from referentiel.territory import Commune, Location, Outcome, load_territory
 MAX_CHOICES = 20
 MAX_SUGGESTIONS = 4
 PENDING_LOCATION = "location"
+_COMMUNE_PAYLOAD = re.compile(r'"commune_id":\s*"([^"]+)"')
 
 
 def antenne_fields(antenne: Antenne) -> dict[str, str]:
@@ -66,6 +68,17 @@ class ActionFindAntenne(Action):
         return [SlotSet("pending_question", PENDING_LOCATION)]
 
 
+def single_suggested_commune(tracker: Tracker) -> Optional[str]:
+    """The commune id, when the assistant's last message offered exactly one commune."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "bot":
+            buttons = (event.get("data") or {}).get("buttons") or []
+            ids = [match.group(1) for button in buttons
+                   if (match := _COMMUNE_PAYLOAD.search(str(button.get("payload", ""))))]
+            return ids[0] if len(ids) == 1 else None
+    return None
+
+
 class ActionLocate(Action):
     """Read the place from the message (or a button) and answer with the antenne."""
 
@@ -75,8 +88,14 @@ class ActionLocate(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        territory = load_territory()
         commune_id = next(tracker.get_latest_entity_values("commune_id"), None)
+        return self.answer(dispatcher, tracker, commune_id)
+
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, commune_id: Optional[str]
+    ) -> list[dict[str, Any]]:
+        """The antenne of the commune chosen (its id), else of the place in the message."""
+        territory = load_territory()
         location = (
             territory.by_commune_id(commune_id)
             if commune_id

@@ -54,3 +54,19 @@ def test_a_late_click_on_the_current_question_counts_after_a_digression():
                        entities=[{"entity": "quiz_item", "value": "fr_consigne"},
                                  {"entity": "quiz_choice", "value": "un_peu"}])
     assert responses == ["utter_quiz_item_fr_ordre"]
+
+
+def test_yes_to_a_single_suggested_commune_chooses_it():
+    suggestion = {"event": "bot", "text": "Vouliez-vous dire une de ces communes ?", "data": {
+        "buttons": [{"title": "Béthune (Pas-de-Calais, 62400)",
+                     "payload": '/give_location{"commune_id":"62119"}'}]}}
+    events = [{"event": "action", "name": "action_locate"}, suggestion,
+              {"event": "action", "name": "action_listen"}, {"event": "user", "text": "oui"}]
+    tracker = Tracker("u", {"pending_question": "location"},
+                      {"text": "oui", "intent": {"name": "affirm"}, "entities": []}, events,
+                      False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    result = asyncio.run(ActionReplyInContext().run(dispatcher, tracker, {}))
+    assert {"event": "slot", "name": "commune", "value": "Béthune"} in [
+        {k: e[k] for k in ("event", "name", "value")} for e in result if e.get("event") == "slot"]
+    assert dispatcher.messages[0]["response"] == "utter_antenne_found"
