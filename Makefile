@@ -58,11 +58,13 @@ run-scaled: train nginx
 shell: train
 	@scripts/run.sh --shell
 
+# Debian's chromium, driven by Playwright in the browser tests (no browser download).
 browser:
-	@scripts/setup-browser.sh
+	@scripts/setup-debian-package.sh /usr/bin/chromium chromium "the browser tests"
 
+# Debian's nginx, the load balancer of the scaled mode (run with our configuration).
 nginx:
-	@scripts/setup-nginx.sh
+	@scripts/setup-debian-package.sh /usr/sbin/nginx nginx "the scaled mode"
 
 bench: train
 	@$(BIN)/python bench/run.py

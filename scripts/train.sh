@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Train the model only when its inputs changed (by content, not by file dates).
+# Train a model only when its inputs changed (by content, not by file dates).
+# Usage: scripts/train.sh [CONFIG OUT_DIR NAME]   (default: config.yml models clea)
 set -euo pipefail
-model=models/clea.tar.gz
-stamp=models/clea.sha256
-mapfile -t inputs < <(ls config.yml constraints.txt; find bot/domain data -name '*.yml' | sort)
+config=${1:-config.yml}
+out=${2:-models}
+name=${3:-clea}
+model=$out/$name.tar.gz
+stamp=$out/$name.sha256
+mapfile -t inputs < <(ls "$config" constraints.txt; find bot/domain data -name '*.yml' | sort)
 hash=$(for file in "${inputs[@]}"; do echo "== $file"; cat "$file"; done | sha256sum | cut -d' ' -f1)
 
 if [[ -f "$model" && -f "$stamp" && "$(cat "$stamp")" == "$hash" ]]; then
   echo "==> Model up to date (training data and config unchanged): $model"
   exit 0
 fi
-echo "==> Training the model from ${#inputs[@]} files (a few minutes on 2 cores)"
+echo "==> Training $model from ${#inputs[@]} files (a few minutes on 2 cores)"
 start=$(date +%s)
-.venv/bin/rasa train --config config.yml --domain bot/domain --data data \
-  --out models --fixed-model-name clea
+.venv/bin/rasa train --config "$config" --domain bot/domain --data data \
+  --out "$out" --fixed-model-name "$name"
 echo "$hash" > "$stamp"
 seconds=$(( $(date +%s) - start ))
-echo "$seconds" > models/clea.train-seconds
+echo "$seconds" > "$out/$name.train-seconds"
 echo "==> Trained in ${seconds} s: $model ($(du -h "$model" | cut -f1))"
