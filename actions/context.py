@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dossier import FORM, PENDING_ERASURE, ActionDeleteMyData, ActionDossierCreate, refuse
 from actions.dossier_steps import PENDING_CONSENT, PENDING_SUMMARY
+from actions.entities import latest_entity
 from actions.quiz import PENDING_QUIZ, answer_quiz
 from actions.routing import PENDING_LOCATION, ActionLocate, single_suggested_commune
 
@@ -90,7 +91,7 @@ class ActionReplyInContext(Action):
     ) -> list[dict[str, Any]]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         pending = pending_question(tracker)
-        clicked_quiz_button = next(tracker.get_latest_entity_values("quiz_item"), None)
+        clicked_quiz_button = latest_entity(tracker, "quiz_item")
         if pending == PENDING_QUIZ or (intent == "quiz_answer" and clicked_quiz_button):
             return answer_quiz(dispatcher, tracker)
         if pending == PENDING_LOCATION and intent in LOCATION_ANSWER_INTENTS:

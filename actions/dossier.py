@@ -11,9 +11,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import OperationalError
 
 from actions.dossier_steps import FIELDS, PENDING_SUMMARY, ask_consent, show_summary
+from actions.entities import latest_entity
 from actions.routing import PENDING_LOCATION, antenne_placeholders
 from dossiers.notify import SmtpSettings, messages_for, send
-from dossiers.repository import NewPreDossier, Repository, StoreUnavailable
+from dossiers.repository import NewPreDossier, Repository, StoreUnavailable, TooManyRequests
 from referentiel import load_referentiel
 from referentiel.contact import contact, field_to_correct, person_name
 from referentiel.financing import detect_situation
@@ -21,6 +22,10 @@ from referentiel.financing import detect_situation
 FORM = "dossier_form"
 PENDING_ERASURE = "erasure"
 PLACE_FIELD = "commune"
+SENT_SLOT = "dossier_sent"
+# What the person gave for a request: forgotten by the conversation once it is sent.
+PERSONAL_SLOTS = ("dossier_first_name", "dossier_last_name", "dossier_contact",
+                  "dossier_contact_time", "dossier_request_id")
 
 
 _FIRST_USE = threading.Lock()
@@ -78,6 +83,17 @@ def refuse(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str,
     return [SlotSet("pending_question", None), SlotSet("dossier_request_id", None)]
 
 
+def already_sent(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """True when the pre-dossier is already sent, after saying so: what it holds is
+    never shown again here, and the antenne corrects it."""
+    reference = tracker.get_slot(SENT_SLOT)
+    if not reference:
+        return False
+    dispatcher.utter_message(response="utter_dossier_closed", reference=reference,
+                             **(antenne_placeholders(tracker.get_slot("antenne")) or {}))
+    return True
+
+
 class ValidateDossierForm(FormValidationAction):
     """Check each answer; an invalid one is asked again politely."""
 
@@ -123,6 +139,8 @@ class ActionDossierSummary(Action):
         return "action_dossier_summary"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        if already_sent(dispatcher, tracker):
+            return [SlotSet("pending_question", None)]
         return show_summary(dispatcher, tracker)
 
 
@@ -133,7 +151,9 @@ class ActionDossierCorrect(Action):
         return "action_dossier_correct"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        field = next(tracker.get_latest_entity_values("dossier_field"), None)
+        if already_sent(dispatcher, tracker):
+            return [SlotSet("pending_question", None)]
+        field = latest_entity(tracker, "dossier_field")
         if field not in (*FIELDS, PLACE_FIELD):
             field = field_to_correct(tracker.latest_message.get("text") or "", load_referentiel())
         if field is None:
@@ -179,6 +199,10 @@ class ActionDossierCreate(Action):
         except StoreUnavailable:
             dispatcher.utter_message(response="utter_dossier_store_down")
             return [SlotSet("pending_question", PENDING_SUMMARY)]
+        except TooManyRequests:
+            dispatcher.utter_message(response="utter_dossier_too_many", **placeholders)
+            return [SlotSet("pending_question", None),
+                    *(SlotSet(slot, None) for slot in PERSONAL_SLOTS)]
         dispatcher.utter_message(
             response="utter_dossier_created" if created else "utter_dossier_already_created",
             reference=reference,
@@ -189,7 +213,8 @@ class ActionDossierCreate(Action):
             ref = load_referentiel()
             mails = messages_for(reference, ref.antenne(new.antenne_id), new.email, ref, settings)
             await in_thread(send, mails, settings)
-        return [SlotSet("pending_question", None)]
+        return [SlotSet("pending_question", None), SlotSet(SENT_SLOT, reference),
+                *(SlotSet(slot, None) for slot in PERSONAL_SLOTS)]
 
 
 def _create(new: NewPreDossier) -> tuple[str, bool]:
@@ -230,11 +255,12 @@ class ActionDeleteMyData(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         try:
-            await in_thread(_delete, tracker.sender_id)
+            deleted = await in_thread(_delete, tracker.sender_id)
         except StoreUnavailable:
             dispatcher.utter_message(response="utter_delete_my_data_store_down")
             return [SlotSet("pending_question", None)]
-        dispatcher.utter_message(response="utter_data_deleted")
+        dispatcher.utter_message(
+            response="utter_data_deleted" if deleted else "utter_data_deleted_conversation_only")
         return [SlotSet("data_erasure", True)]
 
 

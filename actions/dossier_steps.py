@@ -22,6 +22,7 @@ def ask_consent(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
     return [
         SlotSet("dossier_wanted", False),
         SlotSet("dossier_request_id", uuid.uuid4().hex),
+        SlotSet("dossier_sent", None),
         SlotSet("pending_question", PENDING_CONSENT),
     ]
 

@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.entities import latest_entity
 from referentiel import load_referentiel
 from referentiel.financing import detect_situation, financing_question
 
@@ -22,7 +23,7 @@ class ActionExplainFinancing(Action):
         ref = load_referentiel()
         text = tracker.latest_message.get("text") or ""
         known = {situation.id for situation in ref.situations}
-        stated = next(tracker.get_latest_entity_values("situation"), None)
+        stated = latest_entity(tracker, "situation")
         if stated not in known:
             stated = detect_situation(text, ref)
         situation = stated or tracker.get_slot("situation")

@@ -5,6 +5,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.entities import latest_entity
 from referentiel import load_referentiel
 from referentiel.domains import find_domain
 
@@ -31,7 +32,7 @@ class ActionExplainDomain(Action):
 
 
 def _domain_from_entity(tracker: Tracker, known_ids: set[int]) -> int | None:
-    value = next(tracker.get_latest_entity_values("domain"), None)
+    value = latest_entity(tracker, "domain")
     try:
         domain_id = int(value)
     except (TypeError, ValueError):

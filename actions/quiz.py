@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.entities import latest_entity
 from referentiel import load_referentiel
 from referentiel.quiz import Quiz, domain_levels, focus_domains, load_quiz, read_answer
 from referentiel.text import french_list
@@ -46,10 +47,10 @@ def answer_quiz(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict
         dispatcher.utter_message(response="utter_quiz_not_running")
         return [SlotSet("pending_question", None)]
     item = quiz.items[position]
-    clicked_item = next(tracker.get_latest_entity_values("quiz_item"), None)
+    clicked_item = latest_entity(tracker, "quiz_item")
     if clicked_item and clicked_item != item.id:  # a button of an earlier question
         return ask(dispatcher, quiz, position)
-    clicked = next(tracker.get_latest_entity_values("quiz_choice"), None)
+    clicked = latest_entity(tracker, "quiz_choice")
     choice = (
         clicked
         if clicked in quiz.choice_ids(item)

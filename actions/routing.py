@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.dossier_steps import ask_consent, form_filled, show_summary
+from actions.entities import latest_entity
 from referentiel import load_referentiel
 from referentiel.loader import Antenne
 from referentiel.territory import Commune, Location, Outcome, load_territory
@@ -88,7 +89,7 @@ class ActionLocate(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        commune_id = next(tracker.get_latest_entity_values("commune_id"), None)
+        commune_id = latest_entity(tracker, "commune_id")
         return self.answer(dispatcher, tracker, commune_id)
 
     def answer(

@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 import aiohttp
@@ -27,7 +26,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the real servers, started as the end-to-end tests do
-from helpers import RASA, Servers, rasa_env  # noqa: E402
+from helpers import RASA, Servers, new_sender, rasa_env  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 DEFAULT_CONFIG = ROOT / "bench" / "default-config.yml"
@@ -88,7 +87,7 @@ async def run_load(webhook: str, talks: list[list[str]], users: int) -> dict:
     async def user(http: aiohttp.ClientSession) -> None:
         nonlocal failures
         while not queue.empty():
-            talk, sender = queue.get_nowait(), f"bench-{uuid.uuid4().hex}"
+            talk, sender = queue.get_nowait(), new_sender()
             for text in talk:
                 start = time.perf_counter()
                 async with http.post(webhook, json={"sender": sender, "message": text}) as answer:

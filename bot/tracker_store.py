@@ -10,17 +10,19 @@ every conversation waited), and a crash of the process loses nothing; only a
 power cut may lose the last messages.
 """
 
-from typing import Any
+import os
+from typing import Any, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import delete, event
+from sqlalchemy import delete, event, func, select
 
-from bot import action_validation
+from bot import action_validation, log_privacy
 
-# Rasa loads this module at start-up in every mode (endpoints*.yml): the place
-# for the Rasa server's own speed-up.
+# Rasa loads this module at start-up in every mode (endpoints*.yml), once its
+# logging is set up: the place for the Rasa server's own speed-up and log scrubbing.
 action_validation.install()
+log_privacy.install()
 
 ERASURE_SLOT = "data_erasure"
 
@@ -32,6 +34,15 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            _owner_only(self.engine.url.database)
+
+    def user_message_count(self, sender_id: str) -> int:
+        """How many messages of the person the conversation holds (its size cap)."""
+        with self.session_scope() as session:
+            return session.execute(
+                select(func.count()).select_from(self.SQLEvent).where(
+                    self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == "user")
+            ).scalar_one()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if not tracker.get_slot(ERASURE_SLOT):
@@ -49,3 +60,12 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _owner_only(database: Optional[str]) -> None:
+    """The conversations' SQLite file (and its WAL companions) readable by its owner only."""
+    if not database:
+        return
+    for path in (database, f"{database}-wal", f"{database}-shm"):
+        if os.path.exists(path):
+            os.chmod(path, 0o600)

@@ -8,6 +8,7 @@ Settings come from the environment (README, "Several servers"); Ctrl-C stops eve
 
 import argparse
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -40,6 +41,9 @@ class Settings:
     rasa_ports: list[int] = field(default_factory=lambda: [5005, 5006])
     actions_port: int = int(_env("ACTIONS_PORT", "5055"))
     actions_lb_port: int = int(_env("CLEA_ACTIONS_LB_PORT", "5054"))
+    rasa_lb_port: int = int(_env("CLEA_RASA_LB_PORT", "5053"))
+    # Shown by Rasa to the action server on each call: a new one for each start.
+    actions_token: str = field(default_factory=lambda: secrets.token_hex(32))
     web_port: int = int(_env("CLEA_WEB_PORT", "8080"))
     pg_host: str = _env("CLEA_PG_HOST", "127.0.0.1")
     pg_port: str = _env("CLEA_PG_PORT", "5432")
@@ -80,7 +84,8 @@ class Settings:
             "CLEA_REDIS_HOST": self.redis_host, "CLEA_REDIS_PORT": self.redis_port,
             "CLEA_REDIS_DB": self.redis_db, "CLEA_REDIS_PREFIX": self.redis_prefix,
             "CLEA_DATABASE_URL": self.database_url, "CLEA_ALLOWED_ORIGINS": origins,
-            "CLEA_RASA_URL": self.public_url, "CLEA_WEB_HOST": "127.0.0.1",
+            "CLEA_RASA_URL": f"http://127.0.0.1:{self.rasa_lb_port}", "CLEA_WEB_HOST": "127.0.0.1",
+            "CLEA_ACTIONS_TOKEN": self.actions_token,
             "CLEA_WEB_PORT": str(self.web_port), "SQL_POOL_SIZE": self.sql_pool_size,
             "SQL_MAX_OVERFLOW": self.sql_max_overflow,
         }
@@ -124,6 +129,7 @@ class ScaledStack:
             public_port=self.settings.public_port, web_port=self.settings.web_port,
             actions_port=self.settings.actions_port,
             actions_lb_port=self.settings.actions_lb_port,
+            rasa_lb_port=self.settings.rasa_lb_port,
         ))
         return config
 
@@ -140,8 +146,8 @@ class ScaledStack:
         nginx, nginx_log = self._spawn("nginx", [NGINX, "-p", str(settings.workdir), "-c",
                                                  str(config), "-g", "daemon off;"])
         print(f"==> Starting the action server on 127.0.0.1:{settings.actions_port}", flush=True)
-        actions = self._spawn("actions", [str(BIN / "rasa"), "run", "actions", "--actions",
-                                          "actions", "--port", str(settings.actions_port)])
+        actions = self._spawn("actions", [str(BIN / "python"), "-m", "actions.server",
+                                          "--port", str(settings.actions_port)])
         rasa = []
         for port in settings.rasa_ports:
             print(f"==> Starting a Rasa server on 127.0.0.1:{port}", flush=True)
@@ -157,7 +163,8 @@ class ScaledStack:
         for port, process, log in rasa:
             wait_until_up(f"http://127.0.0.1:{port}/webhooks/rest/", process, log)
         wait_until_up(f"http://127.0.0.1:{settings.web_port}/console/login", *web)
-        wait_until_up(f"{settings.public_url}/webhooks/rest/", nginx, nginx_log)
+        wait_until_up(f"{settings.public_url}/console/login", nginx, nginx_log)
+        wait_until_up(f"http://127.0.0.1:{settings.rasa_lb_port}/webhooks/rest/", nginx, nginx_log)
 
     def stop(self) -> None:
         for process in reversed(self.processes):

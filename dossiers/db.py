@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'dossiers.db'}"
 URL_VARIABLE = "CLEA_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_S = 10
+SQLITE_FILE_MODE = 0o600
 
 
 def database_url() -> str:
@@ -18,10 +19,11 @@ def database_url() -> str:
 
 
 def make_engine(url: str | None = None, **options) -> Engine:
-    """A SQLAlchemy 2.0-style engine; SQLite files get their folder and foreign keys."""
+    """A SQLAlchemy 2.0-style engine; SQLite files get their folder, mode 0600 and foreign keys."""
     url = url or database_url()
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        if url != "sqlite:///:memory:":
+            _private_sqlite_file(Path(url.removeprefix("sqlite:///")))
         options.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_S})
     else:
         options.setdefault("pool_pre_ping", True)
@@ -29,6 +31,16 @@ def make_engine(url: str | None = None, **options) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """The SQLite file (created empty if missing) and its -wal/-shm companions readable by
+    their owner only; SQLite gives the companions it creates later the main file's mode."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, SQLITE_FILE_MODE))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists():
+            file.chmod(SQLITE_FILE_MODE)
 
 
 def _sqlite_pragmas(connection, _record) -> None:

@@ -28,6 +28,8 @@ staff_user = Table(
     Column("is_admin", Boolean, nullable=False, default=False),
     Column("is_active", Boolean, nullable=False, default=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Stored in the session cookie: raising it ends every session of the account.
+    Column("session_version", Integer, nullable=False, default=0, server_default="0"),
 )
 
 pre_dossier = Table(
@@ -75,4 +77,16 @@ history = Table(
     Column("from_value", String(64)),
     Column("to_value", String(64)),
     Column("text", Text),
+)
+
+# What happened on the console's accounts: failed logins, lockouts, password changes, exports…
+audit = Table(
+    "clea_audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, index=True),
+    Column("action", String(32), nullable=False),
+    Column("staff_user_id", Integer, ForeignKey("clea_staff_user.id"), nullable=True),  # who
+    Column("subject", String(255)),  # the login tried, the account or address concerned, the export
+    Column("client", String(64)),
 )

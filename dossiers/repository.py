@@ -3,28 +3,36 @@
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Optional, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dossiers.db import make_engine
-from dossiers.models import STATUSES, antenne, history, pre_dossier, quiz_result, staff_user
+from dossiers.models import (
+    STATUSES, antenne, audit, history, pre_dossier, quiz_result, staff_user,
+)
 from referentiel.loader import Referentiel
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 SQLITE_LOCK_RETRIES = 5
+# New pre-dossiers per phone number or e-mail address in 24 hours (abuse, mistakes).
+MAX_PER_CONTACT_PER_DAY = 3
 T = TypeVar("T")
 
 
 class StoreUnavailable(Exception):
     """The database cannot be reached; nothing was written."""
+
+
+class TooManyRequests(Exception):
+    """The same phone or e-mail sent the day's most pre-dossiers already; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -87,10 +95,13 @@ class Repository:
         self._transaction(work)
 
     def create_pre_dossier(self, new: NewPreDossier) -> tuple[str, bool]:
-        """(reference, created): a request already stored returns its reference unchanged."""
+        """(reference, created): a request already stored returns its reference unchanged;
+        TooManyRequests past the day's limit for the same contact."""
         existing = self.reference_for_request(new.request_key)
         if existing:
             return existing, False
+        if self.recent_for_contact(new.phone, new.email) >= MAX_PER_CONTACT_PER_DAY:
+            raise TooManyRequests()
 
         def work(connection: Connection) -> str:
             created = now()
@@ -121,6 +132,20 @@ class Repository:
             if reference is None:
                 raise
             return reference, False
+
+    def recent_for_contact(self, phone: Optional[str], email: Optional[str]) -> int:
+        """Pre-dossiers created in the last 24 hours with this phone or e-mail."""
+        same_contact = [column == value for column, value in
+                        ((pre_dossier.c.phone, phone), (pre_dossier.c.email, email)) if value]
+        if not same_contact:
+            return 0
+        since = now() - timedelta(days=1)
+        return self._transaction(
+            lambda connection: connection.execute(
+                select(func.count()).select_from(pre_dossier).where(
+                    or_(*same_contact), pre_dossier.c.created_at >= since)
+            ).scalar_one()
+        )
 
     def reference_for_request(self, request_key: str) -> Optional[str]:
         return self._transaction(
@@ -263,12 +288,14 @@ class Repository:
             ).inserted_primary_key[0]
         )
 
-    def set_password(self, user_id: int, password_hash: str) -> None:
-        self._transaction(
-            lambda connection: connection.execute(
-                update(staff_user).where(staff_user.c.id == user_id).values(password_hash=password_hash)
-            )
-        )
+    def set_password(self, user_id: int, password_hash: str) -> Optional[int]:
+        """Set an account's password and end its sessions: the new session version, or None
+        when there is no such account."""
+        return self._end_sessions(user_id, password_hash=password_hash)
+
+    def end_sessions(self, user_id: int) -> Optional[int]:
+        """End every session of an account: the new session version, or None (no such account)."""
+        return self._end_sessions(user_id)
 
     def list_staff(self) -> list[dict]:
         return self._transaction(
@@ -276,13 +303,30 @@ class Repository:
                 select(staff_user).order_by(staff_user.c.login)).mappings()]
         )
 
-    def set_staff_active(self, user_id: int, active: bool) -> None:
-        """Disable (or enable again) a staff account."""
-        self._transaction(
+    def set_staff_active(self, user_id: int, active: bool) -> bool:
+        """Disable a staff account, ending its sessions, or enable it again; False when there
+        is no such account."""
+        if not active:
+            return self._end_sessions(user_id, is_active=False) is not None
+        return self._transaction(
             lambda connection: connection.execute(
-                update(staff_user).where(staff_user.c.id == user_id).values(is_active=active)
-            )
+                update(staff_user).where(staff_user.c.id == user_id).values(is_active=True)
+            ).rowcount == 1
         )
+
+    def _end_sessions(self, user_id: int, **values) -> Optional[int]:
+        def work(connection: Connection) -> Optional[int]:
+            changed = connection.execute(
+                update(staff_user).where(staff_user.c.id == user_id)
+                .values(session_version=staff_user.c.session_version + 1, **values)
+            ).rowcount
+            if changed != 1:
+                return None
+            return connection.execute(
+                select(staff_user.c.session_version).where(staff_user.c.id == user_id)
+            ).scalar_one()
+
+        return self._transaction(work)
 
     def staff_user(self, *, login: Optional[str] = None, user_id: Optional[int] = None):
         """A staff account by login or id, or None."""
@@ -316,6 +360,29 @@ class Repository:
             )
         return self._transaction(
             lambda connection: [dict(row) for row in connection.execute(query.limit(limit)).mappings()]
+        )
+
+    # -- audit -------------------------------------------------------------------
+
+    def record_audit(self, action: str, staff_user_id: Optional[int], subject: str = "",
+                     client: str = "") -> None:
+        """One line of the console's audit trail: what, by whom, about what, from where."""
+        self._transaction(
+            lambda connection: connection.execute(
+                insert(audit).values(at=now(), action=action, staff_user_id=staff_user_id,
+                                     subject=subject[:255] or None, client=client[:64] or None)
+            )
+        )
+
+    def list_audit(self, limit: int = 200) -> list[dict]:
+        """The newest lines of the audit trail first, with the login of who did it."""
+        query = (
+            select(audit, staff_user.c.login.label("staff_login"))
+            .select_from(audit.outerjoin(staff_user, audit.c.staff_user_id == staff_user.c.id))
+            .order_by(audit.c.id.desc()).limit(limit)
+        )
+        return self._transaction(
+            lambda connection: [dict(row) for row in connection.execute(query).mappings()]
         )
 
     # -- helpers -----------------------------------------------------------------

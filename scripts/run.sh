@@ -3,23 +3,25 @@
 # in the foreground; Ctrl-C stops both.
 set -euo pipefail
 mkdir -p var
+# The token Rasa shows the action server on each call (a new one at each start).
+export CLEA_ACTIONS_TOKEN="${CLEA_ACTIONS_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')}"
 
 echo "==> Starting the action server on ${ACTIONS_HOST}:${ACTIONS_PORT}"
-SANIC_HOST="$ACTIONS_HOST" .venv/bin/rasa run actions --actions actions \
-  --port "$ACTIONS_PORT" &
+SANIC_HOST="$ACTIONS_HOST" .venv/bin/python -m actions.server --port "$ACTIONS_PORT" &
 actions_pid=$!
 echo "==> Starting the staff console on port ${CLEA_WEB_PORT:-8080}"
 .venv/bin/python -m web.app &
 web_pid=$!
 trap 'kill "$actions_pid" "$web_pid" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 
-common=(--model models/clea.tar.gz --endpoints bot/endpoints.yml --port "$RASA_PORT")
+common=(--model models/clea.tar.gz --endpoints bot/endpoints.yml --port "$RASA_PORT"
+        --interface 127.0.0.1)
 if [[ "${1:-}" == "--shell" ]]; then
   echo "==> Starting the terminal chat (about 1 minute to load the model)"
   .venv/bin/rasa shell "${common[@]}"
 else
   echo "==> Starting the Rasa server on port ${RASA_PORT} (about 1 minute to load the model)"
-  echo "    REST channel: POST http://localhost:${RASA_PORT}/webhooks/rest/webhook"
+  echo "    Rasa listens on 127.0.0.1 only: people reach it through the web app (port ${CLEA_WEB_PORT:-8080})"
   # bot/credentials.yml plus the messaging apps the environment enables (no secret written).
   .venv/bin/python -m bot.channels.credentials var/credentials.yml
   .venv/bin/rasa run "${common[@]}" --credentials var/credentials.yml

@@ -1,5 +1,6 @@
 """Helpers shared by the tests: paths, Rasa commands and the real servers."""
 
+import hashlib
 import json
 import os
 import socket
@@ -11,11 +12,15 @@ from pathlib import Path
 import requests
 
 from bot.channels.credentials import MESSAGING_APPS
+from bot.channels.identity import issue_web_id
 from deploy.scaled import wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = Path(sys.executable).parent / "rasa"
 MODEL = ROOT / "models" / "clea.tar.gz"
+# The servers' secret and the action server's token, known to the tests too.
+SECRET = uuid.uuid4().hex
+ACTIONS_TOKEN = uuid.uuid4().hex
 MESSAGING_VARIABLES = {
     variable
     for app in MESSAGING_APPS
@@ -25,9 +30,18 @@ MESSAGING_VARIABLES = {
 
 def rasa_env(**extra: str) -> dict[str, str]:
     """Environment for Rasa commands run from the project root."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
+               CLEA_SECRET_KEY=SECRET, CLEA_ACTIONS_TOKEN=ACTIONS_TOKEN)
     env.update(extra)
     return env
+
+
+SECRET_KEY = hashlib.sha256(SECRET.encode()).digest()  # as bot/channels/identity.py derives it
+
+
+def new_sender() -> str:
+    """A website conversation id, issued as the web app issues them."""
+    return issue_web_id(SECRET_KEY)
 
 
 def _free_port() -> int:
@@ -82,10 +96,10 @@ class Servers:
                env: dict[str, str] | None = None) -> subprocess.Popen:
         log = self.workdir / f"{name}.log"
         process = subprocess.Popen(
-            [str(RASA), *args],
+            args,
             cwd=ROOT,
             env={**self.env, **(env or {})},
-            stdout=log.open("w"),
+            stdout=log.open("a"),  # a restarted server adds to its log: a whole run is kept
             stderr=subprocess.STDOUT,
         )
         self.processes.append(process)
@@ -100,7 +114,7 @@ class Servers:
         """Start the action server, with `env` added to the servers' environment."""
         self.actions = self._start(
             "actions",
-            ["run", "actions", "--actions", "actions", "--port", str(self.actions_port)],
+            [sys.executable, "-m", "actions.server", "--port", str(self.actions_port)],
             f"http://127.0.0.1:{self.actions_port}/health", env,
         )
 
@@ -144,10 +158,11 @@ class Servers:
         self.rasa = self._start(
             "rasa",
             [
-                "run",
+                str(RASA), "run",
                 "--model", str(self.model),
                 "--endpoints", "bot/endpoints.yml",
                 "--credentials", str(credentials),
+                "--interface", "127.0.0.1",
                 "--port", str(self.rasa_port),
             ],
             f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/",
@@ -162,6 +177,18 @@ class Servers:
                 process.kill()
 
 
+def listening_addresses(port: int) -> set[str]:
+    """The addresses a local TCP port listens on, read from /proc/net/tcp{,6}."""
+    found = set()
+    for table in (Path("/proc/net/tcp"), Path("/proc/net/tcp6")):
+        for line in table.read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
 REQUEST_TIMEOUT_S = 30
 
 
@@ -174,7 +201,7 @@ def post(servers: Servers, body: bytes | str, content_type: str = "application/j
 
 def say(servers: Servers, text: str, sender: str | None = None) -> list[dict]:
     """Send a message (as a new conversation unless a sender is given); the answers."""
-    response = post(servers, json.dumps({"sender": sender or uuid.uuid4().hex, "message": text}))
+    response = post(servers, json.dumps({"sender": sender or new_sender(), "message": text}))
     assert response.status_code == 200, response.text
     return response.json()
 

@@ -1,6 +1,7 @@
 """Create a staff account: python -m web.accounts LOGIN "Full name" ANTENNE|--admin
 
-The password is read from CLEA_NEW_PASSWORD or asked at the prompt (12 characters at least).
+The password is read from CLEA_NEW_PASSWORD or asked at the prompt: 12 characters at least,
+neither containing the login nor a common password nor the person's name.
 """
 
 import getpass
@@ -9,7 +10,7 @@ import sys
 
 from dossiers.repository import Repository
 from referentiel import load_referentiel
-from web.security import MIN_PASSWORD_LENGTH, hash_password
+from web.security import hash_password, password_problem
 
 
 def main(argv: list[str]) -> int:
@@ -23,8 +24,9 @@ def main(argv: list[str]) -> int:
         print(f"Unknown antenne {antenne!r}: one of {', '.join(sorted(antennes))}, or --admin")
         return 2
     password = os.environ.get("CLEA_NEW_PASSWORD") or getpass.getpass("Password: ")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        print(f"The password needs {MIN_PASSWORD_LENGTH} characters at least.")
+    problem = password_problem(password, login, name)
+    if problem:
+        print(problem)
         return 2
     repository = Repository.from_environment()
     repository.migrate()

@@ -1,9 +1,8 @@
 """The web application on one port (CLEA_WEB_PORT, default 8080): public page and staff console."""
 
-import hashlib
 import os
-import secrets
 from pathlib import Path
+from typing import Optional
 
 import aiohttp_jinja2
 import jinja2
@@ -11,44 +10,51 @@ from aiohttp import web
 from aiohttp_session import setup as setup_sessions
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
-from dossiers.db import ROOT
+from bot import log_privacy
+from bot.channels.identity import secret_key
 from dossiers.repository import Repository
 from referentiel import load_referentiel
 from web.console import LIMITER, REPOSITORY, routes
-from web.public import routes as public_routes, widget_bundle
+from web.public import add_rate_limits, routes as public_routes, widget_bundle
 from web.security import LoginLimiter
+from web.server import serve
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
-KEY_FILE = ROOT / "var" / "console.key"
 SESSION_HOURS = 8
 
 
-def secret_key() -> bytes:
-    """32 bytes from CLEA_SECRET_KEY, or a random key kept in var/console.key."""
-    configured = os.environ.get("CLEA_SECRET_KEY")
-    if configured:
-        return hashlib.sha256(configured.encode()).digest()
-    if not KEY_FILE.exists():
-        KEY_FILE.parent.mkdir(parents=True, exist_ok=True)
-        KEY_FILE.write_bytes(secrets.token_bytes(32))
-        KEY_FILE.chmod(0o600)
-    return KEY_FILE.read_bytes()
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def _add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.path.startswith("/console"):  # personal data and one-time passwords
+        response.headers["Cache-Control"] = "no-store"
 
 
 @web.middleware
 async def security_headers(request: web.Request, handler) -> web.StreamResponse:
-    response = await handler(request)
-    response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
+    """The security headers on every answer, redirects and errors (raised) included."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        _add_security_headers(request, error)
+        raise
+    _add_security_headers(request, response)
     return response
 
 
-def create_app(repository: Repository, key: bytes, secure_cookies: bool = False) -> web.Application:
+def create_app(repository: Repository, key: bytes, secure_cookies: bool = False,
+               limiter: Optional[LoginLimiter] = None) -> web.Application:
+    """The web app; the console's login limiter from the environment unless given."""
     app = web.Application(middlewares=[security_headers])
     app[REPOSITORY] = repository
-    app[LIMITER] = LoginLimiter()
+    app[LIMITER] = limiter or LoginLimiter.from_environment()
     setup_sessions(
         app,
         EncryptedCookieStorage(
@@ -61,6 +67,7 @@ def create_app(repository: Repository, key: bytes, secure_cookies: bool = False)
     )
     app.add_routes(routes)
     app.add_routes(public_routes)
+    add_rate_limits(app)
     app.router.add_static("/static", STATIC)
     return app
 
@@ -72,10 +79,9 @@ def main() -> None:
     repository.sync_antennes(load_referentiel())
     port = int(os.environ.get("CLEA_WEB_PORT", "8080"))
     print(f"==> Public page on http://localhost:{port}/ and staff console on /console")
-    web.run_app(
-        create_app(repository, secret_key(), os.environ.get("CLEA_SECURE_COOKIES") == "1"),
-        host=os.environ.get("CLEA_WEB_HOST", "0.0.0.0"), port=port, print=None,
-    )
+    log_privacy.install()
+    serve(create_app(repository, secret_key(), os.environ.get("CLEA_SECURE_COOKIES") == "1"),
+          host=os.environ.get("CLEA_WEB_HOST", "0.0.0.0"), port=port)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,10 @@ from dossiers.models import STATUSES
 from dossiers.repository import Repository, now
 from referentiel import load_referentiel
 from referentiel.quiz import load_quiz
+from web.clients import client_address
 from web.export import to_csv
 from web.security import (
-    MIN_PASSWORD_LENGTH, LoginLimiter, hash_password, new_csrf_token, password_matches,
-    same_token,
+    LoginLimiter, hash_password, new_csrf_token, password_matches, password_problem, same_token,
 )
 
 STATUS_LABELS = {
@@ -27,6 +27,19 @@ STATUS_LABELS = {
     "oriente": "Orienté vers un évaluateur",
     "clos": "Clos",
 }
+AUDIT_LABELS = {
+    "login_failed": "Connexion refusée",
+    "account_locked": "Identifiant bloqué (trop d'échecs)",
+    "client_locked": "Adresse bloquée (trop d'échecs)",
+    "password_changed": "Mot de passe changé",
+    "password_reset": "Nouveau mot de passe donné",
+    "account_disabled": "Compte désactivé",
+    "account_enabled": "Compte réactivé",
+    "csv_export": "Export CSV",
+}
+AUDIT_LINES = 200
+LOGIN_MAX_CHARS = 128
+TOO_MANY_TRIES = "Trop de tentatives. Réessayez dans quelques minutes."
 REPOSITORY = web.AppKey("repository", Repository)
 LIMITER = web.AppKey("limiter", LoginLimiter)
 routes = web.RouteTableDef()
@@ -46,16 +59,42 @@ async def _db(request: web.Request, method: str, *args, **kwargs):
     return await asyncio.to_thread(getattr(repository, method), *args, **kwargs)
 
 
+async def _limiter(request: web.Request, method: str, *args):
+    """A login limiter call, off the event loop (it may talk to Redis)."""
+    return await asyncio.to_thread(getattr(request.app[LIMITER], method), *args)
+
+
+async def _audit(request: web.Request, action: str, user: Optional[dict], subject: str = "") -> None:
+    await _db(request, "record_audit", action, user["id"] if user else None, subject,
+              client_address(request))
+
+
+async def _count_failure(request: web.Request, login: str, client: Optional[str]) -> None:
+    """Count a failed try of the account (and client); audit the lockouts it starts."""
+    for limit in await _limiter(request, "failed", login, client):
+        await _audit(request, f"{limit}_locked", None, login if limit == "account" else client)
+
+
 async def current_user(request: web.Request) -> Optional[dict]:
+    """The logged-in account; a session of a disabled account, or older than the account's
+    session version (logout, password change or reset, disabling), is ended."""
     session = await get_session(request)
     user_id = session.get("user_id")
     if user_id is None:
         return None
     user = await _db(request, "staff_user", user_id=user_id)
-    if user is None or not user["is_active"]:
+    if user is None or not user["is_active"] or session.get("version") != user["session_version"]:
         session.invalidate()
         return None
     return dict(user)
+
+
+async def _start_session(request: web.Request, user_id: int, version: int) -> None:
+    """A fresh session (no fixation) at the account's current session version."""
+    session = await new_session(request)
+    session["user_id"] = user_id
+    session["version"] = version
+    session["csrf"] = new_csrf_token()
 
 
 async def _context(request: web.Request, user: Optional[dict], **values: Any) -> dict:
@@ -98,29 +137,33 @@ async def login_page(request: web.Request) -> dict:
 
 @routes.post("/console/login")
 async def login(request: web.Request) -> web.StreamResponse:
-    limiter = request.app[LIMITER]
-    client = request.remote or "unknown"
     form = await _checked_form(request)
-    if limiter.blocked(client):
-        context = await _context(request, None, error="Trop de tentatives. Réessayez dans quelques minutes.")
+    login_tried = str(form.get("login", "")).strip()[:LOGIN_MAX_CHARS]
+    client = client_address(request)
+    if await _limiter(request, "blocked", login_tried, client):
+        context = await _context(request, None, error=TOO_MANY_TRIES)
         return aiohttp_jinja2.render_template("login.html", request, context, status=429)
-    user = await _db(request, "staff_user", login=str(form.get("login", "")).strip())
-    if user is None or not user["is_active"] or not password_matches(
-        user["password_hash"], str(form.get("password", ""))
-    ):
-        limiter.failed(client)
+    user = await _db(request, "staff_user", login=login_tried)
+    usable = user is not None and user["is_active"]
+    # Unknown and disabled accounts get a dummy verification: their answer takes as long.
+    if not await asyncio.to_thread(password_matches, user["password_hash"] if usable else None,
+                                   str(form.get("password", ""))):
+        await _audit(request, "login_failed", None, login_tried)
+        await _count_failure(request, login_tried, client)
         context = await _context(request, None, error="Identifiant ou mot de passe incorrect.")
         return aiohttp_jinja2.render_template("login.html", request, context, status=401)
-    limiter.succeeded(client)
-    session = await new_session(request)  # a fresh session: no fixation
-    session["user_id"] = user["id"]
-    session["csrf"] = new_csrf_token()
+    await _limiter(request, "succeeded", login_tried)
+    await _start_session(request, user["id"], user["session_version"])
     raise web.HTTPFound("/console")
 
 
 @routes.post("/console/logout")
 async def logout(request: web.Request) -> web.StreamResponse:
+    """Log out, ending every session of the account (on every browser)."""
     await _checked_form(request)
+    user = await current_user(request)
+    if user is not None:
+        await _db(request, "end_sessions", user["id"])
     (await get_session(request)).invalidate()
     raise web.HTTPFound("/console/login")
 
@@ -165,6 +208,7 @@ async def dossier_list(request: web.Request) -> dict:
 async def export(request: web.Request) -> web.Response:
     user = await _require_user(request)
     rows = await _listed(request, user, _filters(request))
+    await _audit(request, "csv_export", user, f"{len(rows)} lignes {request.query_string}".strip())
     situations = {s.id: s.label for s in load_referentiel().situations}
     labels = {"status": STATUS_LABELS, "situation": situations}
 
@@ -239,18 +283,29 @@ async def password_page(request: web.Request) -> dict:
 
 @routes.post("/console/password")
 async def change_password(request: web.Request) -> web.StreamResponse:
+    """Change one's password: tries of the current one count as failed logins of the account;
+    the other sessions of the account end, this one goes on."""
     user = await _require_user(request)
     form = await _checked_form(request)
     new = str(form.get("new", ""))
-    if not password_matches(user["password_hash"], str(form.get("current", ""))):
+    status = 200
+    if await _limiter(request, "blocked", user["login"]):
+        message, status = TOO_MANY_TRIES, 429
+    elif not await asyncio.to_thread(password_matches, user["password_hash"],
+                                     str(form.get("current", ""))):
+        await _count_failure(request, user["login"], None)
         message = "Le mot de passe actuel est incorrect."
-    elif len(new) < MIN_PASSWORD_LENGTH:
-        message = f"Le nouveau mot de passe doit avoir au moins {MIN_PASSWORD_LENGTH} caractères."
+    elif problem := password_problem(new, user["login"], user["name"]):
+        message = problem
     else:
-        await _db(request, "set_password", user["id"], hash_password(new))
+        new_hash = await asyncio.to_thread(hash_password, new)
+        version = await _db(request, "set_password", user["id"], new_hash)
+        await _limiter(request, "succeeded", user["login"])
+        await _audit(request, "password_changed", user, user["login"])
+        await _start_session(request, user["id"], version)
         message = "Votre mot de passe est changé."
     return aiohttp_jinja2.render_template(
-        "password.html", request, await _context(request, user, message=message))
+        "password.html", request, await _context(request, user, message=message), status=status)
 
 
 async def _require_admin(request: web.Request) -> dict:
@@ -260,29 +315,70 @@ async def _require_admin(request: web.Request) -> dict:
     return user
 
 
+async def _staff_page(request: web.Request, admin: dict, status: int = 200,
+                      **values: Any) -> web.Response:
+    context = await _context(request, admin, accounts=await _db(request, "list_staff"), **values)
+    return aiohttp_jinja2.render_template("staff.html", request, context, status=status)
+
+
+async def _account_of_url(request: web.Request) -> dict:
+    """The staff account of the URL, or 404."""
+    account = await _db(request, "staff_user", user_id=int(request.match_info["user_id"]))
+    if account is None:
+        raise web.HTTPNotFound(text="Compte introuvable.")
+    return dict(account)
+
+
 @routes.get("/console/staff")
-@aiohttp_jinja2.template("staff.html")
-async def staff_page(request: web.Request) -> dict:
-    user = await _require_admin(request)
-    return await _context(request, user, accounts=await _db(request, "list_staff"), new_password=None)
+async def staff_page(request: web.Request) -> web.Response:
+    return await _staff_page(request, await _require_admin(request))
 
 
 @routes.post(r"/console/staff/{user_id:\d+}/disable")
 async def disable_account(request: web.Request) -> web.StreamResponse:
-    await _require_admin(request)
+    """Disable an account, which ends its sessions; never one's own."""
+    admin = await _require_admin(request)
     await _checked_form(request)
-    await _db(request, "set_staff_active", int(request.match_info["user_id"]), False)
+    account = await _account_of_url(request)
+    if account["id"] == admin["id"]:
+        return await _staff_page(request, admin, status=400,
+                                 message="Vous ne pouvez pas désactiver votre propre compte.")
+    await _db(request, "set_staff_active", account["id"], False)
+    await _audit(request, "account_disabled", admin, account["login"])
+    raise web.HTTPFound("/console/staff")
+
+
+@routes.post(r"/console/staff/{user_id:\d+}/enable")
+async def enable_account(request: web.Request) -> web.StreamResponse:
+    """Enable a disabled account again (its old sessions stay ended)."""
+    admin = await _require_admin(request)
+    await _checked_form(request)
+    account = await _account_of_url(request)
+    await _db(request, "set_staff_active", account["id"], True)
+    await _audit(request, "account_enabled", admin, account["login"])
     raise web.HTTPFound("/console/staff")
 
 
 @routes.post(r"/console/staff/{user_id:\d+}/reset")
 async def reset_password(request: web.Request) -> web.StreamResponse:
-    user = await _require_admin(request)
+    """A new random password for the account, shown once (never cached); its sessions end."""
+    admin = await _require_admin(request)
     await _checked_form(request)
+    account = await _account_of_url(request)
     new_password = secrets.token_urlsafe(12)
-    await _db(request, "set_password", int(request.match_info["user_id"]), hash_password(new_password))
-    return aiohttp_jinja2.render_template("staff.html", request, await _context(
-        request, user, accounts=await _db(request, "list_staff"), new_password=new_password))
+    new_hash = await asyncio.to_thread(hash_password, new_password)
+    await _db(request, "set_password", account["id"], new_hash)
+    await _audit(request, "password_reset", admin, account["login"])
+    return await _staff_page(request, admin, new_password=new_password, reset_login=account["login"])
+
+
+@routes.get("/console/audit")
+@aiohttp_jinja2.template("audit.html")
+async def audit_page(request: web.Request) -> dict:
+    """The last lines of the audit trail, newest first; admins only."""
+    admin = await _require_admin(request)
+    return await _context(request, admin, entries=await _db(request, "list_audit", AUDIT_LINES),
+                          audit_labels=AUDIT_LABELS)
 
 
 @routes.post("/console/d/{reference}/status")

@@ -5,24 +5,36 @@
 - /socket.io/: the widget's websocket, forwarded to Rasa's socket.io channel
   (which checks the origin again); the browser thus talks to one address only.
 - /chat: REST fallback, forwarded to Rasa's REST channel.
-Only the origins in CLEA_ALLOWED_ORIGINS may use the last two from a browser.
+- /chat/session: a new conversation id, issued and signed here (bot/channels/identity.py);
+  /chat refuses any id it did not issue.
+Only the origins in CLEA_ALLOWED_ORIGINS may use the last three from a browser, and
+each client (its address, web/clients.py) has a message and a new-conversation rate.
 """
 
 import asyncio
 import functools
 import os
 from pathlib import Path
+from typing import Optional
 
 import aiohttp
 import aiohttp_jinja2
 from aiohttp import WSMsgType, web
 
-from bot.channels.incoming import SESSION_ID
+from bot.channels.identity import issue_web_id, valid_web_id
 from bot.channels.origins import allowed_origins, origin_allowed
 from dossiers.db import ROOT
 from referentiel import load_referentiel
+from bot.channels.limits import RateLimit
+from web.clients import client_address
 
 routes = web.RouteTableDef()
+# Per client address (generous: an agency or a library shares one address).
+MESSAGE_RATE = web.AppKey("message_rate", RateLimit)
+SESSION_RATE = web.AppKey("session_rate", RateLimit)
+CONNECTION_RATE = web.AppKey("connection_rate", RateLimit)
+TOO_FAST = "Vous envoyez beaucoup de messages. Attendez une minute, puis réessayez."
+UNKNOWN_CONVERSATION = "Cette conversation est terminée. Cliquez sur « Recommencer »."
 RASA_TIMEOUT_S = 30
 SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 CHAT_SCRIPT = Path(__file__).with_name("static") / "chat.js"
@@ -85,6 +97,7 @@ def foreign(request: web.Request) -> bool:
 
 
 @routes.options("/chat")
+@routes.options("/chat/session")
 async def chat_preflight(request: web.Request) -> web.Response:
     headers = cors_headers(request)
     if not headers:
@@ -95,22 +108,41 @@ async def chat_preflight(request: web.Request) -> web.Response:
     })
 
 
+def refused(request: web.Request, limit: RateLimit) -> Optional[web.Response]:
+    """A polite refusal for a foreign site or a client over its rate, else None."""
+    if foreign(request):
+        return web.json_response({"error": "Ce site n'est pas autorisé."}, status=403)
+    if not request.app[limit].allow(client_address(request)):
+        return web.json_response({"error": TOO_FAST}, status=429, headers=cors_headers(request))
+    return None
+
+
+@routes.post("/chat/session")
+async def new_session(request: web.Request) -> web.Response:
+    """A new conversation id for the widget, signed so that nobody can make one up."""
+    refusal = refused(request, SESSION_RATE)
+    if refusal is not None:  # a response is a mapping: never test it for truth
+        return refusal
+    return web.json_response({"sender": issue_web_id()}, headers=cors_headers(request))
+
+
 @routes.post("/chat")
 async def chat(request: web.Request) -> web.Response:
     """Forward one message of the widget to the assistant; a polite error when it is away."""
-    if foreign(request):
-        return web.json_response({"error": "Ce site n'est pas autorisé."}, status=403)
+    refusal = refused(request, MESSAGE_RATE)
+    if refusal is not None:
+        return refusal
     headers = cors_headers(request)
     try:
         payload = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # ValueError: JSON, integers of over 4,300 digits
         return web.json_response({"error": "Requête illisible."}, status=400, headers=headers)
-    if not isinstance(payload, dict) or not SESSION_ID.match(str(payload.get("sender", ""))) or not (
-        isinstance(payload.get("message"), str)
-    ):
+    if not isinstance(payload, dict) or not isinstance(payload.get("message"), str):
         return web.json_response({"error": "Requête illisible."}, status=400, headers=headers)
-    body = {"sender": payload["sender"], "message": payload["message"],
-            "metadata": {"channel": "website"}}
+    if not valid_web_id(payload.get("sender")):
+        return web.json_response({"error": UNKNOWN_CONVERSATION, "restart": True},
+                                 status=403, headers=headers)
+    body = {"sender": payload["sender"], "message": payload["message"]}
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_S)) as http:
             async with http.post(f"{rasa_url()}/webhooks/rest/webhook", json=body) as response:
@@ -125,6 +157,8 @@ async def socket_io(request: web.Request) -> web.StreamResponse:
     """Forward the widget's socket.io websocket to Rasa, frame by frame."""
     if foreign(request) or "Origin" not in request.headers:
         return web.Response(status=403, text="Ce site n'est pas autorisé.")
+    if not request.app[CONNECTION_RATE].allow(client_address(request)):
+        return web.Response(status=429, text=TOO_FAST)
     if request.query.get("transport") != "websocket":
         return web.Response(status=400, text="Seul le transport websocket est accepté.")
     browser = web.WebSocketResponse()
@@ -164,3 +198,13 @@ async def _relay(browser: web.WebSocketResponse, rasa: aiohttp.ClientWebSocketRe
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await browser.close()
+
+
+def add_rate_limits(app: web.Application) -> None:
+    """The chat's limits per client address, counted in this process:
+    CLEA_CHAT_MESSAGES_PER_MINUTE (120), and new conversations and websockets per
+    10 minutes, half as many (60)."""
+    per_minute = int(os.environ.get("CLEA_CHAT_MESSAGES_PER_MINUTE", "120"))
+    app[MESSAGE_RATE] = RateLimit(per_minute, 60)
+    app[SESSION_RATE] = RateLimit(max(per_minute // 2, 1), 600)
+    app[CONNECTION_RATE] = RateLimit(max(per_minute // 2, 1), 600)

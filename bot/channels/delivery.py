@@ -5,32 +5,74 @@ ends in silence; an error inside Rasa ends it the same way. Each channel hands
 messages over through `deliver`, which watches what the assistant sends and,
 when it sent nothing, answers with an apology and the head office phone
 (`utter_assistant_unavailable`, rendered from referentiel/).
+
+It also keeps each conversation within its limits (bot/channels/limits.py):
+a person sending faster than anyone types is asked to wait, and a
+conversation past its size cap gets a polite note instead of growing.
+Logs name a conversation by a short hash only.
 """
 
 import functools
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 import structlog
 import yaml
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from sanic import Sanic
+from sanic.exceptions import SanicException
+
+from bot.channels.identity import short_hash
+from bot.channels.limits import (
+    CONVERSATION_RATE, ERASURE_PAYLOADS, MAX_CONVERSATION_MESSAGES, RateLimit,
+)
 
 RESPONSES_FILE = Path(__file__).resolve().parent.parent / "domain" / "responses.yml"
 APOLOGY_RESPONSE = "utter_assistant_unavailable"
+TOO_FAST_RESPONSE = "utter_too_fast"
+FULL_RESPONSE = "utter_conversation_full"
+_conversation_rate = RateLimit(*CONVERSATION_RATE)
 
 logger = structlog.get_logger()
 
 
 @functools.lru_cache(maxsize=1)
-def _apology() -> Dict[Text, Any]:
-    responses = yaml.safe_load(RESPONSES_FILE.read_text(encoding="utf-8"))["responses"]
-    return responses[APOLOGY_RESPONSE][0]
+def _responses() -> Dict[Text, Any]:
+    return yaml.safe_load(RESPONSES_FILE.read_text(encoding="utf-8"))["responses"]
+
+
+def rendered(name: str) -> Dict[Text, Any]:
+    """A response without placeholders, as a message for `OutputChannel.send_response`
+    (which consumes it)."""
+    message = _responses()[name][0]
+    return {"text": message["text"].strip(), "buttons": list(message.get("buttons", []))}
 
 
 def apology() -> Dict[Text, Any]:
-    """The apology, as a message for `OutputChannel.send_response` (which consumes it)."""
-    message = _apology()
-    return {"text": message["text"].strip(), "buttons": list(message.get("buttons", []))}
+    """The apology for a turn that got no answer."""
+    return rendered(APOLOGY_RESPONSE)
+
+
+def _stored_user_messages(sender_id: str) -> int:
+    """How many messages of the person the conversation store holds (0 when unknown)."""
+    try:
+        store = Sanic.get_app().ctx.agent.tracker_store
+    except (SanicException, AttributeError):
+        return 0
+    count = getattr(store, "user_message_count", None)
+    return count(sender_id) if count else 0
+
+
+def refusal(message: UserMessage) -> Optional[str]:
+    """The response that answers instead of the assistant, when the conversation is over
+    its rate or its size; None to go on."""
+    if message.text in ERASURE_PAYLOADS:
+        return None
+    if not _conversation_rate.allow(message.sender_id):
+        return TOO_FAST_RESPONSE
+    if _stored_user_messages(message.sender_id) >= MAX_CONVERSATION_MESSAGES:
+        return FULL_RESPONSE
+    return None
 
 
 class WatchedOutput(OutputChannel):
@@ -52,17 +94,24 @@ async def deliver(
     on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
 ) -> None:
     """Hand a message to Rasa; an apology when nothing was answered. Never raises."""
+    refused = refusal(message)
+    if refused:
+        try:
+            await message.output_channel.send_response(message.sender_id, rendered(refused))
+        except Exception:
+            logger.exception("channel.refusal.failure", channel=message.input_channel)
+        return
     watched = WatchedOutput(message.output_channel)
     message.output_channel = watched
     try:
         await on_new_message(message)
     except Exception:  # a provider would retry on a 5xx and the person get answers twice
         logger.exception("channel.message.failure", channel=message.input_channel,
-                         sender=message.sender_id)
+                         conversation=short_hash(message.sender_id))
     if watched.sent:
         return
     logger.error("channel.message.unanswered", channel=message.input_channel,
-                 sender=message.sender_id)
+                 conversation=short_hash(message.sender_id))
     try:
         await watched.inner.send_response(message.sender_id, apology())
     except Exception:

@@ -9,15 +9,16 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
+
+from bot.channels.identity import valid_web_id
 
 MAX_MESSAGE_CHARS = int(os.environ.get("CLEA_MAX_MESSAGE_CHARS", "1000"))
 MAX_BODY_BYTES = 1_000_000
-MAX_SENDER_CHARS = 128
 TOO_LONG_INTENT = "/message_too_long"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# A website conversation id, chosen by the widget (random, so unguessable).
-SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_PAYLOAD = re.compile(r"^(/\w+)(\{.*\})$", re.DOTALL)
+MAX_ENTITY_CHARS = 200
 
 
 class InvalidRequest(ValueError):
@@ -28,26 +29,47 @@ class InvalidRequest(ValueError):
 class IncomingMessage:
     sender: str
     text: str
-    metadata: Optional[dict[str, Any]]
 
 
 def prepare_text(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:
-    """The text to hand to Rasa: control characters removed, over-long texts replaced."""
+    """The text to hand to Rasa: control characters removed, over-long texts replaced,
+    a button payload's entities kept only when they are plain values."""
     cleaned = _CONTROL_CHARS.sub("", text).strip()
     if len(cleaned) > max_chars:
         return TOO_LONG_INTENT
-    return cleaned
+    return _plain_payload(cleaned)
+
+
+def _plain_payload(text: str) -> str:
+    """`/intent{"entity": value}` as our buttons send it; a payload whose entities are
+    not short texts, numbers or booleans (a client can post any JSON) keeps its intent only."""
+    match = _PAYLOAD.match(text)
+    if not match:
+        return text
+    try:
+        entities = json.loads(match.group(2))
+    except (ValueError, RecursionError):
+        return match.group(1)
+    if isinstance(entities, dict) and all(_plain(value) for value in entities.values()):
+        return text
+    return match.group(1)
+
+
+def _plain(value: Any) -> bool:
+    if isinstance(value, str):
+        return len(value) <= MAX_ENTITY_CHARS
+    return isinstance(value, (bool, int, float))
 
 
 def parse_rest_body(body: bytes) -> IncomingMessage:
-    """Read a REST webhook body: {"sender": ..., "message": ..., "metadata": {...}}."""
+    """Read a REST webhook body: {"sender": ..., "message": ...}; a client's metadata is dropped."""
     if not body or not body.strip():
         raise InvalidRequest("Le corps de la requête est vide.")
     if len(body) > MAX_BODY_BYTES:
         raise InvalidRequest("La requête est trop grande.")
     try:
         payload = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # ValueError: JSON, huge integers
         raise InvalidRequest("Le corps de la requête doit être du JSON en UTF-8.") from None
     if not isinstance(payload, dict):
         raise InvalidRequest("Le corps de la requête doit être un objet JSON.")
@@ -58,17 +80,13 @@ def parse_rest_body(body: bytes) -> IncomingMessage:
     text = prepare_text(message)
     if not text:
         raise InvalidRequest("Le message est vide.")
-    metadata = payload.get("metadata")
-    return IncomingMessage(sender, text, metadata if isinstance(metadata, dict) else None)
+    return IncomingMessage(sender, text)
 
 
 def _read_sender(value: Any) -> str:
-    """A sender id is required: without one, strangers would share one conversation."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-    if not isinstance(value, str) or not value.strip():
+    """A website conversation id issued by us: nobody can choose another person's."""
+    if value is None or value == "":
         raise InvalidRequest("Le champ « sender » (identifiant de la conversation) manque.")
-    sender = value.strip()
-    if len(sender) > MAX_SENDER_CHARS or _CONTROL_CHARS.search(sender):
-        raise InvalidRequest("Le champ « sender » n'est pas valide.")
-    return sender
+    if not valid_web_id(value):
+        raise InvalidRequest("Cette conversation est inconnue : recommencez la conversation.")
+    return value

@@ -30,6 +30,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.credentials import MESSENGER
 from bot.channels.delivery import deliver
+from bot.channels.identity import MESSENGER_PREFIX, ExternalRecipient, external_id, namespaced
 from bot.channels.messaging import (
     MEDIA_MESSAGE, numbered_choices, read_reply, same_secret, settings_from_environment,
 )
@@ -60,7 +61,7 @@ def fits_quick_replies(buttons: list[dict[str, Any]]) -> bool:
     )
 
 
-class MessengerOutput(MessengerBot):
+class MessengerOutput(ExternalRecipient, MessengerBot):
     """Rasa's Messenger output, posting to the configured Graph API without blocking."""
 
     async def _post(self, send: Callable[..., Any], *args: Any) -> None:
@@ -98,7 +99,8 @@ class MessengerOutput(MessengerBot):
 
     async def send_action(self, recipient_id: str, sender_action: str) -> None:
         await self._post(
-            self.messenger_client.send_action, SenderAction(sender_action).to_dict(), recipient_id
+            self.messenger_client.send_action, SenderAction(sender_action).to_dict(),
+            external_id(recipient_id),
         )
 
 
@@ -179,7 +181,7 @@ class MessengerChannel(FacebookInput):
 
     @staticmethod
     def _read(event: Any) -> tuple[Optional[str], Optional[str]]:
-        """The sender and the text for Rasa of a messaging event; (None, None) to skip it."""
+        """The conversation (`fb:` and the sender) and the text for Rasa; (None, None) to skip."""
         if not isinstance(event, dict):
             return None, None
         sender = event.get("sender")
@@ -198,4 +200,4 @@ class MessengerChannel(FacebookInput):
             text = postback.get("payload")
         if not isinstance(sender_id, (str, int)) or not isinstance(text, str):
             return None, None
-        return str(sender_id), text
+        return namespaced(MESSENGER_PREFIX, str(sender_id)), text

@@ -1,16 +1,22 @@
-"""The project's REST channel: Rasa's, with input checks before NLU."""
+"""The project's REST channel: Rasa's, with input checks before NLU.
+
+It serves the web app's /chat only: website conversation ids issued by us,
+listening on 127.0.0.1 (never published by nginx).
+"""
 
 import inspect
 from typing import Any, Awaitable, Callable
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.delivery import deliver
-from bot.channels.incoming import InvalidRequest, parse_rest_body
+from bot.channels.incoming import MAX_BODY_BYTES, InvalidRequest, parse_rest_body
+
+REQUEST_TIMEOUT_S = 15
 
 
 class RestChannel(RestInput):
@@ -28,6 +34,13 @@ class RestChannel(RestInput):
             f"custom_webhook_{type(self).__name__}", module.__name__ if module else None
         )
 
+        @webhook.listener("before_server_start")
+        async def limit_requests(app: Sanic, _loop: Any) -> None:
+            """Sanic reads bodies of up to 100 MB, for as long as 60 s, before any check
+            of ours: the same limits as ours, for every channel of this server."""
+            app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+            app.config.REQUEST_TIMEOUT = REQUEST_TIMEOUT_S
+
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
@@ -40,8 +53,7 @@ class RestChannel(RestInput):
                 return response.json({"error": str(error)}, status=400)
             collector = CollectingOutputChannel()
             await deliver(on_new_message, UserMessage(
-                incoming.text, collector, incoming.sender,
-                input_channel=self.name(), metadata=incoming.metadata,
+                incoming.text, collector, incoming.sender, input_channel=self.name(),
             ))
             return response.json(collector.messages)
 

@@ -1,11 +1,12 @@
 """Rasa's socket.io channel, with the origin check it lacks and the input checks of REST.
 
 Allowed origins: CLEA_ALLOWED_ORIGINS (bot/channels/origins.py). A connection
-from any other origin, or with none, is refused.
+from any other origin, or with none, is refused. A connection acts for one
+conversation only: the one it asked for with a website id we issued (or a new
+one we issue it), whatever session id its later messages name.
 """
 
 import inspect
-import uuid
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import UserMessage
@@ -13,13 +14,16 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from bot.channels.delivery import deliver
-from bot.channels.incoming import SESSION_ID, prepare_text
+from bot.channels.identity import issue_web_id, valid_web_id
+from bot.channels.incoming import prepare_text
 from bot.channels.origins import allowed_origins, origin_allowed
+
+CONVERSATION = "conversation_id"
 
 
 class SocketIOChannel(SocketIOInput):
     """socket.io for the website widget: foreign origins refused, over-long texts replaced,
-    conversations identified by the widget's session id, an apology rather than silence."""
+    each connection bound to its own conversation, an apology rather than silence."""
 
     def blueprint(
         self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
@@ -39,23 +43,28 @@ class SocketIOChannel(SocketIOInput):
         async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
                 return
-            session_id = str(data.get("session_id", ""))
+            session_id = (await self.sio.get_session(sid)).get(CONVERSATION)
             text = prepare_text(data["message"])
-            if not SESSION_ID.match(session_id) or not text:
+            if not session_id or not text:
                 return
-            metadata = data.get(self.metadata_key)
             await deliver(on_new_message, UserMessage(
                 text, SocketIOOutput(self.sio, self.bot_message_evt), session_id,
-                input_channel=self.name(), metadata=metadata if isinstance(metadata, dict) else None,
+                input_channel=self.name(),
             ))
 
         async def session_request(sid: str, data: Any) -> None:
-            """Rasa 3.6's own handler does not await `enter_room` (a coroutine in
-            python-socketio 5), so its room, and session persistence, never exist."""
-            data = data if isinstance(data, dict) else {}
-            session_id = str(data.get("session_id") or "")
-            if not SESSION_ID.match(session_id):
-                session_id = uuid.uuid4().hex
+            """Bind the connection to its conversation: the id asked for if we issued it,
+            else a new one. Rasa 3.6's own handler does not await `enter_room` (a
+            coroutine in python-socketio 5), so its room, and session persistence,
+            never exist."""
+            session = await self.sio.get_session(sid)
+            if session.get(CONVERSATION):  # one connection, one conversation
+                await self.sio.emit("session_confirm", session[CONVERSATION], room=sid)
+                return
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if not valid_web_id(session_id):
+                session_id = issue_web_id()
+            await self.sio.save_session(sid, {CONVERSATION: session_id})
             if self.session_persistence:
                 joined = self.sio.enter_room(sid, session_id)
                 if inspect.isawaitable(joined):

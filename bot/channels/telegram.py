@@ -26,6 +26,7 @@ from sanic.response import HTTPResponse
 
 from bot.channels.credentials import TELEGRAM
 from bot.channels.delivery import deliver
+from bot.channels.identity import TELEGRAM_PREFIX, ExternalRecipient, namespaced
 from bot.channels.messaging import (
     MEDIA_MESSAGE, read_reply, same_secret, settings_from_environment,
 )
@@ -52,7 +53,7 @@ def callback_data(button: dict[str, Any], number: int) -> str:
     return str(number)
 
 
-class TelegramOutputChannel(TelegramOutput):
+class TelegramOutputChannel(ExternalRecipient, TelegramOutput):
     """Rasa's Telegram output, on a configurable Bot API server, buttons one per row."""
 
     def __init__(self, token: str, api_url: str) -> None:
@@ -147,7 +148,7 @@ class TelegramChannel(TelegramInput):
 
     @staticmethod
     def _read(update: Update) -> tuple[Optional[str], Optional[str]]:
-        """The chat to answer and the text for Rasa; (None, None) for other updates."""
+        """The conversation (`tg:` and the chat) and the text for Rasa; (None, None) for other updates."""
         if update.callback_query:
             message, text = update.callback_query.message, update.callback_query.data
         elif update.message is None:
@@ -162,7 +163,7 @@ class TelegramChannel(TelegramInput):
             return None, None
         if message is None or not isinstance(text, str):
             return None, None
-        return str(message.chat.id), text
+        return namespaced(TELEGRAM_PREFIX, str(message.chat.id)), text
 
     @staticmethod
     async def _answer_callback(out_channel: TelegramOutputChannel, callback_id: str) -> None:

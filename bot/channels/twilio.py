@@ -30,6 +30,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.credentials import TWILIO
 from bot.channels.delivery import deliver
+from bot.channels.identity import WHATSAPP_PREFIX, ExternalRecipient, namespaced
 from bot.channels.messaging import (
     MEDIA_MESSAGE, numbered_choices, read_reply, settings_from_environment,
 )
@@ -48,7 +49,7 @@ def read_form(body: bytes) -> MultiDict:
     return MultiDict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
 
 
-class TwilioOutputChannel(TwilioOutput):
+class TwilioOutputChannel(ExternalRecipient, TwilioOutput):
     """Rasa's Twilio output, asynchronous, on a configurable API address.
 
     Its HTTP session belongs to the event loop it is created in: create it in
@@ -138,8 +139,9 @@ class TwilioChannel(TwilioInput):
 
     @staticmethod
     def _read(form: MultiDict) -> tuple[Optional[str], Optional[str]]:
-        """The sender and the text for Rasa; media and locations become `media_message`."""
-        sender_id = form.get("From")
+        """The conversation (`wa:` and the sender) and the text for Rasa; media become `media_message`."""
+        sender = form.get("From")
+        sender_id = namespaced(WHATSAPP_PREFIX, sender) if sender else None
         has_media = form.get("NumMedia", "0").strip() not in ("", "0")
         if has_media or form.get("Latitude") or form.get("MediaUrl0"):
             return sender_id, MEDIA_MESSAGE

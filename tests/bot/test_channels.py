@@ -61,13 +61,13 @@ def telegram_update(**message) -> Update:
 
 
 @pytest.mark.parametrize(("message", "expected"), [
-    ({"text": "c koi clea"}, ("42", "c koi clea")),
-    ({"text": "/start"}, ("42", "/greet")),
-    ({"text": "/help@clea_bot"}, ("42", "/ask_menu")),
-    ({"text": "   "}, ("42", "   ")),
+    ({"text": "c koi clea"}, ("tg:42", "c koi clea")),
+    ({"text": "/start"}, ("tg:42", "/greet")),
+    ({"text": "/help@clea_bot"}, ("tg:42", "/ask_menu")),
+    ({"text": "   "}, ("tg:42", "   ")),
     ({"sticker": {"file_id": "x", "file_unique_id": "y", "width": 1, "height": 1,
-                  "is_animated": False}}, ("42", MEDIA_MESSAGE)),
-    ({"location": {"latitude": 50.6, "longitude": 3.06}}, ("42", MEDIA_MESSAGE)),
+                  "is_animated": False}}, ("tg:42", MEDIA_MESSAGE)),
+    ({"location": {"latitude": 50.6, "longitude": 3.06}}, ("tg:42", MEDIA_MESSAGE)),
     ({"new_chat_title": "Groupe"}, (None, None)),
 ])
 def test_telegram_reads_texts_commands_and_media(message, expected):
@@ -81,13 +81,13 @@ def test_telegram_ignores_edits():
 
 
 @pytest.mark.parametrize(("event", "expected"), [
-    ({"sender": {"id": "7"}, "message": {"mid": "m", "text": "bonjour"}}, ("7", "bonjour")),
+    ({"sender": {"id": "7"}, "message": {"mid": "m", "text": "bonjour"}}, ("fb:7", "bonjour")),
     ({"sender": {"id": "7"}, "message": {"mid": "m", "text": "Menu",
-                                         "quick_reply": {"payload": "/ask_menu"}}}, ("7", "/ask_menu")),
-    ({"sender": {"id": "7"}, "postback": {"title": "Menu", "payload": "/ask_menu"}}, ("7", "/ask_menu")),
+                                         "quick_reply": {"payload": "/ask_menu"}}}, ("fb:7", "/ask_menu")),
+    ({"sender": {"id": "7"}, "postback": {"title": "Menu", "payload": "/ask_menu"}}, ("fb:7", "/ask_menu")),
     ({"sender": {"id": "7"}, "message": {"mid": "m", "sticker_id": 369239263222822, "attachments": [
         {"type": "image", "payload": {"url": "https://x", "sticker_id": 369239263222822}}]}},
-     ("7", MEDIA_MESSAGE)),
+     ("fb:7", MEDIA_MESSAGE)),
     ({"sender": {"id": "7"}, "message": {"mid": "m", "text": "écho", "is_echo": True}}, (None, None)),
     ({"sender": {"id": "7"}, "delivery": {"mids": ["m"], "watermark": 1}}, (None, None)),
     ({"message": {"text": "sans expéditeur"}}, (None, None)),
@@ -99,9 +99,9 @@ def test_messenger_reads_texts_payloads_and_attachments(event, expected):
 
 def test_twilio_reads_text_media_and_location():
     text = read_form(b"From=whatsapp%3A%2B33600000000&Body=bonjour&NumMedia=0")
-    assert TwilioChannel._read(text) == ("whatsapp:+33600000000", "bonjour")
+    assert TwilioChannel._read(text) == ("wa:whatsapp:+33600000000", "bonjour")
     media = read_form(b"From=whatsapp%3A%2B33600000000&Body=&NumMedia=1&MediaUrl0=https%3A%2F%2Fx")
-    assert TwilioChannel._read(media) == ("whatsapp:+33600000000", MEDIA_MESSAGE)
+    assert TwilioChannel._read(media) == ("wa:whatsapp:+33600000000", MEDIA_MESSAGE)
     place = read_form(b"From=whatsapp%3A%2B33600000000&Body=&Latitude=50.6&Longitude=3.06")
     assert TwilioChannel._read(place)[1] == MEDIA_MESSAGE
     assert read_form(b"Body=")["Body"] == ""  # blank parameters are signed too
@@ -110,7 +110,7 @@ def test_twilio_reads_text_media_and_location():
 async def to_twilio(api_url: str, send: str, *args) -> None:
     output = TwilioOutputChannel("AC1", "token", "whatsapp:+1", api_url)
     try:
-        await getattr(output, send)("whatsapp:+33600000000", *args)
+        await getattr(output, send)("wa:whatsapp:+33600000000", *args)
     finally:
         await output.close()
 

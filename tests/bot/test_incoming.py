@@ -2,9 +2,11 @@ import json
 
 import pytest
 
+from bot.channels.identity import issue_web_id
 from bot.channels.incoming import (
     MAX_MESSAGE_CHARS,
     TOO_LONG_INTENT,
+    IncomingMessage,
     InvalidRequest,
     parse_rest_body,
     prepare_text,
@@ -15,13 +17,22 @@ def _body(**fields) -> bytes:
     return json.dumps(fields).encode("utf-8")
 
 
-def test_reads_sender_message_and_metadata():
-    incoming = parse_rest_body(_body(sender="abc", message=" c koi cléa ", metadata={"a": 1}))
-    assert (incoming.sender, incoming.text, incoming.metadata) == ("abc", "c koi cléa", {"a": 1})
+SENDER = issue_web_id()
 
 
-def test_numeric_sender_is_accepted_as_text():
-    assert parse_rest_body(_body(sender=42, message="bonjour")).sender == "42"
+def test_reads_sender_and_message_and_drops_the_client_metadata():
+    incoming = parse_rest_body(_body(sender=SENDER, message=" c koi cléa ", metadata={"a": 1}))
+    assert incoming == IncomingMessage(SENDER, "c koi cléa")
+
+
+@pytest.mark.parametrize("sender", [
+    "42", 42, "abcdefgh12", "tg:42", "wa:whatsapp:+33612345678",
+    SENDER[:-1] + ("0" if SENDER[-1] != "0" else "1"),  # a signature made up
+    "web:" + "0" * 32 + "." + "0" * 32,
+])
+def test_only_ids_we_issued_are_accepted(sender):
+    with pytest.raises(InvalidRequest, match="inconnue"):
+        parse_rest_body(_body(sender=sender, message="bonjour"))
 
 
 @pytest.mark.parametrize(
@@ -37,10 +48,12 @@ def test_numeric_sender_is_accepted_as_text():
         _body(sender="  ", message="bonjour"),
         _body(sender=True, message="bonjour"),
         _body(sender="x" * 200, message="bonjour"),
-        _body(sender="abc"),
-        _body(sender="abc", message=12),
-        _body(sender="abc", message="   "),
-        _body(sender="abc", message="\x00\x01"),
+        _body(sender=SENDER),
+        _body(sender=SENDER, message=12),
+        _body(sender=SENDER, message="   "),
+        _body(sender=SENDER, message="\x00\x01"),
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"sender": "x", "message": "a", "n": ' + b"9" * 5000 + b"}",
     ],
 )
 def test_unreadable_bodies_are_refused(body: bytes):
@@ -57,5 +70,15 @@ def test_control_characters_are_removed():
     assert prepare_text("bon\x00jour\x07\n") == "bonjour"
 
 
-def test_non_dict_metadata_is_dropped():
-    assert parse_rest_body(_body(sender="a", message="b", metadata="x")).metadata is None
+@pytest.mark.parametrize(("payload", "expected"), [
+    ('/give_location{"commune_id":"59350"}', '/give_location{"commune_id":"59350"}'),
+    ('/quiz_answer{"quiz_item":"q1","quiz_choice":2}', '/quiz_answer{"quiz_item":"q1","quiz_choice":2}'),
+    ('/give_location{"commune_id":{"a":1}}', "/give_location"),
+    ('/give_location{"commune_id":[1,2]}', "/give_location"),
+    ('/give_location{"commune_id":"' + "x" * 300 + '"}', "/give_location"),
+    ('/give_location{not json}', "/give_location"),
+    ("/affirm", "/affirm"),
+    ("j'habite à {Lille}", "j'habite à {Lille}"),
+])
+def test_payload_entities_are_kept_only_when_plain(payload, expected):
+    assert prepare_text(payload) == expected

@@ -1,12 +1,11 @@
 """A conversation creates a pre-dossier; a real browser takes it and closes it in the console."""
 
-import uuid
 
 from playwright.sync_api import sync_playwright
 
 from dossiers.db import make_engine
 from dossiers.repository import Repository
-from helpers import Servers, say, texts
+from helpers import Servers, new_sender, say, texts
 from web.security import hash_password
 
 CHROMIUM = "/usr/bin/chromium"
@@ -15,7 +14,7 @@ PASSWORD = "mot de passe de test"
 
 def test_from_the_conversation_to_closure_in_the_browser(servers: Servers):
     store = Repository(make_engine(f"sqlite:///{servers.workdir / 'dossiers.db'}"))
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     for message in ["je veux m'inscrire", "Valenciennes", "/affirm", "Samia", "Benali",
                     "samia.benali@exemple.fr"]:
         answer = say(servers, message, sender)

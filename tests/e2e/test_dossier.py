@@ -2,11 +2,10 @@
 
 import json
 import sqlite3
-import uuid
 
 from dossiers.db import make_engine
 from dossiers.repository import Repository
-from helpers import Servers, say, texts
+from helpers import Servers, new_sender, say, texts
 
 
 def store(servers: Servers) -> Repository:
@@ -22,7 +21,7 @@ def stored_texts(servers: Servers, sender: str) -> list[str]:
 
 
 def test_a_conversation_creates_one_pre_dossier_then_erases_it(servers: Servers):
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     repository = store(servers)
     before, before_lille = repository.count(), repository.count("lille")
     assert "commune" in texts(say(servers, "je veux m'inscrire à cléa", sender))
@@ -52,7 +51,7 @@ def test_a_conversation_creates_one_pre_dossier_then_erases_it(servers: Servers)
 
 
 def test_stop_in_the_middle_of_the_form_stores_nothing(servers: Servers):
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     before = store(servers).count()
     say(servers, "je veux m'inscrire", sender)
     say(servers, "Arras", sender)

@@ -2,9 +2,8 @@
 
 import json
 import re
-import uuid
 
-from helpers import Servers, say, texts
+from helpers import Servers, new_sender, say, texts
 from referentiel.quiz import load_quiz
 
 QUIZ = load_quiz()
@@ -27,7 +26,7 @@ def pick(buttons: list[dict], confident: bool) -> dict:
 
 
 def complete_quiz(servers: Servers, confident: bool) -> tuple[str, int]:
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     messages = say(servers, "je veux tester mon niveau", sender)
     assert "5 minutes" in texts(messages) and "pas l'évaluation officielle" in texts(messages)
     questions = 0
@@ -54,7 +53,7 @@ def test_the_whole_quiz_on_buttons_most_and_least_confident(servers: Servers):
 
 
 def test_typed_answers_pause_a_question_in_the_middle_and_resume(servers: Servers):
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     assert "Question 1 sur" in texts(say(servers, "faire le quiz", sender))
     assert "Question 2 sur" in texts(say(servers, "ouais", sender))
     assert "Question 3 sur" in texts(say(servers, "la 1", sender))
@@ -68,7 +67,7 @@ def test_typed_answers_pause_a_question_in_the_middle_and_resume(servers: Server
 
 
 def test_restart_from_the_start(servers: Servers):
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     say(servers, "je veux tester mon niveau", sender)
     say(servers, "oui", sender)
     assert "déjà commencé" in texts(say(servers, "je veux tester mon niveau", sender))
@@ -76,7 +75,7 @@ def test_restart_from_the_start(servers: Servers):
 
 
 def test_the_quiz_survives_a_rasa_server_restart(servers: Servers):
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     say(servers, "je veux tester mon niveau", sender)
     assert "Question 2 sur" in texts(say(servers, "oui", sender))
     servers.restart_rasa()

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from helpers import Servers, post, say, texts
+from helpers import Servers, new_sender, post, say, texts
 from referentiel import load_referentiel
 
 
@@ -63,7 +63,7 @@ def test_english_gets_a_french_answer(servers: Servers):
 
 
 def test_a_conversation_keeps_its_sender(servers: Servers):
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     assert say(servers, "salut", sender)
     assert "7 domaines" in texts(say(servers, "ya combien de domaines ?", sender))
 
@@ -121,7 +121,7 @@ def test_server_stays_up_after_bad_input(servers: Servers):
 
 
 def test_conversations_are_kept_in_the_sqlite_tracker_store(servers: Servers):
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     say(servers, "c'est quoi clea numerique", sender)
     with sqlite3.connect(servers.workdir / "trackers.db") as db:
         rows = db.execute(

@@ -1,10 +1,9 @@
 """End to end over HTTP: routing to the antenne and financing by situation."""
 
-import uuid
 
 import pytest
 
-from helpers import Servers, say, texts
+from helpers import Servers, new_sender, say, texts
 from referentiel import load_referentiel
 from referentiel.territory import load_territory
 
@@ -33,7 +32,7 @@ def test_outside_the_region_is_not_routed(servers: Servers):
 
 
 def test_find_antenne_then_commune_then_contact(servers: Servers):
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     assert "code postal" in texts(say(servers, "c'est quelle antenne pour moi ?", sender))
     assert "Valenciennes" in texts(say(servers, "Maubeuge", sender))
     answer = texts(say(servers, "je veux parler à quelqu'un", sender))
@@ -41,7 +40,7 @@ def test_find_antenne_then_commune_then_contact(servers: Servers):
 
 
 def test_ambiguous_postal_code_then_a_button(servers: Servers):
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     messages = say(servers, "62120", sender)
     buttons = messages[-1]["buttons"]
     aire = next(b for b in buttons if b["title"].startswith("Aire-sur-la-Lys"))
@@ -49,20 +48,20 @@ def test_ambiguous_postal_code_then_a_button(servers: Servers):
 
 
 def test_unknown_answer_to_the_place_question_explains_the_form(servers: Servers):
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     say(servers, "je veux trouver mon antenne", sender)
     assert "5 chiffres" in texts(say(servers, "5900", sender))
     assert "Je ne trouve pas" in texts(say(servers, "abcde", sender))
 
 
 def test_financing_depends_on_the_situation(servers: Servers):
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     messages = say(servers, "c'est financé comment ?", sender)
     titles = [b["title"] for b in messages[-1]["buttons"]]
     assert titles[:3] == ["Salarié(e)", "Demandeur(se) d'emploi", "Autre (intérim, indépendant…)"]
     job_seeker = texts(say(servers, messages[-1]["buttons"][1]["payload"], sender))
     assert "SIEG Compétences clés" in job_seeker and "France Travail" in job_seeker
-    employee = texts(say(servers, "je suis salarié en cdi", uuid.uuid4().hex))
+    employee = texts(say(servers, "je suis salarié en cdi", new_sender()))
     assert "plan de développement des compétences" in employee
     assert "SIEG" not in employee
 
@@ -77,7 +76,7 @@ def test_a_sample_of_communes_reaches_its_antenne_in_two_messages_at_most(server
     ref = load_referentiel()
     failures = []
     for commune in territory.communes[::10]:
-        sender = uuid.uuid4().hex
+        sender = new_sender()
         expected = ref.antenne(territory.antenne_of(commune))
         messages = say(servers, f"j'habite à {commune.name}", sender)
         if expected.email not in texts(messages):

@@ -2,8 +2,11 @@
 their locks in Redis, pre-dossiers in PostgreSQL (the machine's local services)."""
 
 import asyncio
+import json
+import os
 import time
 import uuid
+from unittest import mock
 from pathlib import Path
 from typing import Iterator
 
@@ -11,13 +14,12 @@ import aiohttp
 import pytest
 import redis
 import requests
-import socketio
 from sqlalchemy import text
 
 from deploy.scaled import ScaledStack, Settings
 from dossiers.db import make_engine
 from dossiers.repository import Repository
-from helpers import _free_port
+from helpers import SECRET, _free_port, listening_addresses, new_sender
 from store_fixture import POSTGRES_URL, _postgres_reachable
 
 CONVERSATIONS = 50
@@ -41,7 +43,10 @@ def stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sca
         actions_lb_port=_free_port(), web_port=_free_port(), pg_schema=schema,
         redis_prefix=f"test{uuid.uuid4().hex[:8]}", allowed_origins="",
     )
-    running = ScaledStack(settings)
+    # The tests' key, to make conversation ids; one client (the tests) sends every message.
+    limits = {"CLEA_SECRET_KEY": SECRET, "CLEA_CHAT_MESSAGES_PER_MINUTE": "100000"}
+    with mock.patch.dict(os.environ, limits):
+        running = ScaledStack(settings)
     try:
         running.start()
         yield running
@@ -55,9 +60,8 @@ def store(stack: ScaledStack) -> Repository:
     return Repository(make_engine(stack.settings.database_url))
 
 
-def say_to(port_or_url, sender: str, message: str) -> str:
-    base = port_or_url if isinstance(port_or_url, str) else f"http://127.0.0.1:{port_or_url}"
-    answer = requests.post(f"{base}/webhooks/rest/webhook",
+def say_to(port: int, sender: str, message: str) -> str:
+    answer = requests.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
                            json={"sender": sender, "message": message}, timeout=60)
     assert answer.status_code == 200, answer.text
     return "\n".join(m.get("text", "") for m in answer.json())
@@ -65,7 +69,7 @@ def say_to(port_or_url, sender: str, message: str) -> str:
 
 def test_a_conversation_stays_coherent_across_two_rasa_servers(stack: ScaledStack):
     first, second = stack.settings.rasa_ports
-    sender = uuid.uuid4().hex
+    sender = new_sender()
     assert "d'Arras" in say_to(first, sender, "je suis de lens")
     assert "Arras" in say_to(second, sender, "je veux parler à quelqu'un")  # slot kept
     assert "Question 1 sur" in say_to(first, sender, "je veux tester mon niveau")
@@ -74,9 +78,12 @@ def test_a_conversation_stays_coherent_across_two_rasa_servers(stack: ScaledStac
     assert "Question 4 sur" in say_to(second, sender, "oui")
 
 
-async def create_pre_dossier(http: aiohttp.ClientSession, url: str, number: int) -> tuple:
-    """One person's whole conversation, to a pre-dossier; its start and end times."""
-    sender = f"scaled-{number}-{uuid.uuid4().hex[:8]}"
+async def create_pre_dossier(http: aiohttp.ClientSession, public_url: str, number: int) -> tuple:
+    """One person's whole conversation on the widget's REST path, to a pre-dossier;
+    its start and end times."""
+    async with http.post(f"{public_url}/chat/session") as issued:
+        sender = (await issued.json())["sender"]
+    url = f"{public_url}/chat"
 
     async def say(message: str) -> list[dict]:
         async with http.post(url, json={"sender": sender, "message": message}) as answer:
@@ -87,7 +94,8 @@ async def create_pre_dossier(http: aiohttp.ClientSession, url: str, number: int)
     await say("je veux m'inscrire à cléa")
     consent = await say("Arras")
     await say(consent[-1]["buttons"][0]["payload"])
-    for message in (FIRST_NAMES[number % len(FIRST_NAMES)], "Durand", "06 12 34 56 78", "demandeur d'emploi",
+    phone = f"06 12 34 {number // 100:02d} {number % 100:02d}"
+    for message in (FIRST_NAMES[number % len(FIRST_NAMES)], "Durand", phone, "demandeur d'emploi",
                     "Le matin"):
         await say(message)
     created = "\n".join(m.get("text", "") for m in await say("/affirm"))
@@ -107,12 +115,11 @@ def max_overlap(intervals: list[tuple[float, float]]) -> int:
 
 def test_fifty_concurrent_conversations_make_exactly_fifty_pre_dossiers(stack: ScaledStack):
     before = store(stack).count()
-    url = f"{stack.settings.public_url}/webhooks/rest/webhook"
 
     async def run_all() -> list[tuple]:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as http:
-            return await asyncio.gather(
-                *(create_pre_dossier(http, url, number) for number in range(CONVERSATIONS)))
+            return await asyncio.gather(*(create_pre_dossier(http, stack.settings.public_url, number)
+                                          for number in range(CONVERSATIONS)))
 
     results = asyncio.run(run_all())
     failed = [created for _, _, created in results if "Votre référence : CLEA-" not in created]
@@ -121,26 +128,49 @@ def test_fifty_concurrent_conversations_make_exactly_fifty_pre_dossiers(stack: S
     assert store(stack).count() == before + CONVERSATIONS
 
 
-def test_socket_io_goes_through_nginx_to_one_server(stack: ScaledStack):
-    async def converse() -> dict:
-        client = socketio.AsyncClient(reconnection=False, request_timeout=10)
-        answers: asyncio.Queue = asyncio.Queue()
-        client.on("bot_uttered", answers.put_nowait)
-        session = f"web-{uuid.uuid4().hex}"
-        try:  # polling: several HTTP requests per session, all to the same server
-            await client.connect(stack.settings.public_url, transports=["polling"], wait_timeout=10,
-                                 headers={"Origin": stack.settings.public_url})
-            await client.emit("session_request", {"session_id": session})
-            await asyncio.sleep(0.5)
-            await client.emit("user_uttered", {"message": "c koi cléa", "session_id": session})
-            return await asyncio.wait_for(answers.get(), timeout=30)
-        finally:
-            await client.eio.disconnect(abort=True)
+async def socket_io_over_websocket(url: str, origin: str, message: str) -> dict:
+    """Engine.IO 4 / socket.io 5 spoken by hand over one websocket, as the widget does
+    (python-engineio's websocket client does not run on aiohttp 3.9)."""
+    async with aiohttp.ClientSession() as http:
+        async with http.ws_connect(f"{url}/socket.io/?EIO=4&transport=websocket",
+                                   headers={"Origin": origin}, timeout=10) as socket:
+            async def events():
+                async for frame in socket:
+                    if frame.data == "2":  # Engine.IO ping
+                        await socket.send_str("3")
+                    elif frame.data.startswith("42"):
+                        yield json.loads(frame.data[2:])
 
-    assert "certificat" in asyncio.run(converse())["text"]
+            assert (await socket.receive_str(timeout=10)).startswith("0")  # open
+            await socket.send_str("40")
+            assert (await socket.receive_str(timeout=10)).startswith("40")  # connected
+            await socket.send_str("42" + json.dumps(["session_request", {"session_id": new_sender()}]))
+            async for name, data in events():
+                if name == "session_confirm":
+                    await socket.send_str("42" + json.dumps(["user_uttered", {"message": message}]))
+                elif name == "bot_uttered":
+                    return data
+    raise AssertionError("no answer")
+
+
+def test_socket_io_goes_through_nginx_and_the_web_app(stack: ScaledStack):
+    public = stack.settings.public_url
+    answer = asyncio.run(asyncio.wait_for(socket_io_over_websocket(public, public, "c koi cléa"), 60))
+    assert "certificat" in answer["text"]
 
 
 def test_the_public_page_and_console_are_served_through_nginx(stack: ScaledStack):
     page = requests.get(f"{stack.settings.public_url}/", timeout=10)
     assert page.status_code == 200 and '<script src="/widget.js" defer>' in page.text
     assert requests.get(f"{stack.settings.public_url}/console/login", timeout=10).status_code == 200
+
+
+def test_nginx_publishes_only_the_web_app_and_the_messaging_webhooks(stack: ScaledStack):
+    public = stack.settings.public_url
+    rest = requests.post(f"{public}/webhooks/rest/webhook", timeout=10,
+                         json={"sender": new_sender(), "message": "bonjour"})
+    assert rest.status_code == 404
+    assert requests.get(f"{public}/webhooks/rest/", timeout=10).status_code == 404
+    for port in stack.settings.rasa_ports:
+        assert listening_addresses(port) == {"0100007F"}
+    assert listening_addresses(stack.settings.web_port) == {"0100007F"}

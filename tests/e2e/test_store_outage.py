@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from dossiers.db import make_engine
 from dossiers.repository import Repository
-from helpers import Servers, say, texts
+from helpers import Servers, new_sender, say, texts
 from store_fixture import POSTGRES_URL, _postgres_reachable
 from tcp_proxy import TcpProxy
 
@@ -51,7 +51,7 @@ def fill_the_form(servers: Servers, sender: str) -> None:
 def test_an_outage_during_creation_is_told_and_the_retry_succeeds(
         servers: Servers, store_behind_proxy: tuple[TcpProxy, Repository]):
     proxy, repository = store_behind_proxy
-    first = uuid.uuid4().hex
+    first = new_sender()
     fill_the_form(servers, first)
     proxy.cut()
     down = texts(say(servers, "/affirm", first))
@@ -62,7 +62,7 @@ def test_an_outage_during_creation_is_told_and_the_retry_succeeds(
     assert repository.count() == 1
 
     # The pool's connections were broken while the store was used: it recovers by itself.
-    second = uuid.uuid4().hex
+    second = new_sender()
     fill_the_form(servers, second)
     proxy.cut()
     assert "je n'arrive pas à enregistrer" in texts(say(servers, "/affirm", second))

@@ -8,7 +8,8 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from helpers import ROOT, Servers, _free_port
+from bot.channels.identity import valid_web_id
+from helpers import ROOT, SECRET_KEY, Servers, _free_port
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -57,7 +58,7 @@ def test_the_chat_talks_over_socket_io(browser: Browser, servers: Servers):
     send(page, "c koi cléa")
     expect(bot_messages(page).last).to_contain_text("savoirs de base")
     assert [url.split("?")[0] for url in sockets] == [f"ws://127.0.0.1:{servers.web_port}/socket.io/"]
-    assert posts == []
+    assert posts == [f"{servers.web_url}/chat/session"]  # the conversation id, issued once
 
 
 def test_without_websocket_the_chat_falls_back_to_rest(browser: Browser, servers: Servers):
@@ -84,6 +85,25 @@ def test_chat_click_reload_and_start_over(page: Page):
     page.get_by_role("button", name="Recommencer").click()
     expect(page.locator("#clea-chat-log .message.user")).to_have_count(0)
     expect(bot_messages(page)).to_have_count(1)
+
+
+def stored_sender(page: Page) -> str:
+    return page.evaluate("JSON.parse(window.localStorage.getItem('clea-chat')).sender")
+
+
+def test_the_conversation_id_is_issued_by_the_server_and_a_made_up_one_is_replaced(page: Page):
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    issued = stored_sender(page)
+    assert valid_web_id(issued, SECRET_KEY)
+    page.get_by_role("button", name="Recommencer").click()
+    expect(bot_messages(page)).to_have_count(1)
+    assert stored_sender(page) != issued and valid_web_id(stored_sender(page), SECRET_KEY)
+    made_up = "web:" + "0" * 32 + "." + "0" * 32  # someone else's id, guessed or copied
+    page.evaluate("(sender) => window.localStorage.setItem('clea-chat', JSON.stringify("
+                  "{sender: sender, history: [{who: 'bot', text: 'ancien'}]}))", made_up)
+    page.reload()
+    expect(bot_messages(page).first).to_contain_text("Bonjour")  # a new conversation
+    assert stored_sender(page) != made_up and valid_web_id(stored_sender(page), SECRET_KEY)
 
 
 def test_a_whole_conversation_with_the_keyboard_alone(page: Page):

@@ -218,10 +218,10 @@ def test_a_staff_member_changes_their_password(store: Repository):
         await log_in(client, "lille1")
         token = await csrf_of(client, "/console/password")
         page = await (await client.post("/console/password", data={
-            "csrf": token, "current": "faux", "new": "nouveau mot de passe"})).text()
+            "csrf": token, "current": "faux", "new": "trois chats sous la pluie"})).text()
         assert "actuel est incorrect" in page
         page = await (await client.post("/console/password", data={
-            "csrf": token, "current": PASSWORD, "new": "nouveau mot de passe"})).text()
+            "csrf": token, "current": PASSWORD, "new": "trois chats sous la pluie"})).text()
         assert "est changé" in page
 
     run(store, scenario)
@@ -238,7 +238,7 @@ def test_only_the_admin_manages_accounts(store: Repository):
         await log_in(client, "admin")
         token = await csrf_of(client, "/console/staff")
         page = await (await client.post(f"/console/staff/{lille_id}/reset", data={"csrf": token})).text()
-        assert "Nouveau mot de passe, à transmettre" in page
+        assert "Nouveau mot de passe de lille1, à transmettre une seule fois" in page
         await client.post(f"/console/staff/{lille_id}/disable", data={"csrf": token})
 
     run(store, scenario)

@@ -5,6 +5,7 @@ import asyncio
 
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.channels.identity import issue_web_id, valid_web_id
 from dossiers.db import make_engine
 from dossiers.repository import Repository
 from web.app import create_app
@@ -15,6 +16,7 @@ PARTNER = "https://partenaire.example"
 def run(tmp_path, monkeypatch, scenario) -> None:
     monkeypatch.setenv("CLEA_RASA_URL", "http://127.0.0.1:1")  # nothing listens there
     monkeypatch.setenv("CLEA_ALLOWED_ORIGINS", f"{PARTNER},http://127.0.0.1:8080")
+    monkeypatch.setenv("CLEA_SECRET_KEY", "the tests' secret")
 
     async def main() -> None:
         app = create_app(Repository(make_engine(f"sqlite:///{tmp_path / 'd.db'}")), b"k" * 32)
@@ -26,8 +28,8 @@ def run(tmp_path, monkeypatch, scenario) -> None:
 
 def test_unreadable_chat_requests_get_a_400(tmp_path, monkeypatch):
     async def scenario(client: TestClient) -> None:
-        for body in ("", "{", '{"sender": "x", "message": "a"}', '{"sender": "abcdefgh"}',
-                     '["abcdefgh", "bonjour"]'):
+        for body in ("", "{", f'{{"sender": "{issue_web_id()}"}}', '["abcdefgh", "bonjour"]',
+                     "[" * 100_000 + "]" * 100_000, '{"n": ' + "9" * 5000 + "}"):
             response = await client.post("/chat", data=body,
                                          headers={"Content-Type": "application/json"})
             assert response.status == 400
@@ -37,7 +39,7 @@ def test_unreadable_chat_requests_get_a_400(tmp_path, monkeypatch):
 
 def test_an_assistant_that_does_not_answer_gets_a_polite_503(tmp_path, monkeypatch):
     async def scenario(client: TestClient) -> None:
-        response = await client.post("/chat", json={"sender": "abcdefgh12", "message": "bonjour"})
+        response = await client.post("/chat", json={"sender": issue_web_id(), "message": "bonjour"})
         assert response.status == 503
         assert "03 59 61 62 63" in (await response.json())["error"]
 
@@ -73,10 +75,10 @@ def test_only_allowed_origins_may_post_to_the_chat(tmp_path, monkeypatch):
         assert preflight.headers["Access-Control-Allow-Origin"] == PARTNER
         refused = await client.options("/chat", headers={"Origin": "https://evil.example"})
         assert refused.status == 403 and "Access-Control-Allow-Origin" not in refused.headers
-        foreign = await client.post("/chat", json={"sender": "abcdefgh12", "message": "bonjour"},
+        foreign = await client.post("/chat", json={"sender": issue_web_id(), "message": "bonjour"},
                                     headers={"Origin": "https://evil.example"})
         assert foreign.status == 403
-        partner = await client.post("/chat", json={"sender": "abcdefgh12", "message": "bonjour"},
+        partner = await client.post("/chat", json={"sender": issue_web_id(), "message": "bonjour"},
                                     headers={"Origin": PARTNER})
         assert partner.status == 503  # allowed, but nothing listens at CLEA_RASA_URL
         assert partner.headers["Access-Control-Allow-Origin"] == PARTNER
@@ -99,5 +101,34 @@ def test_the_socket_endpoint_takes_allowed_websockets_only(tmp_path, monkeypatch
                    "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
         rasa_away = await client.get(query + "websocket", headers=upgrade)
         assert rasa_away.status == 503 and "03 59 61 62 63" in await rasa_away.text()
+
+    run(tmp_path, monkeypatch, scenario)
+
+
+def test_conversation_ids_are_issued_here_and_others_refused(tmp_path, monkeypatch):
+    async def scenario(client: TestClient) -> None:
+        issued = (await (await client.post("/chat/session")).json())["sender"]
+        assert valid_web_id(issued)
+        for sender in ("abcdefgh12", "1234567890", "tg:1234567890", issued[:-1] + "x", 42):
+            refused = await client.post("/chat", json={"sender": sender, "message": "bonjour"})
+            assert refused.status == 403 and (await refused.json())["restart"] is True
+        foreign = await client.post("/chat/session", headers={"Origin": "https://evil.example"})
+        assert foreign.status == 403
+
+    run(tmp_path, monkeypatch, scenario)
+
+
+def test_each_client_has_a_message_and_a_new_conversation_rate(tmp_path, monkeypatch):
+    monkeypatch.setenv("CLEA_CHAT_MESSAGES_PER_MINUTE", "4")
+
+    async def scenario(client: TestClient) -> None:
+        sessions = [(await client.post("/chat/session")).status for _ in range(3)]
+        assert sessions == [200, 200, 429]
+        sender = issue_web_id()
+        statuses = [(await client.post("/chat", json={"sender": sender, "message": "a"})).status
+                    for _ in range(5)]
+        assert statuses == [503, 503, 503, 503, 429]
+        too_fast = await client.post("/chat", json={"sender": sender, "message": "a"})
+        assert "Attendez une minute" in (await too_fast.json())["error"]
 
     run(tmp_path, monkeypatch, scenario)

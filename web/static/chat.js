@@ -6,8 +6,9 @@
 // assistant over socket.io (websocket to the web app, which forwards it to
 // Rasa), and over the REST proxy /chat when the websocket cannot connect.
 // Every text is rendered as text; links are made only in the assistant's own
-// messages. The conversation is kept in localStorage, so it survives a
-// reload; "Recommencer" starts a new one.
+// messages. The conversation id is issued by the server (/chat/session, signed);
+// the conversation is kept in localStorage, so it survives a reload;
+// "Recommencer" starts a new one.
 (function () {
   "use strict";
 
@@ -67,22 +68,11 @@
     return { log: log, form: form, input: input, restart: restart };
   }
 
-  function randomId() {
-    var bytes = new Uint8Array(16);
-    window.crypto.getRandomValues(bytes);
-    return "web-" + Array.prototype.map.call(bytes, function (b) {
-      return ("0" + b.toString(16)).slice(-2);
-    }).join("");
-  }
-
-  function newConversation() {
-    return { sender: randomId(), history: [] };
-  }
-
   function loadConversation() {
     try {
       var saved = JSON.parse(window.localStorage.getItem(STORE_KEY));
-      if (saved && /^web-[0-9a-f]{32}$/.test(saved.sender) && Array.isArray(saved.history)) {
+      if (saved && /^web:[0-9a-f]{32}\.[0-9a-f]{32}$/.test(saved.sender) &&
+          Array.isArray(saved.history)) {
         return saved;
       }
     } catch (ignored) { /* a broken or missing record: start again */ }
@@ -119,7 +109,7 @@
 
   function start(mount) {
     var ui = buildWidget(mount);
-    var conversation = loadConversation() || newConversation();
+    var conversation = loadConversation();
     var transport = null;
 
     function save() {
@@ -174,7 +164,13 @@
       socket.on("connect", function () {
         socket.emit("session_request", { session_id: conversation.sender });
       });
-      socket.on("session_confirm", function () {
+      socket.on("session_confirm", function (id) {
+        if (id && id !== conversation.sender) {  // an id the server no longer knows
+          conversation = { sender: id, history: [] };
+          save();
+          ui.log.replaceChildren();
+          waiting = ["/greet"];
+        }
         confirmed = true;
         window.clearTimeout(watchdog);
         watchdog = null;
@@ -192,7 +188,7 @@
       socket.io.on("reconnect_failed", fallBackToRest);
       self.send = function (message) {
         if (socket.connected && confirmed) {
-          socket.emit("user_uttered", { message: message, session_id: conversation.sender });
+          socket.emit("user_uttered", { message: message });
         } else {
           waiting.push(message);
           // Some networks open websockets and then drop them: do not wait for ever.
@@ -219,15 +215,37 @@
               }
               data.forEach(receive);
             });
-          }).catch(function (error) {
-            show({ who: "error", text: error instanceof TypeError ? UNAVAILABLE : error.message });
-          });
+          }).catch(showError);
         },
         close: function () {}
       };
     }
 
+    function showError(error) {
+      show({ who: "error", text: error instanceof TypeError ? UNAVAILABLE : error.message });
+    }
+
+    // A new conversation, with an id issued by the server, then the greeting.
+    function begin() {
+      window.fetch(server + "/chat/session", { method: "POST" }).then(function (response) {
+        return response.json().then(function (data) {
+          if (!response.ok || !data.sender) {
+            throw new Error(data.error || UNAVAILABLE);
+          }
+          conversation = { sender: data.sender, history: [] };
+          save();
+          ui.log.replaceChildren();
+          transport = socketTransport();
+          send("", "/greet");
+        });
+      }).catch(showError);
+    }
+
     function send(text, payload) {
+      if (!transport) {  // no conversation id yet: the server did not answer
+        begin();
+        return;
+      }
       if (text) {
         remember({ who: "user", text: text });
       }
@@ -244,19 +262,22 @@
     });
 
     ui.restart.addEventListener("click", function () {
-      transport.close();
-      conversation = newConversation();
-      save();
-      ui.log.replaceChildren();
-      transport = socketTransport();
-      send("", "/greet");
+      if (transport) {
+        transport.close();
+        transport = null;
+      }
+      begin();
       ui.input.focus();
     });
 
-    transport = socketTransport();
-    conversation.history.forEach(show);
-    if (conversation.history.length === 0) {
-      send("", "/greet");
+    if (conversation) {
+      transport = socketTransport();
+      conversation.history.forEach(show);
+      if (conversation.history.length === 0) {
+        send("", "/greet");
+      }
+    } else {
+      begin();
     }
   }
 
