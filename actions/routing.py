@@ -97,10 +97,11 @@ class ActionLocate(Action):
     ) -> list[dict[str, Any]]:
         """The antenne of the commune chosen (its id), else of the place in the message."""
         territory = load_territory()
+        text = tracker.latest_message.get("text") or ""
         location = (
             territory.by_commune_id(commune_id)
             if commune_id
-            else territory.locate(tracker.latest_message.get("text") or "")
+            else territory.locate("" if text.startswith("/") else text)  # a payload: no place
         )
         done = self._answer(dispatcher, location)
         events = [SlotSet("pending_question", None if done else PENDING_LOCATION)]

@@ -48,6 +48,14 @@ def test_commune_chosen_with_a_button():
     assert slots["antenne"] == "saint-omer" and slots["commune"] == "Aire-sur-la-Lys"
 
 
+def test_a_payload_with_a_bad_entity_asks_the_commune_politely():
+    for entities in ([{"entity": "commune_id", "value": {"a": 1}}], [{"entity": "commune_id",
+                                                                    "value": ["59350"]}], []):
+        messages, slots = run(ActionLocate(), "/give_location", entities=entities)
+        assert messages[0]["response"] == "utter_ask_location"
+        assert slots == {"pending_question": "location"}
+
+
 def test_duplicate_name_asks_which_one():
     messages, slots = run(ActionLocate(), "Fleury")
     assert messages[0]["response"] == "utter_homonym_choices"

@@ -160,9 +160,12 @@ def test_socket_io_goes_through_nginx_and_the_web_app(stack: ScaledStack):
 
 
 def test_the_public_page_and_console_are_served_through_nginx(stack: ScaledStack):
+    requests.get(f"{stack.settings.public_url}/console?q=Quillebeuf", timeout=10)
     page = requests.get(f"{stack.settings.public_url}/", timeout=10)
     assert page.status_code == 200 and '<script src="/widget.js" defer>' in page.text
     assert requests.get(f"{stack.settings.public_url}/console/login", timeout=10).status_code == 200
+    access_log = (stack.settings.workdir / "nginx-access.log").read_text()
+    assert "GET /console " in access_log and "Quillebeuf" not in access_log  # no query string
 
 
 def test_nginx_publishes_only_the_web_app_and_the_messaging_webhooks(stack: ScaledStack):
