@@ -22,7 +22,7 @@ ASKING_ACTIONS = {
     "action_find_antenne", "action_locate", "action_reply_in_context",
     "action_quiz_start", "action_quiz_resume", "action_quiz_restart",
     "action_dossier_offer", "action_dossier_summary", "action_dossier_correct",
-    "action_dossier_create", "action_delete_my_data_ask",
+    "action_dossier_create", "action_delete_my_data_ask", "action_personal_data",
 }
 # Intents that may be the answer to the commune question.
 LOCATION_ANSWER_INTENTS = {"nonsense", "nlu_fallback", "out_of_scope"}

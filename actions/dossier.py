@@ -23,6 +23,7 @@ FORM = "dossier_form"
 PENDING_ERASURE = "erasure"
 PLACE_FIELD = "commune"
 SENT_SLOT = "dossier_sent"
+DISCARD_SLOT = "dossier_discarded"
 # What the person gave for a request: forgotten by the conversation once it is sent.
 PERSONAL_SLOTS = ("dossier_first_name", "dossier_last_name", "dossier_contact",
                   "dossier_contact_time", "dossier_request_id")
@@ -226,14 +227,17 @@ def _if(value: Optional[str], keep) -> Optional[str]:
 
 
 class ActionDossierCancel(Action):
-    """Stop the collection: nothing is stored."""
+    """Stop the collection: what was typed for it is forgotten by the conversation and
+    deleted from the conversation store (bot/tracker_store.py, DISCARD_SLOT)."""
 
     def name(self) -> str:
         return "action_dossier_cancel"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         dispatcher.utter_message(response="utter_dossier_cancelled")
-        return [SlotSet("pending_question", None), SlotSet("requested_slot", None)]
+        return [SlotSet("pending_question", None), SlotSet("requested_slot", None),
+                *(SlotSet(slot, None) for slot in PERSONAL_SLOTS if slot != "dossier_request_id"),
+                SlotSet(DISCARD_SLOT, True)]
 
 
 class ActionDeleteMyDataAsk(Action):

@@ -23,6 +23,7 @@ def ask_consent(dispatcher: CollectingDispatcher) -> list[dict[str, Any]]:
         SlotSet("dossier_wanted", False),
         SlotSet("dossier_request_id", uuid.uuid4().hex),
         SlotSet("dossier_sent", None),
+        SlotSet("dossier_discarded", None),
         SlotSet("pending_question", PENDING_CONSENT),
     ]
 

@@ -10,6 +10,8 @@ from actions.entities import latest_entity
 from referentiel import load_referentiel
 from referentiel.financing import detect_situation, financing_question
 
+JOB_SEEKER = "demandeur_emploi"
+
 
 class ActionExplainFinancing(Action):
     """Answer a direct financing question, or the options for the person's situation."""
@@ -30,6 +32,8 @@ class ActionExplainFinancing(Action):
         events = [SlotSet("situation", stated)] if stated else []
 
         question = financing_question(text, ref)
+        if question == "employer" and situation == JOB_SEEKER:  # no employer to ask
+            question = None
         if question in ("cpf", "employer"):
             dispatcher.utter_message(response=f"utter_financing_{question}")
             return events

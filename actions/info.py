@@ -7,11 +7,17 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.entities import latest_entity
 from referentiel import load_referentiel
-from referentiel.domains import find_domain
+from referentiel.domains import find_domain, official_titles_button
+
+OFFICIAL_TITLES_INTENT = "ask_domains_official"
 
 
 class ActionExplainDomain(Action):
-    """Show one domain and its sub-domains, or ask which domain is meant."""
+    """Show one domain and its sub-domains in plain words, or ask which domain is meant.
+
+    Asked for the official titles (intent ask_domains_official), it gives those
+    of the domain named, or of the 7 domains when none is named.
+    """
 
     def name(self) -> str:
         return "action_explain_domain"
@@ -20,14 +26,26 @@ class ActionExplainDomain(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         ref = load_referentiel()
+        official = (tracker.latest_message.get("intent") or {}).get("name") == OFFICIAL_TITLES_INTENT
         domain_id = _domain_from_entity(tracker, {d.id for d in ref.domains})
         if domain_id is None:
-            domain_id = find_domain(tracker.latest_message.get("text") or "", ref)
-        if domain_id is None:
+            # "la formulation officielle" is no typo of "formation": exact themes only there.
+            text = tracker.latest_message.get("text") or ""
+            domain_id = find_domain(text, ref, fuzzy=not official)
+        if official and domain_id is None:
+            dispatcher.utter_message(response="utter_domains_official_part1")
+            dispatcher.utter_message(response="utter_domains_official_part2")
+        elif official:
+            dispatcher.utter_message(response=f"utter_domain_{domain_id}_official_part1")
+            dispatcher.utter_message(response=f"utter_domain_{domain_id}_official_part2")
+        elif domain_id is None:
             dispatcher.utter_message(response="utter_ask_which_domain")
         else:
             dispatcher.utter_message(response=f"utter_domain_{domain_id}_part1")
-            dispatcher.utter_message(response=f"utter_domain_{domain_id}_part2")
+            dispatcher.utter_message(
+                response=f"utter_domain_{domain_id}_part2",
+                buttons=[official_titles_button(domain_id)],
+            )
         return []
 
 

@@ -35,7 +35,7 @@ def ask(dispatcher: CollectingDispatcher, quiz: Quiz, position: int) -> list[dic
 
 
 def start(dispatcher: CollectingDispatcher, quiz: Quiz) -> list[dict[str, Any]]:
-    dispatcher.utter_message(response="utter_quiz_intro")
+    dispatcher.utter_message(response="utter_quiz_intro", total=len(quiz.items))
     return [SlotSet("quiz_answers", {}), *ask(dispatcher, quiz, 0)]
 
 
@@ -68,10 +68,11 @@ def answer_quiz(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict
 def give_result(
     dispatcher: CollectingDispatcher, quiz: Quiz, answers: dict[str, str]
 ) -> list[dict[str, Any]]:
+    """The level of every domain ("pas assez de réponses" when none counted), then the summary."""
     ref = load_referentiel()
     levels = domain_levels(quiz, answers)
     labels = {level.id: level.label for level in quiz.levels}
-    focus = focus_domains(quiz, levels)
+    focus = focus_domains(quiz, answers)
     summary = (
         quiz.summaries.focus.format(
             focus=french_list([ref.domain(d).short.lower() for d in focus])
@@ -79,7 +80,10 @@ def give_result(
         if focus
         else quiz.summaries.all_good
     )
-    placeholders = {f"level_{domain}": labels[level] for domain, level in levels.items()}
+    placeholders = {
+        f"level_{domain.id}": labels.get(levels.get(domain.id), quiz.no_level_label)
+        for domain in ref.domains
+    }
     dispatcher.utter_message(response="utter_quiz_result_part1", **placeholders)
     dispatcher.utter_message(response="utter_quiz_result_part2", summary=summary, **placeholders)
     return [

@@ -84,6 +84,7 @@ class Settings:
             "CLEA_REDIS_HOST": self.redis_host, "CLEA_REDIS_PORT": self.redis_port,
             "CLEA_REDIS_DB": self.redis_db, "CLEA_REDIS_PREFIX": self.redis_prefix,
             "CLEA_DATABASE_URL": self.database_url, "CLEA_ALLOWED_ORIGINS": origins,
+            "CLEA_TRACKER_DB_URL": self.database_url,  # the conversations, for the retention
             "CLEA_RASA_URL": f"http://127.0.0.1:{self.rasa_lb_port}", "CLEA_WEB_HOST": "127.0.0.1",
             "CLEA_ACTIONS_TOKEN": self.actions_token,
             "CLEA_WEB_PORT": str(self.web_port), "SQL_POOL_SIZE": self.sql_pool_size,

@@ -275,6 +275,16 @@ class Repository:
             ).rowcount
         )
 
+    def purge_open_created_before(self, cutoff: datetime) -> int:
+        """Delete the pre-dossiers never closed and created before the cutoff (retention)."""
+        return self._transaction(
+            lambda connection: connection.execute(
+                delete(pre_dossier).where(
+                    pre_dossier.c.status != STATUSES[-1], pre_dossier.c.created_at < cutoff
+                )
+            ).rowcount
+        )
+
     # -- staff -------------------------------------------------------------------
 
     def create_staff_user(self, login: str, name: str, password_hash: str,

@@ -2,7 +2,11 @@
 
 import difflib
 import re
+from functools import lru_cache
+from pathlib import Path
 from typing import Optional
+
+import yaml
 
 from referentiel.loader import Referentiel
 from referentiel.text import fold, words
@@ -19,13 +23,16 @@ _ORDINALS = {
 _NUMBER_AFTER_DOMAIN = re.compile(r"\bdomaines?\W*(?:n|no|numero)?\W*([1-7])\b")
 _MIN_FUZZY_LENGTH = 5
 _FUZZY_CUTOFF = 0.8
+_TEMPLATES_FILE = Path(__file__).with_name("responses.yml")
+OFFICIAL_TITLES_BUTTON = "domains_official"
 
 
-def find_domain(text: str, ref: Referentiel) -> Optional[int]:
+def find_domain(text: str, ref: Referentiel, fuzzy: bool = True) -> Optional[int]:
     """The number of the domain a message names, by number or by theme, or None.
 
     "domaine 3", "le 6eme domaine", "les maths", "securiter" (one typo) all match;
-    a message naming several themes of different domains matches none.
+    a message naming several themes of different domains matches none. With
+    `fuzzy` False a theme must be named exactly ("formulation" is not "formation").
     """
     folded = fold(text)
     by_number = _NUMBER_AFTER_DOMAIN.search(folded)
@@ -38,15 +45,33 @@ def find_domain(text: str, ref: Referentiel) -> Optional[int]:
             return ordinals.pop()
     if len(tokens) == 1 and tokens[0] in {str(domain.id) for domain in ref.domains}:
         return int(tokens[0])
-    matches = {domain.id for domain in ref.domains if _names_theme(tokens, domain.keywords)}
+    matches = {
+        domain.id for domain in ref.domains if _names_theme(tokens, domain.keywords, fuzzy)
+    }
     return matches.pop() if len(matches) == 1 else None
 
 
-def _names_theme(tokens: list[str], keywords: tuple[str, ...]) -> bool:
+def official_titles_button(domain_id: int) -> dict[str, str]:
+    """The button to one domain's official titles: the title of the "Les titres
+    officiels" button of responses.yml, its payload naming the domain."""
+    return {
+        "title": _button_titles()[OFFICIAL_TITLES_BUTTON],
+        "payload": f'/ask_domains_official{{"domain":"{domain_id}"}}',
+    }
+
+
+@lru_cache(maxsize=1)
+def _button_titles() -> dict[str, str]:
+    with _TEMPLATES_FILE.open(encoding="utf-8") as handle:
+        buttons = yaml.safe_load(handle)["buttons"]
+    return {key: button["title"] for key, button in buttons.items()}
+
+
+def _names_theme(tokens: list[str], keywords: tuple[str, ...], fuzzy: bool = True) -> bool:
     for token in tokens:
         if token in keywords:
             return True
-        if len(token) >= _MIN_FUZZY_LENGTH and difflib.get_close_matches(
+        if fuzzy and len(token) >= _MIN_FUZZY_LENGTH and difflib.get_close_matches(
             token, keywords, n=1, cutoff=_FUZZY_CUTOFF
         ):
             return True

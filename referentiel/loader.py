@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Optional
 
 import yaml
 from pydantic import BaseModel, root_validator
@@ -36,7 +37,15 @@ class Certificate(Data):
 
 class SubDomain(Data):
     id: str
-    official: str
+    official: str  # the title in the référentiel, shown behind "Les titres officiels"
+    plain: str  # a few everyday words with the same meaning, shown first
+
+    @root_validator(skip_on_failure=True)
+    def _plain_title_differs_from_the_official_one(cls, values: dict) -> dict:
+        plain = values["plain"].strip()
+        if not plain or plain.casefold() == values["official"].strip().casefold():
+            raise ValueError(f"sub-domain {values['id']}: give a plain title of its own")
+        return values
 
 
 class Domain(Data):
@@ -119,6 +128,7 @@ class FinancingScheme(Data):
 class SituationFinancing(Data):
     intro: str
     schemes: tuple[str, ...]
+    note: Optional[str] = None
     steps: str
 
 
@@ -137,7 +147,11 @@ class PersonalData(Data):
     controller: str
     seen_by: str
     kept_months_after_closing: int
+    kept_months_at_most: int
     conversation_days: int
+    data_protection_contact: str
+    complaint_authority: str
+    complaint_url: str
     delete_phrase: str
     contact_times: tuple[str, ...]
     correction_words: dict[str, tuple[str, ...]]

@@ -9,15 +9,18 @@ import yaml
 from pydantic import root_validator
 
 from referentiel.loader import Data, load_referentiel
-from referentiel.text import fold
+from referentiel.text import fold, words
 
 DATA_FILE = Path(__file__).with_name("quiz.yml")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
 class Choice(Data):
     id: str
     title: str
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # phrases that mean this choice anywhere in the answer
+    alone: tuple[str, ...] = ()  # phrases that mean it only as the whole answer
 
 
 class Level(Data):
@@ -44,11 +47,15 @@ class Summaries(Data):
 class Quiz(Data):
     self_assessment_choices: tuple[Choice, ...]
     dont_know: Choice
-    self_assessment_points: dict[str, float]
+    self_assessment_points: dict[str, Optional[float]]
     choice_letters: tuple[str, ...]
     choice_words: dict[str, tuple[str, ...]]
+    lead_ins: tuple[str, ...]
+    typed_forms: dict[str, str]
     levels: tuple[Level, ...]
+    no_level_label: str
     items: tuple[Item, ...]
+    max_focus: int
     summaries: Summaries
 
     @root_validator(skip_on_failure=True)
@@ -77,7 +84,8 @@ class Quiz(Data):
             return [c.id for c in self.self_assessment_choices] + [self.dont_know.id]
         return [*self.choice_letters, self.dont_know.id]
 
-    def points(self, item: Item, choice: str) -> float:
+    def points(self, item: Item, choice: str) -> Optional[float]:
+        """The points an answer gives; None when it is left out of the domain's mean."""
         if item.kind == "self":
             return self.self_assessment_points[choice]
         return 1.0 if choice == item.answer else 0.0
@@ -101,51 +109,101 @@ def _phrase_in(phrase: str, text: str) -> bool:
     return re.search(rf"(?:^| ){re.escape(phrase)}(?: |$)", text) is not None
 
 
-def read_answer(quiz: Quiz, item: Item, text: str) -> Optional[str]:
-    """The choice a typed answer means for this item, or None when it is unclear.
-
-    "ouais" → oui, "non pas trop" → un_peu, "la 2" → b, "je sais pas" → ne_sais_pas;
-    the longest matching phrase wins.
-    """
-    words = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
-    if not words:
+def _longest_meaning(phrases: list[tuple[str, str]], text: str) -> Optional[str]:
+    """The meaning of the longest phrase found in the text; None when none, or two tie."""
+    found = [(len(phrase), meaning) for phrase, meaning in phrases if _phrase_in(phrase, text)]
+    if not found:
         return None
-    candidates: list[tuple[int, str]] = [
-        (len(phrase), quiz.dont_know.id)
-        for phrase in quiz.dont_know.words
-        if _phrase_in(phrase, words)
-    ]
-    if item.kind == "self":
-        candidates += [
-            (len(phrase), choice.id)
-            for choice in quiz.self_assessment_choices
-            for phrase in choice.words
-            if _phrase_in(phrase, words)
-        ]
-    else:
-        for letter, title in zip(quiz.choice_letters, item.choices):
-            phrases = (*quiz.choice_words[letter], " ".join(re.findall(r"[a-z0-9]+", fold(title))))
-            candidates += [(len(p), letter) for p in phrases if _phrase_in(p, words)]
-    if not candidates:
-        return None
-    longest = max(length for length, _ in candidates)
-    meanings = {choice for length, choice in candidates if length == longest}
+    longest = max(length for length, _ in found)
+    meanings = {meaning for length, meaning in found if length == longest}
     return meanings.pop() if len(meanings) == 1 else None
 
 
-def domain_levels(quiz: Quiz, answers: dict[str, str]) -> dict[int, str]:
-    """The level id of every domain the answers cover: the mean of its items' points."""
+def _number(token: str) -> str:
+    """One spelling per number: "2,50", "2.5" → "2.5"."""
+    whole, _, decimals = token.replace(",", ".").partition(".")
+    decimals = decimals.rstrip("0")
+    return f"{int(whole)}.{decimals}" if decimals else str(int(whole))
+
+
+def _as_choices_write(quiz: Quiz, text: str) -> str:
+    """Folded words and numbers, typed forms written as choices write them ("cinq" → "5")."""
+    tokens = [quiz.typed_forms.get(token, token) for token in _TOKEN.findall(fold(text))]
+    return " ".join(_number(t) if _NUMBER.fullmatch(t) else t for t in tokens)
+
+
+def own_numbers(title: str) -> set[str]:
+    """The numbers a choice writes in digits: "4 h 30" → {"4", "30"}."""
+    return {_number(token) for token in _NUMBER.findall(fold(title))}
+
+
+def _without_lead_ins(quiz: Quiz, text: str) -> str:
+    """The answer without "c'est", "la", "réponse"… in front: "c est la b" → "b"."""
+    while lead_in := next((p for p in quiz.lead_ins if text.startswith(f"{p} ")), None):
+        text = text[len(lead_in) + 1 :]
+    return text
+
+
+def _exercise_answer(quiz: Quiz, item: Item, text: str) -> Optional[str]:
+    said = _as_choices_write(quiz, text)
+    whole = _without_lead_ins(quiz, said)
+    choices = list(zip(quiz.choice_letters, item.choices))
+    if _NUMBER.fullmatch(whole):
+        owners = [letter for letter, title in choices if whole in own_numbers(title)]
+        if len(owners) == 1:
+            return owners[0]
+    place = next((letter for letter, _ in choices if whole in quiz.choice_words[letter]), None)
+    phrases = [(phrase, quiz.dont_know.id) for phrase in quiz.dont_know.words]
+    phrases += [(_as_choices_write(quiz, title), letter) for letter, title in choices]
+    return place or _longest_meaning(phrases, said)
+
+
+def _self_assessment_answer(quiz: Quiz, text: str) -> Optional[str]:
+    said = " ".join(words(text))
+    choices = (*quiz.self_assessment_choices, quiz.dont_know)
+    alone = next((choice.id for choice in choices if said in choice.alone), None)
+    return alone or _longest_meaning([(p, c.id) for c in choices for p in c.words], said)
+
+
+def read_answer(quiz: Quiz, item: Item, text: str) -> Optional[str]:
+    """The choice a typed answer means for this item, or None when it is unclear.
+
+    Self-assessment: "ouais" → oui, "non pas trop" → un_peu, "pas toujours" → un_peu,
+    "jamais" alone → pas_encore. Exercise: "la 2" → b, "réponse c" → c, "5" or "cinq"
+    → the choice "5 cartons". "je sais pas" → ne_sais_pas; the longest phrase wins.
+    """
+    if item.kind == "self":
+        return _self_assessment_answer(quiz, text)
+    return _exercise_answer(quiz, item, text)
+
+
+def domain_scores(quiz: Quiz, answers: dict[str, str]) -> dict[int, float]:
+    """The mean of every domain's counted points; a domain with none counted has no score.
+
+    Answers to items no longer in the quiz (a test begun before a change) are left out.
+    """
+    items = {item.id: item for item in quiz.items}
     points: dict[int, list[float]] = {}
     for item_id, choice in answers.items():
-        item = quiz.item(item_id)
-        points.setdefault(item.domain, []).append(quiz.points(item, choice))
-    return {
-        domain: quiz.level(sum(values) / len(values)).id
-        for domain, values in sorted(points.items())
-    }
+        item = items.get(item_id)
+        value = None if item is None else quiz.points(item, choice)
+        if value is not None:
+            points.setdefault(item.domain, []).append(value)
+    return {domain: sum(values) / len(values) for domain, values in sorted(points.items())}
 
 
-def focus_domains(quiz: Quiz, levels: dict[int, str]) -> list[int]:
-    """The domains a training path would focus on: every one not at the first level."""
+def domain_levels(quiz: Quiz, answers: dict[str, str]) -> dict[int, str]:
+    """The level id of every domain with a score."""
+    return {domain: quiz.level(score).id for domain, score in domain_scores(quiz, answers).items()}
+
+
+def focus_domains(quiz: Quiz, answers: dict[str, str]) -> list[int]:
+    """The domains a training path would focus on: the weakest below the first level, at most
+    `max_focus`, weakest first."""
     first = quiz.levels[0].id
-    return [domain for domain, level in levels.items() if level != first]
+    weak = sorted(
+        (score, domain)
+        for domain, score in domain_scores(quiz, answers).items()
+        if quiz.level(score).id != first
+    )
+    return [domain for _, domain in weak[: quiz.max_focus]]

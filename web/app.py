@@ -1,5 +1,6 @@
 """The web application on one port (CLEA_WEB_PORT, default 8080): public page and staff console."""
 
+import asyncio
 import os
 from pathlib import Path
 from typing import Optional
@@ -13,6 +14,7 @@ from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from bot import log_privacy
 from bot.channels.identity import secret_key
 from dossiers.repository import Repository
+from dossiers.retention import run_every_day
 from referentiel import load_referentiel
 from web.console import LIMITER, REPOSITORY, routes
 from web.public import add_rate_limits, routes as public_routes, widget_bundle
@@ -80,8 +82,16 @@ def main() -> None:
     port = int(os.environ.get("CLEA_WEB_PORT", "8080"))
     print(f"==> Public page on http://localhost:{port}/ and staff console on /console")
     log_privacy.install()
-    serve(create_app(repository, secret_key(), os.environ.get("CLEA_SECURE_COOKIES") == "1"),
-          host=os.environ.get("CLEA_WEB_HOST", "0.0.0.0"), port=port)
+    app = create_app(repository, secret_key(), os.environ.get("CLEA_SECURE_COOKIES") == "1")
+    app.cleanup_ctx.append(_retention_every_day)
+    serve(app, host=os.environ.get("CLEA_WEB_HOST", "0.0.0.0"), port=port)
+
+
+async def _retention_every_day(app: web.Application):
+    """Delete what is kept too long, once a day, while the web app runs (dossiers/retention.py)."""
+    task = asyncio.create_task(run_every_day(app[REPOSITORY]))
+    yield
+    task.cancel()
 
 
 if __name__ == "__main__":

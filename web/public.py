@@ -75,6 +75,13 @@ async def public_page(request: web.Request) -> dict:
     return {"ref": load_referentiel()}
 
 
+@routes.get("/donnees-personnelles")
+@aiohttp_jinja2.template("privacy.html")
+async def privacy_notice(request: web.Request) -> dict:
+    """The full personal-data notice, from referentiel/clea.yml (`personal_data`)."""
+    return {"ref": load_referentiel()}
+
+
 @routes.get("/widget.js")
 async def widget_script(request: web.Request) -> web.Response:
     return web.Response(

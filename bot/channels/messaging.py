@@ -40,18 +40,37 @@ def same_secret(received: Optional[str], expected: str) -> bool:
 
 
 def numbered_choices(text: str, buttons: list[dict[str, Any]]) -> str:
-    """The text, then one line per button: "1. Titre" (a title already numbered stays as is)."""
+    """The text, then one line per button: "1. Titre" (a title already numbered stays as is).
+
+    Lettered choices ("A. 3 h 30", the quiz's) get no second number, which would
+    make "4" read as a place rather than "4 h 30"; those the text shows are not repeated.
+    """
+    titles = [str(button.get("title", "")).strip() for button in buttons]
     lines = [text.strip()]
-    for number, button in enumerate(buttons, start=1):
-        title = str(button.get("title", "")).strip()
+    if any(re.match(r"[A-Z]\.\s", title) for title in titles):
+        shown = {line.strip() for line in text.splitlines()}
+        return "\n".join(lines + [title for title in titles if title not in shown])
+    for number, title in enumerate(titles, start=1):
         lines.append(title if re.match(rf"{number}\.\s", title) else f"{number}. {title}")
     return "\n".join(lines)
 
 
 def button_for_reply(reply: str, buttons: list[dict[str, Any]]) -> Optional[dict[str, Any]]:
-    """The button a typed reply designates: its number or its exact title, else None."""
+    """The button a typed reply designates: its number or its exact title, else None.
+
+    Among lettered choices a number is content, not a place: "4" designates
+    "B. 4 h 30" when no other choice has a 4.
+    """
     folded = fold(reply)
     number = _NUMBER_REPLY.match(folded)
+    lettered = [re.match(r"[A-Z]\.\s+(.*)", str(b.get("title", "")).strip()) for b in buttons]
+    if any(lettered) and (number or folded.isdigit()):
+        wanted = number.group(1) if number else folded
+        owners = [
+            button for button, choice in zip(buttons, lettered)
+            if choice and wanted in re.findall(r"\d+", choice.group(1))
+        ]
+        return owners[0] if len(owners) == 1 else None
     if number:
         index = int(number.group(1)) - 1
         return buttons[index] if 0 <= index < len(buttons) else None

@@ -20,8 +20,9 @@ def test_unknown_situation_is_asked_with_buttons():
 @pytest.mark.parametrize(
     ("text", "situation"),
     [("je suis salariée en CDI", "salarie"), ("jsuis au chomage", "demandeur_emploi"),
-     ("inscrit a france travail", "demandeur_emploi"), ("je suis intérimaire", "autre"),
-     ("salarié en interim", "autre"), ("auto entrepreneur", "autre")],
+     ("inscrit a france travail", "demandeur_emploi"), ("je suis intérimaire", "salarie"),
+     ("salarié en interim", "salarie"), ("je suis apprenti", "salarie"),
+     ("en alternance dans un garage", "salarie"), ("auto entrepreneur", "autre")],
 )
 def test_situation_typed_is_remembered_and_explained(text: str, situation: str):
     responses, events = run(text)
@@ -52,3 +53,20 @@ def test_direct_questions(text: str, response: str):
 def test_cost_question_then_the_situation_question():
     assert run("est-ce gratuit ?")[0] == ["utter_financing_cost", "utter_ask_situation"]
     assert run("combien ça coûte ?")[0] == ["utter_financing_cost", "utter_ask_situation"]
+
+
+@pytest.mark.parametrize("text", [
+    "je suis au chômage, je dois demander à qui pour le financement ?",
+    "je suis demandeur d'emploi, il faut l'accord de qui ?",
+])
+def test_a_job_seeker_is_never_sent_to_the_employer_answer(text: str):
+    assert run(text)[0] == ["utter_financing_demandeur_emploi"]
+
+
+def test_a_known_job_seeker_asking_who_agrees_gets_their_financing():
+    assert run("il faut une autorisation ?", situation="demandeur_emploi")[0] == [
+        "utter_financing_demandeur_emploi"]
+
+
+def test_an_empty_cpf_gets_the_cpf_answer_that_says_a_share_may_remain():
+    assert run("mon compte CPF est vide")[0] == ["utter_financing_cpf"]

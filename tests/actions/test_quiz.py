@@ -1,12 +1,17 @@
+from itertools import combinations
+
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from test_writing import MAX_WORDS_PER_SENTENCE, TUTOIEMENT, sentences, word_count
 
 from actions.quiz import (
-    ActionQuizRestart, ActionQuizResume, ActionQuizStart, ActionQuizStop, answer_quiz,
+    ActionQuizRestart, ActionQuizResume, ActionQuizStart, ActionQuizStop, answer_quiz, give_result,
 )
+from referentiel import load_referentiel
 from referentiel.quiz import load_quiz
 
 QUIZ = load_quiz()
+DOMAINS = load_referentiel().domains
 
 
 def tracker(text: str = "", slots: dict | None = None, entities: list[dict] | None = None):
@@ -23,6 +28,7 @@ def run(action, **kwargs):
 def test_start_gives_the_intro_and_the_first_question():
     messages, slots = run(ActionQuizStart())
     assert [m["response"] for m in messages] == ["utter_quiz_intro", "utter_quiz_item_fr_consigne"]
+    assert messages[0]["total"] == len(QUIZ.items)  # "Voici un test de 21 questions courtes."
     assert (messages[1]["number"], messages[1]["total"]) == (1, len(QUIZ.items))
     assert slots == {"quiz_answers": {}, "quiz_position": 0, "pending_question": "quiz"}
 
@@ -54,10 +60,25 @@ def _answer(text: str, position: int, answers: dict, entities=None):
     return dispatcher.messages, {e["name"]: e["value"] for e in events}
 
 
+def position(item_id: str) -> int:
+    return [item.id for item in QUIZ.items].index(item_id)
+
+
 def test_typed_answers_are_understood():
     assert _answer("non pas trop", 0, {})[1]["quiz_answers"] == {"fr_consigne": "un_peu"}
+    assert _answer("pas toujours", 0, {})[1]["quiz_answers"] == {"fr_consigne": "un_peu"}
     assert _answer("la 1", 1, {})[1]["quiz_answers"] == {"fr_ordre": "a"}
     assert _answer("je sais pas", 1, {})[1]["quiz_answers"] == {"fr_ordre": "ne_sais_pas"}
+    assert _answer("cinq", position("calc_pourcentage"), {})[1]["quiz_answers"] == {
+        "calc_pourcentage": "b"}
+
+
+def test_a_sentence_with_une_or_jamais_is_asked_again():
+    for text, item_id in [("une ambulance", "secu_secours"),
+                          ("je ne suis jamais en retard", "fr_message")]:
+        messages, slots = _answer(text, position(item_id), {})
+        assert messages[0]["response"] == "utter_quiz_not_understood_intro"
+        assert "quiz_answers" not in slots
 
 
 def test_unclear_answer_asks_again():
@@ -68,13 +89,46 @@ def test_unclear_answer_asks_again():
 
 
 def test_last_answer_gives_the_result_for_the_7_domains():
-    answers = {item.id: "ne_sais_pas" for item in QUIZ.items[:-1]}
-    messages, slots = _answer("oui", len(QUIZ.items) - 1, answers)
+    answers = {item.id: "pas_encore" for item in QUIZ.items[:-1] if item.kind == "self"}
+    answers.update({item.id: "ne_sais_pas" for item in QUIZ.items[:-1] if item.kind == "exercise"})
+    messages, slots = _answer("je sais pas", len(QUIZ.items) - 1, answers)
     assert [m["response"] for m in messages] == ["utter_quiz_result_part1", "utter_quiz_result_part2"]
-    assert all(f"level_{d}" in messages[0] for d in range(1, 8))
+    assert {messages[0][f"level_{d}"] for d in range(1, 8)} == {"à apprendre"}
     assert "surtout pour" in messages[1]["summary"]
     assert set(slots["quiz_levels"]) == {str(d) for d in range(1, 8)}
     assert slots["quiz_position"] == len(QUIZ.items) and slots["pending_question"] is None
+
+
+def test_a_domain_answered_only_by_dont_know_gets_no_level():
+    answers = {item.id: "oui" if item.kind == "self" else item.answer for item in QUIZ.items}
+    answers.update({item.id: "ne_sais_pas" for item in QUIZ.items if item.domain == 6})
+    dispatcher = CollectingDispatcher()
+    slots = {e["name"]: e["value"] for e in give_result(dispatcher, QUIZ, answers)}
+    assert dispatcher.messages[1]["level_6"] == "pas assez de réponses"
+    assert dispatcher.messages[1]["level_7"] == "à l'aise"
+    assert set(slots["quiz_levels"]) == {"1", "2", "3", "4", "5", "7"}
+
+
+def summary_when_weak(weak: tuple[int, ...]) -> str:
+    answers = {
+        item.id: ("pas_encore" if item.kind == "self" else "ne_sais_pas")
+        if item.domain in weak else ("oui" if item.kind == "self" else item.answer)
+        for item in QUIZ.items
+    }
+    dispatcher = CollectingDispatcher()
+    give_result(dispatcher, QUIZ, answers)
+    return dispatcher.messages[1]["summary"]
+
+
+def test_the_summary_names_at_most_three_domains_and_keeps_the_writing_rules():
+    for count in range(len(DOMAINS) + 1):
+        for weak in combinations([domain.id for domain in DOMAINS], count):
+            summary = summary_when_weak(weak)
+            named = [d.id for d in DOMAINS if d.short.lower() in summary]
+            assert len(named) == min(count, 3) and set(named) <= set(weak)
+            assert all(word_count(s) <= MAX_WORDS_PER_SENTENCE for s in sentences(summary))
+            assert not TUTOIEMENT.search(summary)
+            assert ("C'est normal : CléA est fait pour ça." in summary) == bool(weak)
 
 
 def test_answer_without_a_quiz():

@@ -39,6 +39,31 @@ def test_a_title_already_numbered_is_not_numbered_twice():
     assert numbered_choices("Choisissez :", buttons) == "Choisissez :\n1. Le français\n2. Menu"
 
 
+QUIZ_TEXT = "Question 6 sur 21.\nCombien de temps dure-t-elle ?\nA. 5 h 30\nB. 4 h 30\nC. 3 h 30"
+QUIZ_BUTTONS = [
+    {"title": title, "payload": f'/quiz_answer{{"quiz_item":"calc_horaire","quiz_choice":"{choice}"}}'}
+    for title, choice in [("A. 5 h 30", "a"), ("B. 4 h 30", "b"), ("C. 3 h 30", "c"),
+                          ("Je ne sais pas", "ne_sais_pas")]
+]
+EMERGENCY_BUTTONS = [{"title": "A. Personne", "payload": "a"},
+                     {"title": "B. Les secours : le 15, le 18 ou le 112", "payload": "b"}]
+
+
+def test_lettered_quiz_choices_are_not_numbered_again():
+    assert numbered_choices(QUIZ_TEXT, QUIZ_BUTTONS) == QUIZ_TEXT + "\nJe ne sais pas"
+
+
+@pytest.mark.parametrize(("reply", "index"), [("4", 1), ("5", 0), ("3", 2), ("je ne sais pas", 3),
+                                              ("30", None), ("1", None), ("12", None)])
+def test_a_number_among_lettered_choices_is_their_content(reply: str, index):
+    expected = None if index is None else QUIZ_BUTTONS[index]
+    assert button_for_reply(reply, QUIZ_BUTTONS) == expected
+
+
+def test_a_long_number_among_lettered_choices_is_their_content_too():
+    assert button_for_reply("112", EMERGENCY_BUTTONS) == EMERGENCY_BUTTONS[1]
+
+
 @pytest.mark.parametrize("reply", ["2", "2.", " 2 ", "2)", "choix 2", "Choix 2", "n°2",
                                    "demandeur(se) d'emploi", "DEMANDEUR(SE) D’EMPLOI"])
 def test_a_number_or_the_title_designates_the_button(reply: str):

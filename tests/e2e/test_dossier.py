@@ -42,7 +42,7 @@ def test_a_conversation_creates_one_pre_dossier_then_erases_it(servers: Servers)
     assert repository.count() == before + 1 and repository.count("lille") == before_lille + 1
 
     assert "Voulez-vous vraiment" in texts(say(servers, "supprimer mes données", sender))
-    assert "effacés" in texts(say(servers, "/affirm", sender))
+    assert "effacées" in texts(say(servers, "/affirm", sender))
     assert repository.count() == before
     say(servers, "bonjour", sender)
     remaining = stored_texts(servers, sender)
@@ -50,12 +50,27 @@ def test_a_conversation_creates_one_pre_dossier_then_erases_it(servers: Servers)
     assert remaining == ["bonjour"]
 
 
-def test_stop_in_the_middle_of_the_form_stores_nothing(servers: Servers):
+def stored_rows(servers: Servers, sender: str) -> list[str]:
+    with sqlite3.connect(servers.workdir / "trackers.db") as db:
+        return [data for (data,) in db.execute(
+            "SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()]
+
+
+def test_stop_in_the_middle_of_the_form_stores_nothing_and_forgets_what_was_typed(
+    servers: Servers,
+):
     sender = new_sender()
     before = store(servers).count()
     say(servers, "je veux m'inscrire", sender)
     say(servers, "Arras", sender)
     assert "prénom" in texts(say(servers, "/affirm", sender))
-    assert "rien enregistré" in texts(say(servers, "stop", sender))
+    assert "nom de famille" in texts(say(servers, "Philomène", sender))
+    assert "téléphone" in texts(say(servers, "Vantorre", sender))
+    assert [row for row in stored_rows(servers, sender) if "Vantorre" in row]
+    assert "J'efface" in texts(say(servers, "stop", sender))
+    assert not [row for row in stored_rows(servers, sender)
+                if "Vantorre" in row or "Philomène" in row]
     assert "Bonjour" in texts(say(servers, "bonjour", sender))
+    assert "je veux m'inscrire" in stored_texts(servers, sender)  # what came before stays
     assert store(servers).count() == before
+    assert "Êtes-vous d'accord" in texts(say(servers, "je veux m'inscrire", sender))  # a new request

@@ -278,7 +278,7 @@ def test_messenger_audio_gets_the_note_with_the_antenne_contact(messaging: Serve
     assert to_messenger(messaging, messenger_event(user_id, message=audio)).status_code == 200
     text = messenger_sent(fakes, user_id)[-1]["text"]
     assert "messages écrits" in text
-    assert "Votre antenne d'Arras" in text and "contactarras@transitionspro-hdf.fr" in text
+    assert "Votre antenne est celle d'Arras" in text and "contactarras@transitionspro-hdf.fr" in text
 
 
 # -- WhatsApp through Twilio ---------------------------------------------------

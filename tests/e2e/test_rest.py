@@ -44,7 +44,18 @@ def test_domain_button_runs_the_action_with_the_referentiels_titles(servers: Ser
     messages = say(servers, '/ask_subdomains{"domain":"2"}')
     answer = texts(messages)
     for sub in load_referentiel().domain(2).subdomains:
-        assert sub.official in answer
+        assert f"{sub.id} {sub.plain}" in answer
+        assert f"« {sub.official} »" not in answer
+    official = [b for b in messages[-1]["buttons"] if b["title"] == "Les titres officiels"]
+    assert official and official[0]["payload"] == '/ask_domains_official{"domain":"2"}'
+
+
+def test_official_titles_button_gives_the_domains_official_titles(servers: Servers):
+    answer = texts(say(servers, '/ask_domains_official{"domain":"2"}'))
+    domain = load_referentiel().domain(2)
+    assert f"« {domain.official} »" in answer
+    for sub in domain.subdomains:
+        assert f"« {sub.official} »" in answer
 
 
 def test_typed_domain_question_runs_the_action(servers: Servers):

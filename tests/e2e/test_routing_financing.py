@@ -58,16 +58,24 @@ def test_financing_depends_on_the_situation(servers: Servers):
     sender = new_sender()
     messages = say(servers, "c'est financé comment ?", sender)
     titles = [b["title"] for b in messages[-1]["buttons"]]
-    assert titles[:3] == ["Salarié(e)", "Demandeur(se) d'emploi", "Autre (intérim, indépendant…)"]
+    assert titles[:3] == ["Salarié(e)", "Demandeur(se) d'emploi", "Autre (indépendant, étudiant…)"]
     job_seeker = texts(say(servers, messages[-1]["buttons"][1]["payload"], sender))
-    assert "SIEG Compétences clés" in job_seeker and "France Travail" in job_seeker
+    assert "la Région" in job_seeker and "France Travail" in job_seeker
+    assert "Mission locale peut vous accompagner" in job_seeker
     employee = texts(say(servers, "je suis salarié en cdi", new_sender()))
-    assert "plan de développement des compétences" in employee
-    assert "SIEG" not in employee
+    assert "plan de formation de votre employeur" in employee and "la Région" in employee
+    assert "Pro-A" in texts(say(servers, "je suis intérimaire, comment payer clea ?", new_sender()))
 
 
 def test_cpf_question(servers: Servers):
     assert "CPF" in texts(say(servers, "je peux utiliser mon cpf ?"))
+    empty = texts(say(servers, "mon compte cpf est vide"))
+    assert "une part peut rester à payer" in empty and "D'autres aides" in empty
+
+
+def test_a_job_seeker_asking_whom_to_ask_gets_their_financing(servers: Servers):
+    answer = texts(say(servers, "je suis au chômage, je dois demander à qui pour le financement ?"))
+    assert "Vous cherchez un emploi" in answer and "employeur" not in answer
 
 
 def test_a_sample_of_communes_reaches_its_antenne_in_two_messages_at_most(servers: Servers):

@@ -51,7 +51,60 @@ def test_one_response_pair_per_domain():
     for domain in load_referentiel().domains:
         assert f"utter_domain_{domain.id}_part1" in responses
         part2 = responses[f"utter_domain_{domain.id}_part2"][0]["text"]
-        assert part2.count("«") == len(domain.subdomains)
+        assert len(part2.splitlines()) == 1 + len(domain.subdomains)
+
+
+def _domain_detail(responses: dict, domain_id: int, suffix: str = "") -> str:
+    return "\n".join(
+        responses[f"utter_domain_{domain_id}{suffix}_{part}"][0]["text"]
+        for part in ("part1", "part2")
+    )
+
+
+def test_domain_details_show_the_plain_titles_not_the_official_ones():
+    responses = render_responses()
+    for domain in load_referentiel().domains:
+        detail = _domain_detail(responses, domain.id)
+        lines = detail.splitlines()
+        for sub in domain.subdomains:
+            assert f"{sub.id} {sub.plain}" in lines
+            assert sub.official not in lines and f"« {sub.official} »" not in detail
+        assert domain.official not in detail
+        assert "«" not in detail
+
+
+def test_official_titles_answers_show_the_official_titles():
+    responses = render_responses()
+    ref = load_referentiel()
+    for domain in ref.domains:
+        official = _domain_detail(responses, domain.id, "_official")
+        assert f"« {domain.official} »" in official
+        for sub in domain.subdomains:
+            assert f"{sub.id} « {sub.official} »" in official.splitlines()
+            assert sub.plain not in official
+    every_domain = "\n".join(
+        responses[f"utter_domains_official_{part}"][0]["text"] for part in ("part1", "part2")
+    )
+    assert all(f"{d.id}. « {d.official} »" in every_domain for d in ref.domains)
+
+
+def test_answers_that_name_the_antenne_say_what_it_is_and_that_it_confirms():
+    responses = render_responses()
+    office = f"bureau de {load_referentiel().organisation.name} près de chez vous"
+    for name in ("utter_antenne_found", "utter_contact_antenne", "utter_media_message_antenne",
+                 "utter_ask_location"):
+        assert office in responses[name][0]["text"], name
+    for name in ("utter_antenne_found", "utter_contact_antenne", "utter_media_message_antenne"):
+        assert "Elle vous le confirmera." in responses[name][0]["text"], name
+
+
+def test_antenne_addresses_point_to_the_website():
+    responses = render_responses()
+    website = load_referentiel().organisation.website
+    for name in ("utter_antenne_found", "utter_contact_antenne", "utter_contact",
+                 "utter_antennes_part2"):
+        text = responses[name][0]["text"]
+        assert "adresse" in text and website in text, name
 
 
 def test_one_financing_answer_per_situation():

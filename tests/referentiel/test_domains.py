@@ -33,3 +33,11 @@ def test_finds_the_named_domain(text: str, expected: int):
 )
 def test_names_no_single_domain(text: str):
     assert find_domain(text, load_referentiel()) is None
+
+
+def test_exact_themes_only_when_fuzzy_matching_is_off():
+    ref = load_referentiel()
+    assert find_domain("la formulation officielle", ref) == 6  # read as "formation"
+    assert find_domain("la formulation officielle", ref, fuzzy=False) is None
+    assert find_domain("le titre exact du domaine numerique", ref, fuzzy=False) == 3
+    assert find_domain("domaine 4", ref, fuzzy=False) == 4

@@ -26,6 +26,26 @@ def test_ids_are_consistent():
     assert len({antenne.id for antenne in ref.antennes}) == 5
 
 
+def test_every_sub_domain_has_a_plain_title_of_its_own():
+    ref = load_referentiel()
+    subdomains = [sub for domain in ref.domains for sub in domain.subdomains]
+    assert len(subdomains) == 28
+    for sub in subdomains:
+        assert sub.plain.strip() and sub.official.strip()
+        assert sub.plain.casefold() != sub.official.casefold(), sub.id
+    assert len({sub.plain for sub in subdomains}) == 28
+
+
+def test_a_plain_title_equal_to_the_official_one_is_refused(tmp_path: Path):
+    data = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
+    sub = data["domains"][0]["subdomains"][2]
+    sub["plain"] = sub["official"]
+    broken = tmp_path / "clea.yml"
+    broken.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(ValidationError, match="plain title"):
+        load_referentiel(broken)
+
+
 def test_contacts_of_head_office_and_antennes():
     ref = load_referentiel()
     assert ref.organisation.phone == "03 59 61 62 63"

@@ -107,7 +107,7 @@ def test_a_sent_pre_dossier_is_never_shown_again(servers: Servers):
         assert "Quillebeuf" not in answer and "Zéphyrine" not in answer
         assert PHONE not in answer and "0641279358" not in answer
     closed = texts(say(servers, '/dossier_correct{"dossier_field":"dossier_first_name"}', sender))
-    assert "déjà envoyé" in closed and "CLEA-" in closed
+    assert "déjà envoyée" in closed and "CLEA-" in closed
 
 
 def test_erasure_says_when_there_was_no_pre_dossier(servers: Servers):
@@ -115,7 +115,7 @@ def test_erasure_says_when_there_was_no_pre_dossier(servers: Servers):
     say(servers, "bonjour", sender)
     assert "Voulez-vous vraiment" in texts(say(servers, "supprimer mes données", sender))
     answer = texts(say(servers, "/affirm", sender))
-    assert "pas de pré-dossier" in answer and "conversation est effacée" in answer
+    assert "pas de demande de rappel" in answer and "conversation est effacée" in answer
 
 
 def test_messaging_ids_are_namespaced_and_hashed_in_logs():

@@ -150,7 +150,7 @@ def test_take_then_close_with_a_reason_recorded_in_the_history(store: Repository
                           data={"csrf": token, "status": "clos", "reason": "Orienté"})
         page = await (await client.get(f"/console/d/{reference}")).text()
         assert "Statut : <strong>Clos</strong>" in page and "Orienté" in page
-        assert "Le numérique : à travailler" in page
+        assert "Le numérique : à apprendre" in page
 
     run(store, scenario)
     user_id = store.staff_user(login="lille1")["id"]

@@ -2,6 +2,7 @@
 origins and an assistant that does not answer (the browser tests cover the good path)."""
 
 import asyncio
+import html
 
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -130,5 +131,21 @@ def test_each_client_has_a_message_and_a_new_conversation_rate(tmp_path, monkeyp
         assert statuses == [503, 503, 503, 503, 429]
         too_fast = await client.post("/chat", json={"sender": sender, "message": "a"})
         assert "Attendez une minute" in (await too_fast.json())["error"]
+
+    run(tmp_path, monkeypatch, scenario)
+
+
+def test_the_personal_data_notice_says_what_the_system_does(tmp_path, monkeypatch):
+    async def scenario(client: TestClient) -> None:
+        page = await (await client.get("/")).text()
+        assert 'href="/donnees-personnelles"' in page
+        notice = await client.get("/donnees-personnelles")
+        text = await notice.text()
+        assert notice.status == 200 and "<script" not in text
+        for fact in ("12 mois après la fin du suivi", "24 mois au plus",
+                     "90 jours après votre dernier message", "l'équipe de Transitions Pro",
+                     "retirer votre accord", "la CNIL", "contactlille@transitionspro-hdf.fr",
+                     "l'application voit aussi vos messages"):
+            assert fact in " ".join(html.unescape(text).split()), fact
 
     run(tmp_path, monkeypatch, scenario)

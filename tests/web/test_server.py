@@ -22,10 +22,14 @@ async def _exchange(port: int, chunks: list[bytes], pause_s: float) -> bytes:
         writer.close()
 
 
+async def _ok(request: web.Request) -> web.Response:
+    return web.Response(text="ok")
+
+
 def test_slow_headers_are_cut_off_and_normal_requests_served():
     async def main() -> tuple[bytes, bytes]:
         app = web.Application()
-        app.router.add_get("/", lambda request: web.Response(text="ok"))
+        app.router.add_get("/", _ok)
         port = _free_port()
         runner = await start(app, "127.0.0.1", port, header_timeout_s=0.5)
         try:
