@@ -31,6 +31,9 @@ RESPONSES_FILE = Path(__file__).resolve().parent.parent / "domain" / "responses.
 APOLOGY_RESPONSE = "utter_assistant_unavailable"
 TOO_FAST_RESPONSE = "utter_too_fast"
 FULL_RESPONSE = "utter_conversation_full"
+NOTICE_RESPONSE = "utter_privacy_notice_intro"
+NOTICE_CHANNELS = frozenset({"telegram", "facebook", "twilio"})
+GREETING = "/greet"
 _conversation_rate = RateLimit(*CONVERSATION_RATE)
 
 logger = structlog.get_logger()
@@ -63,16 +66,22 @@ def _stored_user_messages(sender_id: str) -> int:
     return count(sender_id) if count else 0
 
 
-def refusal(message: UserMessage) -> Optional[str]:
+def refusal(message: UserMessage, stored: int) -> Optional[str]:
     """The response that answers instead of the assistant, when the conversation is over
-    its rate or its size; None to go on."""
+    its rate or its size (`stored` messages); None to go on."""
     if message.text in ERASURE_PAYLOADS:
         return None
     if not _conversation_rate.allow(message.sender_id):
         return TOO_FAST_RESPONSE
-    if _stored_user_messages(message.sender_id) >= MAX_CONVERSATION_MESSAGES:
+    if stored >= MAX_CONVERSATION_MESSAGES:
         return FULL_RESPONSE
     return None
+
+
+def needs_notice(message: UserMessage, stored: int) -> bool:
+    """A messaging app's first message: the person hears first that the conversation is
+    kept (the website's conversations open with the greeting, which says it)."""
+    return stored == 0 and message.input_channel in NOTICE_CHANNELS and message.text != GREETING
 
 
 class WatchedOutput(OutputChannel):
@@ -94,13 +103,13 @@ async def deliver(
     on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
 ) -> None:
     """Hand a message to Rasa; an apology when nothing was answered. Never raises."""
-    refused = refusal(message)
+    stored = _stored_user_messages(message.sender_id)
+    refused = refusal(message, stored)
     if refused:
-        try:
-            await message.output_channel.send_response(message.sender_id, rendered(refused))
-        except Exception:
-            logger.exception("channel.refusal.failure", channel=message.input_channel)
+        await _send(message, refused)
         return
+    if needs_notice(message, stored):
+        await _send(message, NOTICE_RESPONSE)
     watched = WatchedOutput(message.output_channel)
     message.output_channel = watched
     try:
@@ -116,3 +125,11 @@ async def deliver(
         await watched.inner.send_response(message.sender_id, apology())
     except Exception:
         logger.exception("channel.apology.failure", channel=message.input_channel)
+
+
+async def _send(message: UserMessage, response: str) -> None:
+    """A response of ours, sent before or instead of the assistant's; never raises."""
+    try:
+        await message.output_channel.send_response(message.sender_id, rendered(response))
+    except Exception:
+        logger.exception("channel.send.failure", channel=message.input_channel)

@@ -43,3 +43,26 @@ def test_the_watched_output_keeps_the_channel_name():
         await message.output_channel.send_response(message.sender_id, {"text": "ok"})
 
     assert len(run(name_check)) == 1
+
+
+def first_messages(channel: str, text: str, stored: int, monkeypatch) -> list[str]:
+    from bot.channels import delivery
+
+    monkeypatch.setattr(delivery, "_stored_user_messages", lambda _: stored)
+
+    async def answer(message: UserMessage) -> None:
+        await message.output_channel.send_response(message.sender_id, {"text": "Réponse"})
+
+    collector = CollectingOutputChannel()
+    asyncio.run(deliver(answer, UserMessage(text, collector, f"{channel}:notice",
+                                            input_channel=channel)))
+    return [m["text"] for m in collector.messages]
+
+
+def test_a_messaging_apps_first_message_hears_first_that_the_conversation_is_kept(monkeypatch):
+    for channel in ("telegram", "facebook", "twilio"):
+        notice, answer = first_messages(channel, "c koi clea", 0, monkeypatch)
+        assert "90 jours" in notice and "vos droits" in notice and answer == "Réponse"
+    assert first_messages("telegram", "c koi clea", 1, monkeypatch) == ["Réponse"]
+    assert first_messages("telegram", "/greet", 0, monkeypatch) == ["Réponse"]  # it says it
+    assert first_messages("socketio", "c koi clea", 0, monkeypatch) == ["Réponse"]

@@ -141,7 +141,8 @@ def test_telegram_question_gets_a_french_answer_with_a_keyboard(messaging: Serve
     user = telegram_user()
     assert to_telegram(messaging, telegram_message(user, text="c koi cléa")).status_code == 200
     sent = telegram_sent(fakes, user)
-    assert "certificat" in sent[0].form["text"]
+    assert "90 jours" in sent[0].form["text"]  # a first message hears first what is kept
+    assert "certificat" in sent[1].form["text"]
     keyboard = json.loads(sent[-1].form["reply_markup"])["inline_keyboard"]
     assert all(len(row) == 1 for row in keyboard)  # one button per row
     assert {"text": "Pour qui ?", "callback_data": "/ask_who_for"} in [row[0] for row in keyboard]
@@ -151,7 +152,7 @@ def test_telegram_button_sends_its_payload(messaging: Servers, fakes: Fakes):
     user = telegram_user()
     update = telegram_callback(user, "/ask_who_for")
     assert to_telegram(messaging, update).status_code == 200
-    assert "demandeurs d'emploi" in telegram_sent(fakes, user)[0].form["text"]
+    assert "demandeurs d'emploi" in telegram_sent(fakes, user)[1].form["text"]
     answered = fakes.telegram.received(lambda r: r.path.endswith("/answerCallbackQuery"))
     assert update["callback_query"]["id"] in [r.form["callback_query_id"] for r in answered]
 
@@ -177,7 +178,7 @@ def test_telegram_voice_note_gets_the_written_only_note(messaging: Servers, fake
     voice = {"duration": 4, "mime_type": "audio/ogg", "file_id": "AwACAgQAAxkBAAIB",
              "file_unique_id": "AgADbQ8AAm", "file_size": 10240}
     assert to_telegram(messaging, telegram_message(user, voice=voice)).status_code == 200
-    text = telegram_sent(fakes, user)[0].form["text"]
+    text = telegram_sent(fakes, user)[1].form["text"]
     assert "messages écrits" in text and HEAD_OFFICE_PHONE in text
 
 
@@ -236,7 +237,8 @@ def test_messenger_quick_reply_sends_its_payload(messaging: Servers, fakes: Fake
     user_id = uuid.uuid4().hex
     event = {"message": {"mid": "m_1", "text": "Pour qui ?", "quick_reply": {"payload": "/ask_who_for"}}}
     assert to_messenger(messaging, messenger_event(user_id, **event)).status_code == 200
-    assert "demandeurs d'emploi" in messenger_sent(fakes, user_id)[0]["text"]
+    notice, answer = messenger_sent(fakes, user_id)[:2]
+    assert "90 jours" in notice["text"] and "demandeurs d'emploi" in answer["text"]
 
 
 def test_messenger_long_titles_become_a_numbered_list_and_a_number_answers(
@@ -352,8 +354,8 @@ def test_whatsapp_voice_note_gets_the_written_only_note(messaging: Servers, fake
         MediaUrl0=f"https://api.twilio.com/2010-04-01/Accounts/{TWILIO_SID}/Messages/MM1/Media/ME1",
     )
     assert to_whatsapp(messaging, form).status_code == 200
-    body = whatsapp_sent(fakes, sender)[0]["Body"]
-    assert "messages écrits" in body and HEAD_OFFICE_PHONE in body
+    notice, body = (form["Body"] for form in whatsapp_sent(fakes, sender)[:2])
+    assert "90 jours" in notice and "messages écrits" in body and HEAD_OFFICE_PHONE in body
 
 
 # -- Without any messaging variable --------------------------------------------
