@@ -1,35 +1,8 @@
 """The held-out set stays out of the training data, and keeps its size and mix."""
 
-import re
-from pathlib import Path
+from nlu.evaluation import ROOT, examples, normalised, training_examples
 
-import yaml
-
-from referentiel.text import fold
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
-
-
-def normalised(text: str) -> str:
-    """Folded words only; a message of symbols alone keeps its symbols."""
-    folded = fold(text)
-    return re.sub(r"[^a-z0-9]+", " ", folded).strip() or folded.replace(" ", "")
-
-
-def examples(path: Path) -> list[tuple[str, str]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [
-        (block["intent"], line.strip()[2:].strip())
-        for block in data.get("nlu", [])
-        if "intent" in block
-        for line in block["examples"].splitlines()
-        if line.strip().startswith("- ")
-    ]
-
-
-def training_examples() -> list[tuple[str, str]]:
-    return [ex for path in sorted((ROOT / "data").rglob("*.yml")) for ex in examples(path)]
 
 
 def test_heldout_set_is_large_enough():
