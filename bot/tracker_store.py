@@ -63,7 +63,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
                 session.commit()
             return
         await super().save(tracker)
-        since = _discarded_request_start(tracker)
+        since = _discarded_request_start(tracker) if tracker.get_slot(DISCARD_SLOT) else None
         if since is not None:
             self._delete_typed_since(tracker.sender_id, since)
 

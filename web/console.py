@@ -334,12 +334,17 @@ async def staff_page(request: web.Request) -> web.Response:
     return await _staff_page(request, await _require_admin(request))
 
 
+async def _admin_acts_on_account(request: web.Request) -> tuple[dict, dict]:
+    """The admin posting a checked form about the account of the URL, and that account."""
+    admin = await _require_admin(request)
+    await _checked_form(request)
+    return admin, await _account_of_url(request)
+
+
 @routes.post(r"/console/staff/{user_id:\d+}/disable")
 async def disable_account(request: web.Request) -> web.StreamResponse:
     """Disable an account, which ends its sessions; never one's own."""
-    admin = await _require_admin(request)
-    await _checked_form(request)
-    account = await _account_of_url(request)
+    admin, account = await _admin_acts_on_account(request)
     if account["id"] == admin["id"]:
         return await _staff_page(request, admin, status=400,
                                  message="Vous ne pouvez pas désactiver votre propre compte.")
@@ -351,9 +356,7 @@ async def disable_account(request: web.Request) -> web.StreamResponse:
 @routes.post(r"/console/staff/{user_id:\d+}/enable")
 async def enable_account(request: web.Request) -> web.StreamResponse:
     """Enable a disabled account again (its old sessions stay ended)."""
-    admin = await _require_admin(request)
-    await _checked_form(request)
-    account = await _account_of_url(request)
+    admin, account = await _admin_acts_on_account(request)
     await _db(request, "set_staff_active", account["id"], True)
     await _audit(request, "account_enabled", admin, account["login"])
     raise web.HTTPFound("/console/staff")
@@ -362,9 +365,7 @@ async def enable_account(request: web.Request) -> web.StreamResponse:
 @routes.post(r"/console/staff/{user_id:\d+}/reset")
 async def reset_password(request: web.Request) -> web.StreamResponse:
     """A new random password for the account, shown once (never cached); its sessions end."""
-    admin = await _require_admin(request)
-    await _checked_form(request)
-    account = await _account_of_url(request)
+    admin, account = await _admin_acts_on_account(request)
     new_password = secrets.token_urlsafe(12)
     new_hash = await asyncio.to_thread(hash_password, new_password)
     await _db(request, "set_password", account["id"], new_hash)
