@@ -25,7 +25,7 @@ help:
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make bench  measure NLU, latency, throughput, memory against Rasa's default config (~15 min)"
 	@echo "make responses  render referentiel/ into bot/domain/responses.yml"
-	@echo "make territory  regenerate referentiel/territory.json from ../shared/data"
+	@echo "make territory  regenerate the territory and place data from ../shared/data"
 	@echo "make retention  delete pre-dossiers closed > 12 months and conversations idle > 90 days"
 	@echo "make lock   re-pin constraints.txt from the virtual environment"
 

@@ -2,6 +2,8 @@
 
 "oui", "b", "abcde" or "5900" answer the pending quiz question or the
 commune question when there is one; otherwise they get the usual reply.
+A message the NLU was unsure of gets "Vouliez-vous dire… ?" with the likeliest
+topics as buttons, never a dead end.
 """
 
 import inspect
@@ -15,7 +17,9 @@ from actions.dossier import FORM, PENDING_ERASURE, ActionDeleteMyData, ActionDos
 from actions.dossier_steps import PENDING_CONSENT, PENDING_SUMMARY
 from actions.entities import latest_entity
 from actions.quiz import PENDING_QUIZ, answer_quiz
-from actions.routing import PENDING_LOCATION, ActionLocate, single_suggested_commune
+from actions.routing import PENDING_LOCATION, ActionLocate, commune_payload, single_suggested_commune
+from referentiel.buttons import button, suggestion
+from referentiel.territory import Outcome, load_territory
 
 # Actions that end by asking a question; a pending question counts only right after them.
 ASKING_ACTIONS = {
@@ -24,6 +28,10 @@ ASKING_ACTIONS = {
     "action_dossier_offer", "action_dossier_summary", "action_dossier_correct",
     "action_dossier_create", "action_delete_my_data_ask", "action_personal_data",
 }
+FALLBACK = "nlu_fallback"
+# "Vouliez-vous dire… ?": at most this many topics, each at least this likely.
+MAX_SUGGESTIONS = 2
+MIN_SUGGESTION_CONFIDENCE = 0.1
 # Intents that may be the answer to the commune question.
 LOCATION_ANSWER_INTENTS = {"nonsense", "nlu_fallback", "out_of_scope"}
 USUAL_REPLIES = {
@@ -102,5 +110,30 @@ class ActionReplyInContext(Action):
         if intent in ("affirm", "deny") and pending in YES_NO_QUESTIONS:
             events = YES_NO_QUESTIONS[pending][intent](dispatcher, tracker)
             return await events if inspect.isawaitable(events) else events
-        dispatcher.utter_message(response=USUAL_REPLIES.get(intent, "utter_default"))
+        buttons = suggestions(tracker) if intent == FALLBACK else []
+        if buttons:
+            dispatcher.utter_message(response="utter_did_you_mean_choices",
+                                     buttons=[*buttons, button("something_else")])
+        else:
+            dispatcher.utter_message(response=USUAL_REPLIES.get(intent, "utter_default"))
         return [SlotSet("pending_question", None)]
+
+
+def suggestions(tracker: Tracker) -> list[dict[str, str]]:
+    """The one or two likeliest topics of a message the NLU was unsure of, as buttons:
+    the antenne of a commune it names first, then the intents NLU ranked highest."""
+    found: list[dict[str, str]] = []
+    place = latest_entity(tracker, "place")
+    if place:
+        location = load_territory().locate(tracker.latest_message.get("text") or "")
+        if location.outcome is Outcome.FOUND and location.commune:
+            found.append({"title": f"L'antenne pour {location.commune.name}",
+                          "payload": commune_payload(location.commune)})
+    for entry in tracker.latest_message.get("intent_ranking") or []:
+        candidate = suggestion(entry.get("name") or "")
+        if (candidate and candidate not in found
+                and entry.get("confidence", 0.0) >= MIN_SUGGESTION_CONFIDENCE):
+            found.append(candidate)
+        if len(found) == MAX_SUGGESTIONS:
+            break
+    return found

@@ -12,7 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from actions.dossier_steps import FIELDS, PENDING_SUMMARY, ask_consent, show_summary
 from actions.entities import latest_entity
-from actions.routing import PENDING_LOCATION, antenne_placeholders
+from actions.routing import PENDING_LOCATION, ActionLocate, antenne_placeholders
 from dossiers.notify import SmtpSettings, messages_for, send
 from dossiers.repository import NewPreDossier, Repository, StoreUnavailable, TooManyRequests
 from referentiel import load_referentiel
@@ -67,6 +67,8 @@ class ActionDossierOffer(Action):
 
 
 def offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    if latest_entity(tracker, "place"):  # "rappelez moi, j'habite à Lens": the antenne first
+        return ActionLocate().answer(dispatcher, tracker, None, call_back=True)
     if not antenne_placeholders(tracker.get_slot("antenne")):
         dispatcher.utter_message(response="utter_dossier_need_place_intro")
         dispatcher.utter_message(response="utter_ask_location")

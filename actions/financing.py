@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.entities import latest_entity
 from referentiel import load_referentiel
-from referentiel.financing import detect_situation, financing_question
+from referentiel.financing import detect_situation, financing_question, named_scheme
 
 JOB_SEEKER = "demandeur_emploi"
 
@@ -44,3 +44,19 @@ class ActionExplainFinancing(Action):
         else:
             dispatcher.utter_message(response="utter_ask_situation")
         return events
+
+
+class ActionDefineScheme(Action):
+    """What a financing scheme is ("c'est quoi Pro-A ?"), or which ones can be explained."""
+
+    def name(self) -> str:
+        return "action_define_scheme"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        scheme = named_scheme(tracker.latest_message.get("text") or "", load_referentiel())
+        dispatcher.utter_message(
+            response=f"utter_definition_{scheme.id}" if scheme else "utter_ask_which_scheme"
+        )
+        return []

@@ -10,10 +10,14 @@ from referentiel import load_referentiel
 from referentiel.domains import find_domain, official_titles_button
 
 OFFICIAL_TITLES_INTENT = "ask_domains_official"
+CONTENT_INTENT = "ask_domain_content"
 
 
 class ActionExplainDomain(Action):
     """Show one domain and its sub-domains in plain words, or ask which domain is meant.
+
+    Asked whether something is in CléA (ask_domain_content), it says yes before the
+    domain that covers it, or shows the 7 domains when none does.
 
     Asked for the official titles (intent ask_domains_official), it gives those
     of the domain named, or of the 7 domains when none is named.
@@ -26,7 +30,8 @@ class ActionExplainDomain(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         ref = load_referentiel()
-        official = (tracker.latest_message.get("intent") or {}).get("name") == OFFICIAL_TITLES_INTENT
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        official = intent == OFFICIAL_TITLES_INTENT
         domain_id = _domain_from_entity(tracker, {d.id for d in ref.domains})
         if domain_id is None:
             # "la formulation officielle" is no typo of "formation": exact themes only there.
@@ -38,9 +43,14 @@ class ActionExplainDomain(Action):
         elif official:
             dispatcher.utter_message(response=f"utter_domain_{domain_id}_official_part1")
             dispatcher.utter_message(response=f"utter_domain_{domain_id}_official_part2")
+        elif domain_id is None and intent == CONTENT_INTENT:  # "il y a de l'anglais ?"
+            dispatcher.utter_message(response="utter_domains_part1")
+            dispatcher.utter_message(response="utter_domains_part2")
         elif domain_id is None:
             dispatcher.utter_message(response="utter_ask_which_domain")
         else:
+            if intent == CONTENT_INTENT:
+                dispatcher.utter_message(response="utter_domain_content_intro")
             dispatcher.utter_message(response=f"utter_domain_{domain_id}_part1")
             dispatcher.utter_message(
                 response=f"utter_domain_{domain_id}_part2",

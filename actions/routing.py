@@ -35,12 +35,15 @@ def antenne_placeholders(antenne_id: Optional[str]) -> Optional[dict[str, str]]:
     return antenne_fields(antenne) if antenne else None
 
 
+def commune_payload(commune: Commune) -> str:
+    """The payload of a button that chooses a commune."""
+    return f'/give_location{{"commune_id":"{commune.id}"}}'
+
+
 def commune_button(commune: Commune, departement_name: str) -> dict[str, str]:
     codes = ", ".join(commune.postal_codes)
-    return {
-        "title": f"{commune.name} ({departement_name}, {codes})",
-        "payload": f'/give_location{{"commune_id":"{commune.id}"}}',
-    }
+    return {"title": f"{commune.name} ({departement_name}, {codes})",
+            "payload": commune_payload(commune)}
 
 
 def place_text(location: Location) -> str:
@@ -93,9 +96,11 @@ class ActionLocate(Action):
         return self.answer(dispatcher, tracker, commune_id)
 
     def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, commune_id: Optional[str]
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, commune_id: Optional[str],
+        call_back: bool = False,
     ) -> list[dict[str, Any]]:
-        """The antenne of the commune chosen (its id), else of the place in the message."""
+        """The antenne of the commune chosen (its id), else of the place in the message;
+        with `call_back` (or when asked before), the pre-dossier goes on after it."""
         territory = load_territory()
         text = tracker.latest_message.get("text") or ""
         location = (
@@ -111,7 +116,7 @@ class ActionLocate(Action):
                 SlotSet("commune", location.name),
                 SlotSet("postal_code", location.postal_code),
             ]
-            if tracker.get_slot("dossier_wanted"):  # asked to be called back: go on
+            if call_back or tracker.get_slot("dossier_wanted"):  # asked to be called back
                 if form_filled(tracker):  # the commune was corrected from the summary
                     events += [SlotSet("dossier_wanted", False), *show_summary(
                         dispatcher, tracker, antenne=location.antenne_id,
@@ -120,6 +125,8 @@ class ActionLocate(Action):
                     events += ask_consent(dispatcher)
         elif done:
             events.append(SlotSet("dossier_wanted", False))
+        elif call_back:  # a commune to choose first: the pre-dossier waits for it
+            events.append(SlotSet("dossier_wanted", True))
         return events
 
     @staticmethod
@@ -140,12 +147,17 @@ class ActionLocate(Action):
             )
             return True
         if outcome is Outcome.OUTSIDE_REGION:
-            place = (
-                f"Le code postal {location.postal_code}"
-                if location.postal_code
-                else f"Le département {location.departement}"
-            )
-            dispatcher.utter_message(response="utter_outside_region", place=place)
+            if location.name:
+                place = location.name
+            elif location.postal_code:
+                place = f"Le code postal {location.postal_code}"
+            else:
+                place = f"Le département {location.departement}"
+            if location.region:
+                dispatcher.utter_message(response="utter_outside_region_named", place=place,
+                                         region=location.region)
+            else:
+                dispatcher.utter_message(response="utter_outside_region", place=place)
             return True
         if outcome is Outcome.CHOOSE and location.postal_code:
             dispatcher.utter_message(

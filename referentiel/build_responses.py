@@ -110,6 +110,8 @@ def _contexts(each: Any, ref: Referentiel) -> list[tuple[Any, dict[str, Any]]]:
             )
             for situation in ref.situations
         ]
+    if each == "scheme":
+        return [(scheme.id, {"scheme": scheme}) for scheme in ref.financing.schemes]
     raise ValueError(f"unknown `each`: {each}")
 
 

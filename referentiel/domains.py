@@ -2,14 +2,12 @@
 
 import difflib
 import re
-from functools import lru_cache
-from pathlib import Path
 from typing import Optional
 
-import yaml
-
+from referentiel.buttons import button
 from referentiel.loader import Referentiel
-from referentiel.text import fold, words
+from referentiel.normalise import normaliser
+from referentiel.text import fold
 
 _ORDINALS = {
     "premier": 1, "1er": 1,
@@ -23,7 +21,6 @@ _ORDINALS = {
 _NUMBER_AFTER_DOMAIN = re.compile(r"\bdomaines?\W*(?:n|no|numero)?\W*([1-7])\b")
 _MIN_FUZZY_LENGTH = 5
 _FUZZY_CUTOFF = 0.8
-_TEMPLATES_FILE = Path(__file__).with_name("responses.yml")
 OFFICIAL_TITLES_BUTTON = "domains_official"
 
 
@@ -38,7 +35,7 @@ def find_domain(text: str, ref: Referentiel, fuzzy: bool = True) -> Optional[int
     by_number = _NUMBER_AFTER_DOMAIN.search(folded)
     if by_number:
         return int(by_number.group(1))
-    tokens = words(folded)
+    tokens = normaliser().words(folded)
     if "domaine" in tokens or "domaines" in tokens:
         ordinals = {_ORDINALS[token] for token in tokens if token in _ORDINALS}
         if len(ordinals) == 1:
@@ -55,16 +52,9 @@ def official_titles_button(domain_id: int) -> dict[str, str]:
     """The button to one domain's official titles: the title of the "Les titres
     officiels" button of responses.yml, its payload naming the domain."""
     return {
-        "title": _button_titles()[OFFICIAL_TITLES_BUTTON],
+        "title": button(OFFICIAL_TITLES_BUTTON)["title"],
         "payload": f'/ask_domains_official{{"domain":"{domain_id}"}}',
     }
-
-
-@lru_cache(maxsize=1)
-def _button_titles() -> dict[str, str]:
-    with _TEMPLATES_FILE.open(encoding="utf-8") as handle:
-        buttons = yaml.safe_load(handle)["buttons"]
-    return {key: button["title"] for key, button in buttons.items()}
 
 
 def _names_theme(tokens: list[str], keywords: tuple[str, ...], fuzzy: bool = True) -> bool:

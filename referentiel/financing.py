@@ -1,21 +1,30 @@
-"""Read a person's situation and their financing question from a message."""
+"""Read a person's situation, their financing question and a scheme named in a message."""
 
-import re
 from typing import Optional
 
-from referentiel.loader import Referentiel
-from referentiel.text import fold
+from referentiel.loader import FinancingScheme, Referentiel
+from referentiel.normalise import normaliser
 
 
-def _mentions(text: str, keywords: tuple[str, ...]) -> bool:
-    words = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
-    return any(re.search(rf"\b{re.escape(keyword)}\b", words) for keyword in keywords)
+def _mentions(text: str, keywords: tuple[str, ...], negated_counts: bool = True) -> bool:
+    """A keyword stands in the normalised message; with `negated_counts` False, a negated
+    one ("je travaille pas") does not count."""
+    reader = normaliser()
+    said = reader.words(text)
+    for keyword in keywords:
+        wanted = reader.words(keyword)
+        for start in range(len(said) - len(wanted) + 1):
+            if said[start:start + len(wanted)] == wanted and (
+                negated_counts or not reader.negated(said, start, start + len(wanted))
+            ):
+                return True
+    return False
 
 
 def detect_situation(text: str, ref: Referentiel) -> Optional[str]:
     """The situation a message states; when it names several, the last listed in clea.yml wins
-    ("salarié en intérim" is "autre")."""
-    found = [s.id for s in ref.situations if _mentions(text, s.keywords)]
+    ("salarié en intérim" is "autre"). A negated one is no situation ("je travaille pas")."""
+    found = [s.id for s in ref.situations if _mentions(text, s.keywords, negated_counts=False)]
     return found[-1] if found else None
 
 
@@ -25,3 +34,9 @@ def financing_question(text: str, ref: Referentiel) -> Optional[str]:
         if _mentions(text, keywords):
             return question
     return None
+
+
+def named_scheme(text: str, ref: Referentiel) -> Optional[FinancingScheme]:
+    """The financing scheme a message names ("c'est quoi pro-a" → Pro-A), if exactly one."""
+    named = [scheme for scheme in ref.financing.schemes if _mentions(text, scheme.terms)]
+    return named[0] if len(named) == 1 else None

@@ -110,7 +110,6 @@ class Departement(Data):
 class Region(Data):
     name: str
     departements: tuple[Departement, ...]
-    everyday_word_names: frozenset[str]
 
 
 class Situation(Data):
@@ -123,6 +122,8 @@ class FinancingScheme(Data):
     id: str
     name: str
     plain: str
+    terms: tuple[str, ...]
+    definition: str
 
 
 class SituationFinancing(Data):

@@ -4,32 +4,72 @@ Pure functions over territory.json (the region's communes) and the
 arrondissement → antenne mapping of clea.yml.
 """
 
-import difflib
+import itertools
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
 from referentiel.loader import Referentiel, load_referentiel
+from referentiel.normalise import folded_zipf, load_lexicon, normaliser
 from referentiel.text import fold
 
 DATA_FILE = Path(__file__).with_name("territory.json")
+FRANCE_FILE = Path(__file__).with_name("france.json")
 
-# Words after which a name is read as a place ("je suis de Lens", "j'habite Ham");
-# a name after a preposition wins over one after a verb ("j'habite rue X à Lens").
-STRONG_CONTEXT = frozenset(
-    "a au aux de d du sur vers commune ville village pres cote secteur".split()
+# Words right before a name that make it a place ("je suis de Lens", "antenne Lens");
+# a name after a preposition wins over one after another place word
+# ("j'habite rue X à Lens").
+PREPOSITIONS = frozenset("a au aux de d du sur vers pour pres cote".split())
+STRONG_CONTEXT = PREPOSITIONS | frozenset(
+    "commune ville village secteur habite habites vis antenne antennes region".split()
 )
-PLACE_CONTEXT = STRONG_CONTEXT | {"habite", "habites", "vis"}
+PLACE_CONTEXT = STRONG_CONTEXT
+PLACE_NOUNS = frozenset("commune ville village cp".split())
+# Words before "à"/"de" that make an everyday-word name a place ("je suis de Rue").
+PLACE_VERBS = frozenset(
+    """suis est sommes habite habites habitons vis viens reside demeure demenage demenager arrive
+    arriver installe situe domicilie domiciliee bosse travaille salarie commune ville village
+    antenne secteur coin cote pres proche region moi""".split()
+)
+# A message that asks where to turn makes an everyday-word name a place ("Champs, je
+# contacte qui ?"), unless the name follows a word that introduces a person's name.
+ROUTING_WORDS = frozenset(
+    "antenne antennes contacte contacter appeler joindre adresser depend interlocuteur".split()
+)
+_NAMING = frozenset("appelle nom prenom suis".split())
+ASKS_WHERE_MAX_ZIPF = 4.5  # not for the commonest words ("ville", "y")
+_IS = frozenset("c est cest".split())
+# A name that is also an everyday French word or first name ("Rue", "Albert", "Sourd")
+# is a place only right after a place word, or alone: these are the names at least
+# this frequent in French (wordfreq, Zipf scale) among communes under this population.
+EVERYDAY_ZIPF = 3.0
+EVERYDAY_MAX_POPULATION = 25_000
+# What may stand beside an everyday-word name that is alone ("Albert ?", "Rue svp").
+ALONE_FILLERS = frozenset(
+    """svp stp s il vous te plait merci bonjour salut oui ok voila commune ville village code
+    postal cp""".split()
+)
+# Fuzzy names (typos): only words that are not French words are compared (Zipf below),
+# with rapidfuzz's ratio: at least FOUND_SCORE to read it at once, CONFIRM_SCORE to ask.
+UNKNOWN_WORD_ZIPF = 3.0
+FOUND_SCORE = 90
+CONFIRM_SCORE = 80
+CLOSE_SCORE = 72
+_SHORT_QUERY = 5
 # Words that may stand around a place in an answer that is only a place.
 FILLERS = frozenset(
     """je j suis habite vis ma mon c est cest ces sa ca la le les l commune ville village
     code postal cp svp stp merci bonjour bjr slt salut moi dans en a au aux de d du sur et
-    pres cote oui ok voila on nous travaille departement dept""".split()
+    pres cote oui ok voila on nous travaille departement dept s il vous te plait pour
+    vers""".split()
 )
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 _ARTICLES = frozenset({"le", "la", "les", "l"})
@@ -78,6 +118,14 @@ class Location:
     candidates: tuple[Commune, ...] = field(default_factory=tuple)
     query: str = ""
     place_only: bool = False  # the message is a place and nothing else
+    region: Optional[str] = None  # the region of a place outside the region
+    words: str = ""  # the words of the message that name the place (name-key form)
+
+    @property
+    def is_place(self) -> bool:
+        """The message names a place: an antenne, a choice, a typo to confirm, another region."""
+        return self.outcome in {Outcome.FOUND, Outcome.CHOOSE, Outcome.CONFIRM,
+                                Outcome.OUTSIDE_REGION, Outcome.ASK_COMMUNE}
 
 
 def name_key(text: str) -> str:
@@ -86,24 +134,10 @@ def name_key(text: str) -> str:
     return " ".join(_ABBREVIATIONS.get(token, token) for token in tokens)
 
 
-def one_edit_apart(a: str, b: str) -> bool:
-    """True when b is a with one letter added, removed, changed or two swapped."""
-    if a == b or abs(len(a) - len(b)) > 1:
-        return False
-    if len(a) == len(b):
-        diffs = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
-        return len(diffs) == 1 or (
-            len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]]
-            and a[diffs[1]] == b[diffs[0]]
-        )
-    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
-    return any(longer[:i] + longer[i + 1:] == shorter for i in range(len(longer)))
-
-
 class Territory:
     """The region's communes, indexed by id, postal code and name."""
 
-    def __init__(self, data: dict, ref: Referentiel) -> None:
+    def __init__(self, data: dict, ref: Referentiel, france: dict) -> None:
         self.ref = ref
         self.departements = {d.code: d for d in ref.region.departements}
         self.antenne_of_arrondissement = {
@@ -123,9 +157,20 @@ class Territory:
                 if alias not in self.by_key and len(alias) >= _MIN_SHORT_NAME_LENGTH:
                     short_names[alias].append(commune)
         for alias, communes in short_names.items():
-            if len(communes) <= _MAX_COMMUNES_PER_SHORT_NAME:
+            if len(communes) <= _MAX_COMMUNES_PER_SHORT_NAME and not _everyday(alias, communes):
                 self.by_key[alias] = communes
-        self.everyday_words = ref.region.everyday_word_names
+        self.everyday_names = {
+            key for key, communes in self.by_key.items() if _everyday(key, communes)
+        }
+        self._fuzzy_keys = [key for key in self.by_key if len(key) >= 3]
+        self.regions = france["regions"]
+        self.region_of_departement = france["departements"]
+        self.outside: dict[str, tuple[str, str]] = {}  # name key → (name, département)
+        for name, departement, _ in france["communes"]:  # most populated first
+            key = name_key(name)
+            if key not in self.by_key and key not in self.outside:
+                self.outside[key] = (name, departement)
+        self.name_words = frozenset(word for c in self.communes for word in name_key(c.name).split())
         # Multi-word département names are read as one token ("pas_de_calais").
         self._departement_keywords = {
             keyword.replace(" ", "_"): d.code
@@ -165,26 +210,49 @@ class Territory:
             for index, token in enumerate(tokens)
         )
 
+        outside = self._outside_name(tokens)
+        if outside and (not span or len(outside[1]) > len(span[2])):
+            span = None  # "Charleville-Mézières" is not "Mézières" of the region
         if postal_code:
-            return self._from_postal_code(postal_code, span, place_only)
+            return replace(self._from_postal_code(postal_code, span, place_only),
+                           words=postal_code)
         if span:
             hints = {t.zfill(2) for t in tokens if t.isdigit() and len(t) <= 2} | {
                 self._departement_keywords[t] for t in tokens if t in self._departement_keywords
             }
-            return self._from_name(span[0], hints, place_only)
+            return replace(self._from_name(span[0], hints, place_only), words=span[0])
         if outside_departement:
             return Location(Outcome.OUTSIDE_REGION, departement=outside_departement,
-                            place_only=place_only)
+                            place_only=place_only, region=self._region(outside_departement))
         if departement:
             return self._from_departement(departement, place_only)
+        if outside:
+            location, positions = outside
+            return replace(location, words=" ".join(tokens[i] for i in positions))
         if _OTHER_NUMBER.search(fold(text)):
             return Location(Outcome.MALFORMED, place_only=place_only)
-        return self._closest(tokens) if near_names else Location(Outcome.NONE)
+        if not near_names:
+            return Location(Outcome.NONE)
+        closest = self._closest(tokens)
+        return replace(closest, words=closest.query)
 
     # -- reading the message ------------------------------------------------
 
     def _tokens(self, text: str) -> list[str]:
-        joined = name_key(text)
+        """Name-key words, SMS forms read ("pr" → "pour", "jhabite" → "j habite") unless
+        they are words of a commune name."""
+        sms = load_lexicon().sms
+        words = []
+        for word in name_key(text).split():
+            if word in self.name_words:
+                words.append(word)
+            elif word in sms:
+                words += sms[word].split()
+            elif word[:1] in ("j", "l") and word[1:] in STRONG_CONTEXT:
+                words += [word[0], word[1:]]
+            else:
+                words.append(word)
+        joined = " ".join(words)
         for keyword in self._departement_keywords:
             if "_" in keyword:
                 joined = re.sub(rf"\b{keyword.replace('_', ' ')}\b", keyword, joined)
@@ -208,8 +276,10 @@ class Territory:
                 return code, None
         for index, token in enumerate(tokens):
             previous = tokens[index - 1] if index else ""
+            # A digit alone is a quiz answer ("2"), a département is written "02".
             if _DEPARTEMENT_NUMBER.match(token) and (
-                len(tokens) == 1 or previous in {"le", "du", "departement", "dept", "dans"}
+                (len(tokens) == 1 and len(token) == 2)
+                or previous in {"le", "du", "departement", "dept", "dans"}
             ):
                 code = token.zfill(2)
                 if code in self.departements:
@@ -220,29 +290,70 @@ class Territory:
     def _name_span(self, tokens: list[str]) -> Optional[tuple[str, int, range]]:
         """The commune name in the tokens that best stands in a place context."""
         best: Optional[tuple[tuple[int, int], str, range]] = None
+        covered = 0  # a name inside a longer name is not a name ("Écaillon" in Monchaux-sur-…)
         for start in range(len(tokens)):
             for length in range(min(_MAX_NAME_TOKENS, len(tokens) - start), 0, -1):
                 key = " ".join(tokens[start:start + length])
-                if key not in self.by_key:
+                if key not in self.by_key or start + length <= covered:
                     continue
+                covered = start + length
                 positions = range(start, start + length)
-                strength = self._context_strength(tokens, positions)
+                strength = self._context_strength(tokens, positions, key in self.everyday_names)
                 if strength and (best is None or (strength, length) > best[0]):
                     best = ((strength, length), key, positions)
                 break
         return (best[1], best[2].start, best[2]) if best else None
 
-    def _context_strength(self, tokens: list[str], positions: range) -> int:
-        """2: after a preposition or the whole answer; 1: after a verb; 0: no place context."""
+    def _context_strength(self, tokens: list[str], positions: range,
+                          everyday: bool = False) -> int:
+        """3: after a preposition; 2: after another place word, or the whole answer;
+        1: elsewhere; 0: not a place here.
+
+        An everyday-word name (`everyday`) is a place only after a place word or alone.
+        """
         before = tokens[positions.start - 1] if positions.start else ""
         others = [t for i, t in enumerate(tokens) if i not in positions]
-        if " ".join(tokens[i] for i in positions) in self.everyday_words:
-            return 2 if before in STRONG_CONTEXT or not others else 0
-        if before in STRONG_CONTEXT or all(
-            t in FILLERS or self._is_place_token(t) for t in others
+        if before in PREPOSITIONS and (not everyday or self._after_place_verb(tokens, positions)):
+            return 3
+        if before in STRONG_CONTEXT - (PREPOSITIONS if everyday else frozenset()) or (
+            # "ma commune c'est X"
+            before in _IS and PLACE_NOUNS & set(tokens[max(0, positions.start - 4):positions.start])
         ):
             return 2
-        return 1 if before in PLACE_CONTEXT else 0
+        if everyday:
+            key = " ".join(tokens[i] for i in positions)
+            alone = all(t in ALONE_FILLERS or self._is_place_token(t) for t in others)
+            asks_where = (len(key) >= 4 and folded_zipf(key) < ASKS_WHERE_MAX_ZIPF
+                          and before not in _NAMING and ROUTING_WORDS & set(others))
+            return 2 if alone or asks_where else 0
+        return 2 if all(t in FILLERS or self._is_place_token(t) for t in others) else 1
+
+    @staticmethod
+    def _after_place_verb(tokens: list[str], positions: range) -> bool:
+        """ "je suis de Rue", "j'habite à Ham", "Eps" alone: the preposition before the name
+        follows a word that says where one lives, or nothing but fillers."""
+        head = tokens[:positions.start - 1]
+        return not head or head[-1] in PLACE_VERBS or all(t in FILLERS for t in head)
+
+    def _outside_name(self, tokens: list[str]) -> Optional[tuple[Location, range]]:
+        """A commune of another region named in a place context (or alone), and where."""
+        for start in range(len(tokens)):
+            for length in range(min(_MAX_NAME_TOKENS, len(tokens) - start), 0, -1):
+                key = " ".join(tokens[start:start + length])
+                if key not in self.outside:
+                    continue
+                everyday = len(key) <= 3 or folded_zipf(key) >= EVERYDAY_ZIPF
+                positions = range(start, start + length)
+                if self._context_strength(tokens, positions, everyday):
+                    name, departement = self.outside[key]
+                    return Location(Outcome.OUTSIDE_REGION, name=name, departement=departement,
+                                    region=self._region(departement)), positions
+                break
+        return None
+
+    def _region(self, departement: str) -> Optional[str]:
+        """The name of the region of a département code outside the region."""
+        return self.regions.get(self.region_of_departement.get(departement, ""))
 
     # -- answers --------------------------------------------------------------
 
@@ -255,7 +366,9 @@ class Territory:
 
     def _from_postal_code(self, code: str, span, place_only: bool) -> Location:
         if code[:2] not in self.departements:
-            return Location(Outcome.OUTSIDE_REGION, postal_code=code, place_only=place_only)
+            departement = code[:3] if code.startswith("97") else "2A" if code[:2] == "20" else code[:2]
+            return Location(Outcome.OUTSIDE_REGION, postal_code=code, place_only=place_only,
+                            region=self._region(departement))
         communes = self.by_postal_code.get(code, [])
         if not communes:
             return Location(Outcome.NOT_FOUND, postal_code=code, query=code, place_only=place_only)
@@ -295,36 +408,79 @@ class Territory:
         return Location(Outcome.ASK_COMMUNE, departement=code, place_only=place_only)
 
     def _closest(self, tokens: list[str]) -> Location:
-        """A name that is not in the data: a one-typo match to confirm, or close names."""
-        query_tokens = self._query_tokens(tokens)
-        if not query_tokens:
+        """A name not in the data (a typo): read at once when one name is very close,
+        else names to confirm or to choose from. Only what stands where a place is
+        expected and is not French ("merci" is never Merck, "peux" never Preux) is
+        compared: the words after a place word, or a whole answer of unknown words."""
+        query_tokens, alone = self._query_tokens(tokens)
+        unknown = [t for t in query_tokens if _unknown_word(t)]
+        if not unknown:
             return Location(Outcome.NONE)
         query = " ".join(query_tokens)
-        typo_matches = [
-            commune
-            for key, communes in self.by_key.items()
-            if len(key) >= 3 and one_edit_apart(query, key)
-            for commune in communes
-        ]
-        if typo_matches:
-            return Location(Outcome.CONFIRM, query=query, place_only=True,
-                            candidates=tuple(_unique_by_name(typo_matches)))
-        close_keys = difflib.get_close_matches(query, self.by_key, n=3, cutoff=0.75)
-        for token in query_tokens if len(query_tokens) > 1 else []:
-            if len(token) >= 4:
-                close_keys += difflib.get_close_matches(token, self.by_key, n=2, cutoff=0.8)
-        candidates = [c for key in dict.fromkeys(close_keys) for c in self.by_key[key]]
+        queries = [query] + [t for t in unknown if len(t) >= 4] * (len(query_tokens) > 1)
+        scored: dict[str, float] = {}
+        for text in queries:
+            for key, score, _ in process.extract(text, self._fuzzy_keys, scorer=fuzz.ratio,
+                                                 limit=4, score_cutoff=CLOSE_SCORE):
+                scored[key] = max(scored.get(key, 0.0), score)
+        if len(query) <= _SHORT_QUERY:  # "Hom": one letter off is a question, not a guess
+            for key, _, _ in process.extract(query, self._fuzzy_keys, scorer=Levenshtein.distance,
+                                             limit=4, score_cutoff=1):
+                scored[key] = max(scored.get(key, 0.0), CONFIRM_SCORE)
+        if not scored:
+            return Location(Outcome.NOT_FOUND, query=query)
+        ranked = sorted(scored, key=lambda k: -scored[k])
+        best = scored[ranked[0]]
+        clear = len(ranked) == 1 or scored[ranked[1]] < best - 5
+        if best >= FOUND_SCORE and clear and len(ranked[0]) >= 5:
+            located = self._from_name(ranked[0], set(), place_only=alone)
+            return Location(located.outcome, located.antenne_id, commune=located.commune,
+                            name=located.name, postal_code=located.postal_code,
+                            departement=located.departement, candidates=located.candidates,
+                            query=query, place_only=alone)
+        if best >= CONFIRM_SCORE:
+            near = [c for key in ranked if scored[key] >= CONFIRM_SCORE for c in self.by_key[key]]
+            return Location(Outcome.CONFIRM, query=query, place_only=alone,
+                            candidates=tuple(_unique_by_name(near)))
+        candidates = [c for key in ranked for c in self.by_key[key]]
         return Location(Outcome.NOT_FOUND, query=query, place_only=False,
                         candidates=tuple(_unique_by_name(candidates)))
 
     @staticmethod
-    def _query_tokens(tokens: list[str]) -> list[str]:
-        """The words that should be a place: after the last place word, or the whole answer."""
+    def _query_tokens(tokens: list[str]) -> tuple[list[str], bool]:
+        """The words that should be a place, and whether the message is only them: the words
+        after the last place word, or a whole answer of words that are not French."""
         for index in range(len(tokens) - 1, -1, -1):
             if tokens[index] in PLACE_CONTEXT and index + 1 < len(tokens):
-                return [t for t in tokens[index + 1:index + 5] if t not in FILLERS]
+                query = list(itertools.takewhile(_unknown_word, tokens[index + 1:index + 5]))
+                end = index + 1 + len(query)
+                alone = all(t in FILLERS for t in tokens[:index + 1] + tokens[end:])
+                return query, alone
         remaining = [t for t in tokens if t not in FILLERS]
-        return remaining if 0 < len(remaining) <= 4 else []
+        if 0 < len(remaining) <= 4 and all(_unknown_word(t) for t in remaining):
+            return remaining, True
+        return [], False
+
+
+def _unknown_word(word: str) -> bool:
+    """Not a French word (by frequency), nor a typo of a common one ("mercii"), nor a
+    number: maybe a misspelt name."""
+    return (not word.isdigit() and folded_zipf(word) < UNKNOWN_WORD_ZIPF
+            and not normaliser().typo_of_common_word(word))
+
+
+def _everyday(key: str, communes: list[Commune]) -> bool:
+    """A name that is also everyday French ("Rue", "Albert", "La Couture"), of small communes
+    only: each of its words (articles aside) is a frequent French word."""
+    words = [word for word in key.split() if word not in _ARTICLES] or key.split()
+    if len(key) <= 3:
+        return True
+    if len(words) > 1 or max(c.population for c in communes) >= EVERYDAY_MAX_POPULATION:
+        return False  # a name of several words ("Saint-Thibaut") is a name
+    word = words[0]
+    glued_article = word[0] in "ld" and len(word) >= 5 and folded_zipf(word[1:]) >= (
+        EVERYDAY_ZIPF)  # "loffre" is "l'offre"
+    return glued_article or folded_zipf(word) >= EVERYDAY_ZIPF
 
 
 def _short_names(key: str) -> list[str]:
@@ -357,4 +513,5 @@ def _unique_by_name(communes: list[Commune]) -> list[Commune]:
 @lru_cache(maxsize=1)
 def load_territory() -> Territory:
     """The region's territory, loaded once."""
-    return Territory(json.loads(DATA_FILE.read_text(encoding="utf-8")), load_referentiel())
+    return Territory(json.loads(DATA_FILE.read_text(encoding="utf-8")), load_referentiel(),
+                     json.loads(FRANCE_FILE.read_text(encoding="utf-8")))

@@ -10,8 +10,7 @@ from helpers import RASA, ROOT, rasa_env
 
 # Warnings `rasa data validate` gives on purpose; README.md explains them.
 UNUSED_RESPONSE = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
-CHANNEL_ONLY_INTENTS = ("The intent 'message_too_long' is listed in the domain file",
-                        "The intent 'media_message' is listed in the domain file")
+CHANNEL_ONLY_INTENTS = ("The intent 'message_too_long' is listed in the domain file",)
 
 
 def responses_sent_by_actions() -> tuple[str, ...]:

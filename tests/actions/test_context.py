@@ -32,7 +32,7 @@ def test_without_a_pending_question_the_usual_reply():
 def test_answer_to_the_commune_question_is_read_as_a_place():
     assert run("abcde", "nonsense", "action_find_antenne", "location")[0] == ["utter_commune_not_found"]
     assert run("5900", "nlu_fallback", "action_locate", "location")[0] == ["utter_malformed_location"]
-    assert run("paris", "out_of_scope", "action_find_antenne", "location")[0][0] == "utter_commune_not_found"
+    assert run("paris", "out_of_scope", "action_find_antenne", "location")[0] == ["utter_outside_region_named"]
 
 
 def test_a_digression_ends_the_pending_question():
@@ -70,3 +70,34 @@ def test_yes_to_a_single_suggested_commune_chooses_it():
     assert {"event": "slot", "name": "commune", "value": "Béthune"} in [
         {k: e[k] for k in ("event", "name", "value")} for e in result if e.get("event") == "slot"]
     assert dispatcher.messages[0]["response"] == "utter_antenne_found"
+
+
+def suggested(text: str, ranking: list[tuple[str, float]], entities: list[dict] | None = None):
+    events = [{"event": "action", "name": "utter_greet"}, {"event": "action", "name": "action_listen"},
+              {"event": "user", "text": text}]
+    latest = {"text": text, "intent": {"name": "nlu_fallback"}, "entities": entities or [],
+              "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3}]
+              + [{"name": name, "confidence": c} for name, c in ranking]}
+    tracker = Tracker("u", {}, latest, events, False, None, {}, "action_listen")
+    dispatcher = CollectingDispatcher()
+    asyncio.run(ActionReplyInContext().run(dispatcher, tracker, {}))
+    return dispatcher.messages
+
+
+def test_when_unsure_the_two_likeliest_topics_and_something_else():
+    messages = suggested("le truc des sous", [("ask_financing", 0.28), ("ask_duration", 0.2),
+                                              ("ask_process", 0.15)])
+    assert messages[0]["response"] == "utter_did_you_mean_choices"
+    assert [b["payload"] for b in messages[0]["buttons"]] == [
+        "/ask_financing", "/ask_duration", "/ask_menu"]
+
+
+def test_when_unsure_a_place_named_is_offered_first():
+    messages = suggested("le truc a lens", [("ask_financing", 0.28)],
+                         [{"entity": "place", "value": "Lens"}])
+    assert messages[0]["buttons"][0]["title"] == "L'antenne pour Lens"
+
+
+def test_when_nothing_is_likely_the_menu():
+    messages = suggested("zzz", [("greet", 0.2), ("ask_financing", 0.05)])
+    assert [m["response"] for m in messages] == ["utter_default"]

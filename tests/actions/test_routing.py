@@ -66,19 +66,24 @@ def test_duplicate_name_asks_which_one():
 
 def test_outside_the_region():
     messages, slots = run(ActionLocate(), "75011")
-    assert messages[0]["response"] == "utter_outside_region"
-    assert messages[0]["place"] == "Le code postal 75011"
+    assert messages[0]["response"] == "utter_outside_region_named"
+    assert (messages[0]["place"], messages[0]["region"]) == ("Le code postal 75011", "Île-de-France")
     assert "antenne" not in slots and slots["pending_question"] is None
+    messages, _ = run(ActionLocate(), "je suis de charleville mezieres")
+    assert (messages[0]["place"], messages[0]["region"]) == ("Charleville-Mézières", "Grand Est")
 
 
-def test_typo_is_a_suggestion():
+def test_a_clear_typo_is_read_and_a_less_clear_one_is_a_suggestion():
     messages, _ = run(ActionLocate(), "maubeug")
+    assert messages[0]["response"] == "utter_antenne_found"
+    assert messages[0]["place"].startswith("Pour Maubeuge")
+    messages, _ = run(ActionLocate(), "lieven")
     assert messages[0]["response"] == "utter_typo_choices"
-    assert messages[0]["buttons"][0]["title"].startswith("Maubeuge")
+    assert messages[0]["buttons"][0]["title"].startswith("Liévin")
 
 
 def test_unknown_name_and_malformed_code():
-    messages, _ = run(ActionLocate(), "j'habite à Dunkerqe-plage")
+    messages, _ = run(ActionLocate(), "j'habite à Dunkerk-plaje")
     assert [m["response"] for m in messages] == ["utter_commune_not_found", "utter_closest_choices"]
     messages, _ = run(ActionLocate(), "5900")
     assert messages[0]["response"] == "utter_malformed_location"
@@ -126,7 +131,7 @@ def test_place_given_after_asking_to_be_called_back_goes_on_to_consent():
 
 def test_outside_the_region_no_pre_dossier_is_offered():
     messages, slots = run(ActionLocate(), "75011", slots={"dossier_wanted": True})
-    assert [m["response"] for m in messages] == ["utter_outside_region"]
+    assert [m["response"] for m in messages] == ["utter_outside_region_named"]
     assert slots["dossier_wanted"] is False and slots["pending_question"] is None
 
 

@@ -27,8 +27,11 @@ def test_place_in_the_first_message_gives_the_antenne(servers: Servers, message,
 
 def test_outside_the_region_is_not_routed(servers: Servers):
     answer = texts(say(servers, "75011"))
-    assert "n'est pas dans les Hauts-de-France" in answer
+    assert "dans la région Île-de-France, pas dans les Hauts-de-France" in answer
     assert "votre antenne est celle" not in answer
+    answer = texts(say(servers, "j'habite à Reims, je contacte qui ?"))
+    assert "Reims est dans la région Grand Est" in answer
+    assert "Transitions Pro Grand Est" in answer
 
 
 def test_find_antenne_then_commune_then_contact(servers: Servers):

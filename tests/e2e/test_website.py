@@ -96,8 +96,10 @@ def test_the_conversation_id_is_issued_by_the_server_and_a_made_up_one_is_replac
     issued = stored_sender(page)
     assert valid_web_id(issued, SECRET_KEY)
     page.get_by_role("button", name="Recommencer").click()
+    page.wait_for_function("(old) => JSON.parse(window.localStorage.getItem('clea-chat')).sender !== old",
+                           arg=issued)
     expect(bot_messages(page)).to_have_count(1)
-    assert stored_sender(page) != issued and valid_web_id(stored_sender(page), SECRET_KEY)
+    assert valid_web_id(stored_sender(page), SECRET_KEY)
     made_up = "web:" + "0" * 32 + "." + "0" * 32  # someone else's id, guessed or copied
     page.evaluate("(sender) => window.localStorage.setItem('clea-chat', JSON.stringify("
                   "{sender: sender, history: [{who: 'bot', text: 'ancien'}]}))", made_up)

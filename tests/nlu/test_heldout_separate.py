@@ -8,7 +8,7 @@ HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 def test_heldout_set_is_large_enough():
     heldout = examples(HELDOUT)
     assert len(heldout) >= 150
-    assert len({intent for intent, _ in heldout}) == len({i for i, _ in training_examples()})
+    assert {intent for intent, _ in heldout} == {i for i, _ in training_examples()}
 
 
 def test_no_heldout_message_is_in_the_training_data():

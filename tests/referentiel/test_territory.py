@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from referentiel.territory import Outcome, load_territory, name_key, one_edit_apart
+from referentiel.territory import Outcome, load_territory, name_key
 
 TERRITORY = load_territory()
 KNOWN = yaml.safe_load(Path(__file__).with_name("known_antennes.yml").read_text(encoding="utf-8"))
@@ -82,12 +82,26 @@ def test_every_unique_name_is_found_in_its_variants(variant):
 @pytest.mark.parametrize(
     ("typo", "expected"),
     [("maubeug", "Maubeuge"), ("valencienne", "Valenciennes"), ("armentiere", "Armentières"),
-     ("hazebrouk", "Hazebrouck"), ("bethnue", "Béthune")],
+     ("hazebrouk", "Hazebrouck"), ("tourcoin", "Tourcoing"), ("jsui de tourcoin", "Tourcoing")],
 )
-def test_one_typo_is_a_suggestion_to_confirm(typo: str, expected: str):
+def test_a_clear_typo_is_read_as_the_name(typo: str, expected: str):
+    location = TERRITORY.locate(typo)
+    assert (location.outcome, location.name) == (Outcome.FOUND, expected)
+
+
+@pytest.mark.parametrize(
+    ("typo", "expected"), [("bethnue", "Béthune"), ("lieven", "Liévin")],
+)
+def test_a_less_clear_typo_is_a_suggestion_to_confirm(typo: str, expected: str):
     location = TERRITORY.locate(typo)
     assert location.outcome is Outcome.CONFIRM
     assert expected in [c.name for c in location.candidates]
+
+
+@pytest.mark.parametrize("text", ["merci", "je suis sourd", "je suis a la rue", "c'est Rémy",
+                                  "bonjour je m'appelle Albert", "je suis contre"])
+def test_french_words_are_never_read_as_names_or_typos(text: str):
+    assert not TERRITORY.locate(text).is_place
 
 
 def test_ham_and_hem_are_answers_and_a_typo_between_them_is_a_question():
@@ -95,7 +109,7 @@ def test_ham_and_hem_are_answers_and_a_typo_between_them_is_a_question():
     assert TERRITORY.locate("Hem").antenne_id == "lille"
     hom = TERRITORY.locate("Hom")
     assert hom.outcome is Outcome.CONFIRM
-    assert {c.name for c in hom.candidates} == {"Ham", "Hem"}
+    assert {"Ham", "Hem"} <= {c.name for c in hom.candidates}
 
 
 @pytest.mark.parametrize(
@@ -139,8 +153,8 @@ def test_malformed_postal_codes(text: str):
 def test_unknown_name_gets_close_names_or_nothing():
     assert TERRITORY.locate("abcde").outcome is Outcome.NOT_FOUND
     assert TERRITORY.locate("abcde").candidates == ()
-    near = TERRITORY.locate("j'habite à Dunkerqe-plage")
-    assert near.outcome is Outcome.NOT_FOUND
+    near = TERRITORY.locate("j'habite à Dunkerk-plaje")
+    assert near.outcome in (Outcome.CONFIRM, Outcome.NOT_FOUND)
     assert "Dunkerque" in [c.name for c in near.candidates]
 
 
@@ -167,12 +181,6 @@ def test_name_and_postal_code_together_pick_the_commune():
     location = TERRITORY.locate("Aire-sur-la-Lys 62120")
     assert (location.outcome, location.antenne_id) == (Outcome.FOUND, "saint-omer")
     assert location.commune.name == "Aire-sur-la-Lys"
-
-
-def test_one_edit_apart():
-    assert one_edit_apart("ham", "hem") and one_edit_apart("lens", "len")
-    assert one_edit_apart("arras", "arars") and not one_edit_apart("lens", "lens")
-    assert not one_edit_apart("lille", "lens")
 
 
 # -- the hand-written table --------------------------------------------------

@@ -1,0 +1,41 @@
+"""The place extractor: a `place` entity anywhere, and the one routing rule."""
+
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.place_extractor import PlaceExtractor
+
+
+def parse(text: str, intent: str) -> Message:
+    message = Message.build(text=text)
+    message.set("intent", {"name": intent, "confidence": 0.9})
+    message.set("intent_ranking", [{"name": intent, "confidence": 0.9}])
+    extractor = PlaceExtractor({**PlaceExtractor.get_default_config()})
+    return extractor.process([message])[0]
+
+
+def test_a_place_question_names_the_place_and_is_routed():
+    message = parse("quelle antenne pour Lens ?", "find_antenne")
+    assert [e["value"] for e in message.get("entities")] == ["Lens"]
+    assert message.get("intent")["name"] == "give_location"
+    assert message.get("intent_ranking")[1]["name"] == "find_antenne"
+
+
+def test_another_topic_keeps_its_intent_and_its_place():
+    message = parse("il va pleuvoir demain à Lille ?", "out_of_scope")
+    assert message.get("intent")["name"] == "out_of_scope"
+    assert [e["value"] for e in message.get("entities")] == ["Lille"]
+
+
+def test_a_message_that_is_only_a_place_is_routed_whatever_the_intent():
+    assert parse("moi c'est vers chateau thierry", "ask_who_for").get("intent")["name"] == (
+        "give_location")
+
+
+def test_no_place_no_entity():
+    message = parse("je suis à la rue", "give_situation")
+    assert not message.get("entities") and message.get("intent")["name"] == "give_situation"
+
+
+def test_a_button_payload_is_left_alone():
+    message = parse('/give_location{"commune_id":"62498"}', "give_location")
+    assert not message.get("entities")
