@@ -28,7 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the real servers, started as the end-to-end tests do
 from helpers import RASA, Servers, new_sender, rasa_env  # noqa: E402
-from nlu.evaluation import examples, summarise  # noqa: E402
+from nlu.evaluation import examples, quiet_parsing, summarise  # noqa: E402
 from rasa.core.agent import Agent  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
@@ -65,6 +65,7 @@ def evaluate_nlu(model: Path) -> dict:
     included), parsed one by one in this process after a warm-up."""
     sets = {"heldout": examples(HELDOUT), "blind": examples(BLIND)}
     texts = [text for labelled in sets.values() for _, text in labelled]
+    quiet_parsing()
 
     async def parse() -> tuple[list[dict], float]:
         agent = Agent.load(str(model))

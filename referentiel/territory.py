@@ -194,12 +194,10 @@ class Territory:
             return Location(Outcome.NONE)
         return self._found(commune, place_only=True)
 
-    def locate(self, text: str, near_names: bool = True) -> Location:
-        """Read a place from a message and say which antenne covers it.
-
-        With near_names, a name not in the data is compared with every known
-        name (a typo to confirm, close names to offer); without, it is NONE.
-        """
+    def locate(self, text: str) -> Location:
+        """Read a place from a message and say which antenne covers it; a name not in
+        the data, where a place is expected, is compared with the known names (a typo
+        read or to confirm, close names to offer)."""
         tokens = self._tokens(text)
         postal_code = self._postal_code(text)
         departement, outside_departement = self._departement(tokens)
@@ -231,8 +229,6 @@ class Territory:
             return replace(location, words=" ".join(tokens[i] for i in positions))
         if _OTHER_NUMBER.search(fold(text)):
             return Location(Outcome.MALFORMED, place_only=place_only)
-        if not near_names:
-            return Location(Outcome.NONE)
         closest = self._closest(tokens)
         return replace(closest, words=closest.query)
 

@@ -1,5 +1,5 @@
 """What a person sees of the NLU: each message parsed by the trained model as the Rasa
-server parses it (place recognizer and fallback included), a fallback counted as a miss.
+server parses it (normaliser, place extractor and fallback included), a fallback counted as a miss.
 
 `rasa test nlu` undoes the fallback before scoring (it scores the intent the fallback
 replaced), which overstates what people get; this does not.
@@ -8,18 +8,25 @@ replaced), which overstates what people get; this does not.
 import asyncio
 import difflib
 import json
+import logging
 import re
 from collections import Counter
 from pathlib import Path
 
 import yaml
 from rasa.core.agent import Agent
+from rasa.utils.log_utils import configure_structlog
 from sklearn.metrics import f1_score
 
 from referentiel.text import fold
 
 FALLBACK = "nlu_fallback"
 ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def quiet_parsing() -> None:
+    """No line logged per message parsed (Rasa's debug log, on by default outside its CLI)."""
+    configure_structlog(logging.WARNING)
 
 
 def examples(path: Path) -> list[tuple[str, str]]:
@@ -60,6 +67,7 @@ def near_duplicates(texts: list[str], known: list[str], threshold: float = 0.85)
 
 def parse_all(model: Path, texts: list[str]) -> list[dict]:
     """The server's parse of each text (intent name and confidence)."""
+    quiet_parsing()
 
     async def parse() -> list[dict]:
         agent = Agent.load(str(model))

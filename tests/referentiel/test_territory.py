@@ -158,13 +158,6 @@ def test_unknown_name_gets_close_names_or_nothing():
     assert "Dunkerque" in [c.name for c in near.candidates]
 
 
-def test_without_near_names_typos_and_unknown_names_are_no_place():
-    assert TERRITORY.locate("maubeug", near_names=False).outcome is Outcome.NONE
-    assert TERRITORY.locate("j'habite à Dunkerqe-plage", near_names=False).outcome is Outcome.NONE
-    assert TERRITORY.locate("Maubeuge", near_names=False).antenne_id == TERRITORY.locate(
-        "Maubeuge").antenne_id
-
-
 def test_region_postal_code_that_does_not_exist():
     location = TERRITORY.locate("59999")
     assert (location.outcome, location.postal_code) == (Outcome.NOT_FOUND, "59999")
