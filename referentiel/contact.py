@@ -4,7 +4,7 @@ import re
 from typing import Optional
 
 from referentiel.loader import Referentiel
-from referentiel.text import fold
+from referentiel.normalise import normalise
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 _NAME = re.compile(r"^[^\W\d_]+(?:[ '’-][^\W\d_]+)*$")
@@ -45,12 +45,13 @@ def person_name(text: str) -> Optional[str]:
 
 
 def field_to_correct(text: str, ref: Referentiel) -> Optional[str]:
-    """Which field "le téléphone est faux" names; the longest matching word wins."""
-    words = " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+    """Which field "le téléphone est faux" names; the longest matching word wins. Read
+    through the one normaliser, the message and the words alike ("le telefone", "mon tel")."""
+    words = normalise(text)
     matches = [
         (len(word), slot)
         for slot, slot_words in ref.personal_data.correction_words.items()
-        for word in slot_words
+        for word in map(normalise, slot_words)
         if re.search(rf"\b{re.escape(word)}\b", words)
     ]
     return max(matches)[1] if matches else None

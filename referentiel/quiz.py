@@ -9,7 +9,8 @@ import yaml
 from pydantic import root_validator
 
 from referentiel.loader import Data, load_referentiel
-from referentiel.text import fold, words
+from referentiel.normalise import normalise
+from referentiel.text import fold
 
 DATA_FILE = Path(__file__).with_name("quiz.yml")
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)?|[a-z]+")
@@ -159,10 +160,13 @@ def _exercise_answer(quiz: Quiz, item: Item, text: str) -> Optional[str]:
 
 
 def _self_assessment_answer(quiz: Quiz, text: str) -> Optional[str]:
-    said = " ".join(words(text))
+    """Read through the one normaliser, the answer and the choices' phrases alike
+    ("pas tro" → "pas trop", "jsp" → "je sais pas")."""
+    said = normalise(text)
     choices = (*quiz.self_assessment_choices, quiz.dont_know)
-    alone = next((choice.id for choice in choices if said in choice.alone), None)
-    return alone or _longest_meaning([(p, c.id) for c in choices for p in c.words], said)
+    alone = next((c.id for c in choices if said in {normalise(a) for a in c.alone}), None)
+    return alone or _longest_meaning(
+        [(normalise(p), c.id) for c in choices for p in c.words], said)
 
 
 def read_answer(quiz: Quiz, item: Item, text: str) -> Optional[str]:

@@ -46,3 +46,16 @@ def test_negation(text: str, negated: bool):
 def test_typo_of_a_common_word():
     assert normaliser().typo_of_common_word("mercii")
     assert not normaliser().typo_of_common_word("tourcoin")
+
+
+def test_the_quiz_and_the_corrections_read_through_it():
+    from referentiel import load_referentiel
+    from referentiel.contact import field_to_correct
+    from referentiel.quiz import load_quiz, read_answer
+
+    quiz = load_quiz()
+    item = next(item for item in quiz.items if item.kind == "self")
+    assert read_answer(quiz, item, "jsp") == quiz.dont_know.id
+    assert read_answer(quiz, item, "moyenement") == "un_peu"
+    assert field_to_correct("le telefone est faux", load_referentiel()) == "dossier_contact"
+    assert field_to_correct("le prenon est faux", load_referentiel()) == "dossier_first_name"
