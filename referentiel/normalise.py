@@ -37,7 +37,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 # What the NLU reads in place of a place's name: DIET learns "je suis de PLACE_WORD", the
 # same for every commune, and never learns town names as topics.
 PLACE_WORD = "xlieux"
-_ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
+ABBREVIATIONS = {"st": "saint", "ste": "sainte"}  # as commune names write them
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ def _with_place_word(words: list[str], place: str) -> list[str]:
         targets = [target, [target[0][:2], target[0][2:]]]  # "62300" or "62 300"
     else:
         targets = [target] if target else []
-    keys = [_ABBREVIATIONS.get(word, word) for word in words]
+    keys = [ABBREVIATIONS.get(word, word) for word in words]
     for wanted in targets:
         for start in range(len(keys) - len(wanted) + 1):
             if keys[start:start + len(wanted)] == wanted:

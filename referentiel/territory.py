@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from referentiel.loader import Referentiel, load_referentiel
-from referentiel.normalise import folded_zipf, load_lexicon, normaliser
+from referentiel.normalise import ABBREVIATIONS, folded_zipf, load_lexicon, normaliser
 from referentiel.text import fold
 
 DATA_FILE = Path(__file__).with_name("territory.json")
@@ -31,7 +31,6 @@ PREPOSITIONS = frozenset("a au aux de d du sur vers pour pres cote".split())
 STRONG_CONTEXT = PREPOSITIONS | frozenset(
     "commune ville village secteur habite habites vis antenne antennes region".split()
 )
-PLACE_CONTEXT = STRONG_CONTEXT
 PLACE_NOUNS = frozenset("commune ville village cp".split())
 # Words before "à"/"de" that make an everyday-word name a place ("je suis de Rue").
 PLACE_VERBS = frozenset(
@@ -71,7 +70,6 @@ FILLERS = frozenset(
     pres cote oui ok voila on nous travaille departement dept s il vous te plait pour
     vers""".split()
 )
-_ABBREVIATIONS = {"st": "saint", "ste": "sainte"}
 _ARTICLES = frozenset({"le", "la", "les", "l"})
 # Words that join the parts of a name: "Boulogne-sur-Mer" is also called "Boulogne".
 _LINKS = frozenset("sur sous en les le la lez pres de d du aux au et".split())
@@ -131,7 +129,7 @@ class Location:
 def name_key(text: str) -> str:
     """Comparable form of a place name: folded, words only, "st" read as "saint"."""
     tokens = re.findall(r"[a-z0-9]+", fold(text))
-    return " ".join(_ABBREVIATIONS.get(token, token) for token in tokens)
+    return " ".join(ABBREVIATIONS.get(token, token) for token in tokens)
 
 
 class Territory:
@@ -447,7 +445,7 @@ class Territory:
         """The words that should be a place, and whether the message is only them: the words
         after the last place word, or a whole answer of words that are not French."""
         for index in range(len(tokens) - 1, -1, -1):
-            if tokens[index] in PLACE_CONTEXT and index + 1 < len(tokens):
+            if tokens[index] in STRONG_CONTEXT and index + 1 < len(tokens):
                 query = list(itertools.takewhile(_unknown_word, tokens[index + 1:index + 5]))
                 end = index + 1 + len(query)
                 alone = all(t in FILLERS for t in tokens[:index + 1] + tokens[end:])
@@ -511,3 +509,10 @@ def load_territory() -> Territory:
     """The region's territory, loaded once."""
     return Territory(json.loads(DATA_FILE.read_text(encoding="utf-8")), load_referentiel(),
                      json.loads(FRANCE_FILE.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=4096)
+def locate(text: str) -> Location:
+    """load_territory().locate(text), once per text: the tokenizer, the place extractor
+    and the actions read the same message."""
+    return load_territory().locate(text)

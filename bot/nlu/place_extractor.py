@@ -31,7 +31,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.tokenizer import states_where
-from referentiel.territory import Location, load_territory
+from referentiel.territory import Location, locate
 
 ENTITY = "place"
 FOUND_CONFIDENCE = 1.0
@@ -78,12 +78,11 @@ class PlaceExtractor(GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
-        territory = load_territory()
         for message in messages:
             text = message.get(TEXT) or ""
             if text.startswith("/"):  # a button payload names its intent itself
                 continue
-            location = territory.locate(text)
+            location = locate(text)
             if not location.is_place:
                 continue
             confidence = QUESTION_CONFIDENCE if location.outcome.value == "confirm" else (

@@ -16,7 +16,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.noise import noisy
 from referentiel.normalise import PLACE_WORD, normaliser
-from referentiel.territory import Location, load_territory
+from referentiel.territory import Location, locate
 
 
 MIN_NOISY_LENGTH = 4  # "oui", "b": no noise
@@ -72,7 +72,7 @@ class NormalisingTokenizer(WhitespaceTokenizer):
         text = message.get(attribute) or ""
         if attribute != TEXT or text.startswith("/"):
             return super().tokenize(message, attribute)
-        location = load_territory().locate(text)
+        location = locate(text)
         normalised = " ".join(
             normaliser().words(text, place=location.words if location.is_place else "")
         )
