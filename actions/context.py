@@ -32,8 +32,9 @@ FALLBACK = "nlu_fallback"
 # "Vouliez-vous dire… ?": at most this many topics, each at least this likely.
 MAX_SUGGESTIONS = 2
 MIN_SUGGESTION_CONFIDENCE = 0.1
-# Intents that may be the answer to the commune question.
-LOCATION_ANSWER_INTENTS = {"nonsense", "nlu_fallback", "out_of_scope"}
+# Intents that may be the answer to the commune question ("5900" reads like a quiz answer,
+# which means something only during the quiz).
+LOCATION_ANSWER_INTENTS = {"nonsense", "nlu_fallback", "out_of_scope", "quiz_answer"}
 USUAL_REPLIES = {
     "affirm": "utter_affirm",
     "deny": "utter_deny",

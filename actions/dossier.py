@@ -27,6 +27,9 @@ DISCARD_SLOT = "dossier_discarded"
 # What the person gave for a request: forgotten by the conversation once it is sent.
 PERSONAL_SLOTS = ("dossier_first_name", "dossier_last_name", "dossier_contact",
                   "dossier_contact_time", "dossier_request_id")
+# Below this confidence, a reply to a question of the form is its answer: "Durand", read
+# as a question about duration at 0.29, is a last name; "c'est payant ?" (0.99) is a question.
+SURE_OF_A_QUESTION = 0.5
 
 
 _FIRST_USE = threading.Lock()
@@ -106,6 +109,15 @@ class ValidateDossierForm(FormValidationAction):
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         return list(FIELDS)
 
+    async def extract_dossier_first_name(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return _unsure_reply(tracker, "dossier_first_name")
+
+    async def extract_dossier_last_name(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return _unsure_reply(tracker, "dossier_last_name")
+
+    async def extract_dossier_contact(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        return _unsure_reply(tracker, "dossier_contact")
+
     def validate_dossier_first_name(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         return self._name("dossier_first_name", value, dispatcher)
 
@@ -133,6 +145,18 @@ class ValidateDossierForm(FormValidationAction):
     def validate_dossier_contact_time(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         text = " ".join(str(value or "").split())[:128]
         return {"dossier_contact_time": text or None}
+
+
+def _unsure_reply(tracker: Tracker, slot: str) -> dict[str, Any]:
+    """The reply to the question of `slot` as its answer, when the slot mapping left it out
+    because NLU read it, unsure, as another request; nothing otherwise."""
+    message = tracker.latest_message or {}
+    text = message.get("text") or ""
+    confidence = (message.get("intent") or {}).get("confidence") or 0.0
+    if (tracker.get_slot("requested_slot") != slot or tracker.get_slot(slot) is not None
+            or not text or text.startswith("/") or confidence >= SURE_OF_A_QUESTION):
+        return {}
+    return {slot: text}
 
 
 class ActionDossierSummary(Action):

@@ -28,7 +28,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the real servers, started as the end-to-end tests do
 from helpers import RASA, Servers, new_sender, rasa_env  # noqa: E402
-from nlu.evaluation import examples, quiet_parsing, summarise  # noqa: E402
+from nlu.evaluation import examples, parse_requests, quiet_parsing, summarise  # noqa: E402
 from rasa.core.agent import Agent  # noqa: E402
 
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
@@ -72,7 +72,7 @@ def evaluate_nlu(model: Path) -> dict:
         for text in texts[:NLU_WARM_UP]:
             await agent.parse_message(text)
         start = time.perf_counter()
-        parsed = [await agent.parse_message(text) for text in texts]
+        parsed = [await parse_requests(agent, text) for text in texts]
         return parsed, (time.perf_counter() - start) * 1000 / len(texts)
 
     parsed, ms_per_message = asyncio.run(parse())

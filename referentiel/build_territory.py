@@ -132,10 +132,16 @@ def build_places(templates: dict, territory) -> str:
             + block("out_of_scope", outings))
 
 
+def place_extractor_setting(name: str) -> set[str]:
+    """One of the place extractor's intent lists in config.yml (route_intents,
+    answer_then_route)."""
+    pipeline = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["pipeline"]
+    return set(next(c for c in pipeline if c["name"] == PLACE_EXTRACTOR)[name])
+
+
 def answer_then_route() -> set[str]:
     """The intents answered first, then with the antenne of a place named (config.yml)."""
-    pipeline = yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["pipeline"]
-    return set(next(c for c in pipeline if c["name"] == PLACE_EXTRACTOR)["answer_then_route"])
+    return place_extractor_setting("answer_then_route")
 
 
 def build_place_rules(rule_files: list[Path]) -> str:

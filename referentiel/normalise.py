@@ -43,6 +43,7 @@ ABBREVIATIONS = {"st": "saint", "ste": "sainte"}  # as commune names write them
 @dataclass(frozen=True)
 class Lexicon:
     sms: dict[str, str]
+    symbols: dict[str, str]
     phrases: dict[str, str]
     vocabulary: frozenset[str]
     negations: frozenset[str]
@@ -53,6 +54,7 @@ def load_lexicon() -> Lexicon:
     data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
     return Lexicon(
         sms={fold(k): fold(v) for k, v in data["sms"].items()},
+        symbols={fold(k): fold(v) for k, v in data["symbols"].items()},
         phrases={fold(k): fold(v) for k, v in data["phrases"].items()},
         vocabulary=frozenset(fold(w) for w in data["vocabulary"]),
         negations=frozenset(data["negations"]),
@@ -89,6 +91,10 @@ class Normaliser:
         for word, zipf in frequencies.items():
             if len(word) >= 2:
                 self.speller.create_dictionary_entry(word, int(10 ** zipf))
+        self._symbols = [
+            (re.compile(rf"(?<![\w@+]){re.escape(form)}(?![\w@+])"), f" {words} ")
+            for form, words in sorted(lexicon.symbols.items(), key=lambda kv: -len(kv[0]))
+        ]
         self._phrases = [
             (re.compile(rf"\b{re.escape(form)}\b"), words)
             for form, words in sorted(lexicon.phrases.items(), key=lambda kv: -len(kv[0]))
@@ -97,7 +103,10 @@ class Normaliser:
     def words(self, text: str, place: str = "") -> list[str]:
         """The normalised words of a message; the words `place` (name-key form, from
         referentiel.territory) become the one word PLACE_WORD."""
-        folded = _WORD.findall(fold(text))
+        folded_text = fold(text)
+        for pattern, words in self._symbols:
+            folded_text = pattern.sub(words, folded_text)
+        folded = _WORD.findall(folded_text)
         expanded = " ".join(self._word(word) for word in _with_place_word(folded, place))
         for pattern, words in self._phrases:
             expanded = pattern.sub(words, expanded)

@@ -9,7 +9,7 @@ model=$out/$name.tar.gz
 stamp=$out/$name.sha256
 # The tokenizer normalises text and reads places before training: its code and data
 # are inputs too.
-mapfile -t inputs < <(ls "$config" constraints.txt bot/nlu/tokenizer.py bot/nlu/noise.py \
+mapfile -t inputs < <(ls "$config" constraints.txt bot/nlu/tokenizer.py bot/nlu/noise.py bot/nlu/ensemble.py \
   referentiel/normalise.py referentiel/lexicon.yml referentiel/territory.py \
   referentiel/territory.json referentiel/france.json; find bot/domain data -name '*.yml' | sort)
 hash=$(for file in "${inputs[@]}"; do echo "== $file"; cat "$file"; done | sha256sum | cut -d' ' -f1)

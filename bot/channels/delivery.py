@@ -26,6 +26,7 @@ from bot.channels.identity import short_hash
 from bot.channels.limits import (
     CONVERSATION_RATE, ERASURE_PAYLOADS, MAX_CONVERSATION_MESSAGES, RateLimit,
 )
+from referentiel.clauses import requests
 
 RESPONSES_FILE = Path(__file__).resolve().parent.parent / "domain" / "responses.yml"
 APOLOGY_RESPONSE = "utter_assistant_unavailable"
@@ -64,6 +65,20 @@ def _stored_user_messages(sender_id: str) -> int:
         return 0
     count = getattr(store, "user_message_count", None)
     return count(sender_id) if count else 0
+
+
+def requests_of(message: UserMessage) -> list[UserMessage]:
+    """The message, or each of its two requests as a message of its own, in order
+    ("c'est quoi CléA ? et ça coûte combien ?": both are answered; referentiel/clauses.py)."""
+    texts = requests(message.text or "")
+    if len(texts) == 1:
+        return [message]
+    return [
+        UserMessage(text, message.output_channel, message.sender_id,
+                    input_channel=message.input_channel, metadata=message.metadata,
+                    message_id=f"{message.message_id}.{index}")
+        for index, text in enumerate(texts, start=1)
+    ]
 
 
 def refusal(message: UserMessage, stored: int) -> Optional[str]:
@@ -113,7 +128,8 @@ async def deliver(
     watched = WatchedOutput(message.output_channel)
     message.output_channel = watched
     try:
-        await on_new_message(message)
+        for part in requests_of(message):
+            await on_new_message(part)
     except Exception:  # a provider would retry on a 5xx and the person get answers twice
         logger.exception("channel.message.failure", channel=message.input_channel,
                          conversation=short_hash(message.sender_id))

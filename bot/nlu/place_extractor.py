@@ -13,7 +13,7 @@ regions). This component runs last in the pipeline:
   `give_location`, so that the answer is the antenne. A question asked with a
   place keeps its intent: its answer, then the antenne (data/rules/places.yml).
   Other intents keep their own answer ("il va pleuvoir à Lille ?" stays out of
-  scope).
+  scope). When NLU was unsure (the fallback), its likeliest intent decides.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from bot.nlu.tokenizer import states_where
 from referentiel.territory import Location, locate
 
 ENTITY = "place"
+FALLBACK_INTENT = "nlu_fallback"
 FOUND_CONFIDENCE = 1.0
 QUESTION_CONFIDENCE = 0.8  # a typo to confirm
 
@@ -94,11 +95,21 @@ class PlaceExtractor(GraphComponent):
             }
             message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent in self.route_intents or location.place_only or (
+            if self._understood_intent(message) in self.route_intents or location.place_only or (
                 intent not in self.answer_then_route and states_where(text, location)
             ):
                 self._route(message, confidence)
         return messages
+
+    @staticmethod
+    def _understood_intent(message: Message) -> str | None:
+        """The intent NLU read; when it was unsure (the fallback), its likeliest one: with
+        a place, "c quelle antenne pour lievin" is sure enough to route."""
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if intent != FALLBACK_INTENT:
+            return intent
+        ranking = [entry.get(INTENT_NAME_KEY) for entry in message.get(INTENT_RANKING_KEY) or []]
+        return next((name for name in ranking if name != FALLBACK_INTENT), None)
 
     def _route(self, message: Message, confidence: float) -> None:
         """give_location first; the intent NLU predicted stays in the ranking."""

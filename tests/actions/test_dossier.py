@@ -146,3 +146,20 @@ def test_concurrent_first_uses_share_one_migrated_store(tmp_path, monkeypatch):
         assert stores[0].count() == 0
     finally:
         dossier._migrated_repository.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "confidence", "taken"),
+    [
+        ("Durand", "ask_duration", 0.29, {"dossier_last_name": "Durand"}),  # unsure: a name
+        ("c'est payant ?", "ask_financing", 0.99, {}),  # sure: a question, answered
+        ("/ask_menu", "ask_menu", 1.0, {}),
+    ],
+)
+def test_an_unsure_reading_of_a_reply_to_the_form_is_the_answer(text, intent, confidence, taken):
+    asking = Tracker("sender-1", {"requested_slot": "dossier_last_name"},
+                     {"text": text, "intent": {"name": intent, "confidence": confidence}},
+                     [], False, None, {}, "action_listen")
+    extracted = asyncio.run(dossier.ValidateDossierForm().extract_dossier_last_name(
+        CollectingDispatcher(), asking, {}))
+    assert extracted == taken

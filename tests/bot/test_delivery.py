@@ -66,3 +66,17 @@ def test_a_messaging_apps_first_message_hears_first_that_the_conversation_is_kep
     assert first_messages("telegram", "c koi clea", 1, monkeypatch) == ["Réponse"]
     assert first_messages("telegram", "/greet", 0, monkeypatch) == ["Réponse"]  # it says it
     assert first_messages("socketio", "c koi clea", 0, monkeypatch) == ["Réponse"]
+
+
+def test_two_requests_in_one_message_are_each_handed_to_the_assistant():
+    seen: list[tuple[str, str]] = []
+
+    async def answer(message: UserMessage) -> None:
+        seen.append((message.text, message.message_id))
+        await message.output_channel.send_response(message.sender_id, {"text": message.text})
+
+    collector = CollectingOutputChannel()
+    asyncio.run(deliver(answer, UserMessage("c'est quoi CléA ? Et ça coûte combien ?", collector,
+                                            "web:two", message_id="m1")))
+    assert seen == [("c'est quoi CléA ?", "m1.1"), ("ça coûte combien ?", "m1.2")]
+    assert [m["text"] for m in collector.messages] == ["c'est quoi CléA ?", "ça coûte combien ?"]

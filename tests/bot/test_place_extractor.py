@@ -5,10 +5,11 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.nlu.place_extractor import PlaceExtractor
 
 
-def parse(text: str, intent: str) -> Message:
+def parse(text: str, intent: str, ranking: tuple[str, ...] = ()) -> Message:
     message = Message.build(text=text)
     message.set("intent", {"name": intent, "confidence": 0.9})
-    message.set("intent_ranking", [{"name": intent, "confidence": 0.9}])
+    message.set("intent_ranking", [{"name": name, "confidence": 0.9}
+                                   for name in (intent, *ranking)])
     extractor = PlaceExtractor({**PlaceExtractor.get_default_config()})
     return extractor.process([message])[0]
 
@@ -29,6 +30,13 @@ def test_another_topic_keeps_its_intent_and_its_place():
 def test_a_message_that_is_only_a_place_is_routed_whatever_the_intent():
     assert parse("moi c'est vers chateau thierry", "ask_who_for").get("intent")["name"] == (
         "give_location")
+
+
+def test_when_nlu_is_unsure_its_likeliest_intent_decides():
+    unsure_where = parse("c quelle antenne pour lievin", "nlu_fallback", ("find_antenne",))
+    assert unsure_where.get("intent")["name"] == "give_location"
+    unsure_weather = parse("il va pleuvoir a lille ?", "nlu_fallback", ("out_of_scope",))
+    assert unsure_weather.get("intent")["name"] == "nlu_fallback"
 
 
 def test_no_place_no_entity():

@@ -1,6 +1,6 @@
 """End to end over HTTP: messages written as this public writes (issue 13), each answered
-in one message: a place anywhere, a question and a place, call-back requests, SMS
-spelling, definitions, a domain question, small talk, media."""
+in one message: a place anywhere, a question and a place, two questions, call-back
+requests, SMS spelling, definitions, a domain question, small talk, media."""
 
 import pytest
 
@@ -33,6 +33,12 @@ def test_everyday_words_and_a_town_in_another_topic_are_not_routed(servers: Serv
 def test_a_question_and_a_place_are_both_answered(servers: Servers):
     answer = texts(say(servers, "c'est quoi le CléA ? j'habite à Amiens"))
     assert "certificat" in answer and "votre antenne est celle d'Amiens" in answer
+
+
+def test_two_questions_in_one_message_are_both_answered(servers: Servers):
+    answer = texts(say(servers, "c'est quoi le CléA ? et ça coûte combien ?"))
+    assert "certificat" in answer and "Quelle est votre situation ?" in answer
+    assert answer.index("certificat") < answer.index("Quelle est votre situation ?")
 
 
 @pytest.mark.parametrize("message", ["rappelez moi", "je veux être recontacté",

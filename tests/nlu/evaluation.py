@@ -18,9 +18,15 @@ from rasa.core.agent import Agent
 from rasa.utils.log_utils import configure_structlog
 from sklearn.metrics import f1_score
 
+from referentiel.build_territory import place_extractor_setting
+from referentiel.clauses import requests
+from referentiel.normalise import normalise
 from referentiel.text import fold
 
 FALLBACK = "nlu_fallback"
+ROUTED = "give_location"
+ROUTE_INTENTS = place_extractor_setting("route_intents") - {ROUTED}
+CALL_BACK_STEMS = ("rappel", "recontact")
 ROOT = Path(__file__).resolve().parent.parent.parent
 
 
@@ -65,21 +71,62 @@ def near_duplicates(texts: list[str], known: list[str], threshold: float = 0.85)
     return found
 
 
-def parse_all(model: Path, texts: list[str]) -> list[dict]:
-    """The server's parse of each text (intent name and confidence)."""
+def parse_all(model: Path, texts: list[str]) -> list[list[dict]]:
+    """The server's parse of each text's requests: one, or two when the channels hand
+    them over apart (referentiel/clauses.py)."""
     quiet_parsing()
 
-    async def parse() -> list[dict]:
+    async def parse() -> list[list[dict]]:
         agent = Agent.load(str(model))
-        return [await agent.parse_message(text) for text in texts]
+        return [await parse_requests(agent, text) for text in texts]
 
     return asyncio.run(parse())
 
 
-def summarise(labelled: list[tuple[str, str]], parsed: list[dict]) -> dict:
+async def parse_requests(agent: Agent, text: str) -> list[dict]:
+    """The parse of each of a message's requests, in order."""
+    parsed = []
+    for part in requests(text):
+        parsed.append(await agent.parse_message(part))
+    return parsed
+
+
+def asks_a_call_back(text: str) -> bool:
+    """ "rappelez moi", "jveux qu'on me rappelle", "être recontacté"."""
+    return any(word.startswith(CALL_BACK_STEMS) for word in normalise(text).split())
+
+
+def _answered_as(parse: dict, expected: str) -> str:
+    intent = (parse.get("intent") or {}).get("name") or FALLBACK
+    names_place = any(e.get("entity") == "place" for e in parse.get("entities") or [])
+    if intent == ROUTED and names_place and expected in ROUTE_INTENTS:
+        return expected
+    if (expected, intent) == ("contact_human", "want_register") and asks_a_call_back(
+            parse.get("text") or ""):
+        return expected
+    return intent
+
+
+def answered_as(parses: list[dict], expected: str) -> str:
+    """The intent the assistant answers, as the person asked it.
+
+    A message of a routing intent that names a place ("quelle antenne pour Lens ?",
+    "bonjour, Arras") is answered with that place's antenne, by design (config.yml,
+    route_intents): the same answer as give_location, which is what the person asked for.
+    A request to be called back, labelled contact_human in sets written before issue 13,
+    is answered as issue 13 asks: the pre-dossier, whose antenne calls back (want_register).
+    A message of two requests is answered twice: right when the expected answer is one
+    of the two and neither is "Vouliez-vous dire… ?"."""
+    intents = [_answered_as(parse, expected) for parse in parses]
+    if expected in intents and FALLBACK not in intents:
+        return expected
+    return next(intent for intent in intents if intent != expected)
+
+
+def summarise(labelled: list[tuple[str, str]], parsed: list[list[dict]]) -> dict:
     """Accuracy, fallback rate, macro-F1, per-intent F1 and the errors, as a person sees them."""
     expected = [intent for intent, _ in labelled]
-    predicted = [(p.get("intent") or {}).get("name") or FALLBACK for p in parsed]
+    predicted = [answered_as(p, want) for p, want in zip(parsed, expected)]
     labels = sorted(set(expected))
     per_intent = f1_score(expected, predicted, labels=labels, average=None, zero_division=0)
     errors = [
@@ -88,6 +135,7 @@ def summarise(labelled: list[tuple[str, str]], parsed: list[dict]) -> dict:
     ]
     return {
         "messages": len(labelled),
+        "read_as_two_requests": sum(len(parses) > 1 for parses in parsed),
         "accuracy": round(sum(e == p for e, p in zip(expected, predicted)) / len(labelled), 4),
         "fallback_rate": round(predicted.count(FALLBACK) / len(labelled), 4),
         "macro_f1": round(float(per_intent.mean()), 4),
@@ -106,7 +154,8 @@ def write_report(summary: dict, name: str, title: str) -> str:
                                           encoding="utf-8")
     first = (f"{title}: accuracy {summary['accuracy']:.3f}, fallback rate "
              f"{summary['fallback_rate']:.3f}, macro-F1 {summary['macro_f1']:.3f} "
-             f"({summary['messages']} messages, as a person sees them: a fallback is a miss)")
+             f"({summary['messages']} messages, {summary['read_as_two_requests']} read as two "
+             f"requests, as a person sees them: a fallback is a miss)")
     lines = [
         first,
         "per-intent F1: " + ", ".join(f"{k} {v:.2f}" for k, v in summary["per_intent_f1"].items()),

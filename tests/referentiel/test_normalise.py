@@ -16,6 +16,9 @@ from referentiel.normalise import PLACE_WORD, normalise, normaliser
         ("jhabite a lens", "j habite a lens"),
         ("jveux un rdv stp", "je veux un rendez vous s il te plait"),
         ("formaton", "formation"),
+        ("dacord", "d accord"),
+        ("a+ merci", "a plus merci"),
+        ("@+", "a plus"),
     ],
 )
 def test_sms_forms_glued_words_and_typos_are_undone(text: str, expected: str):

@@ -1,0 +1,69 @@
+"""Two requests in one message, read apart so that both are answered.
+
+"C'est quoi CléA ? Et ça coûte combien ?", "on est évalué sur quoi et ça dure
+combien de temps", "je voudrais m'inscrire, et c'est gratuit ?": the channels
+hand each request to the assistant as its own message, in order. A message is
+split once, at the first boundary (a question mark, a full stop, a comma, "et")
+where the words before it ask something (a question, or a wish: "je voudrais…")
+and the words after it ask a question. A greeting, a statement ("je suis
+salarié, c'est payant ?"), a place ("Lens. C'est payant ?") or a one-word side
+is never split off: the NLU reads those messages whole.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import yaml
+
+from referentiel.normalise import LEXICON_FILE, normalise
+
+# A boundary, and the linking words that start the second request ("et", "aussi").
+_BOUNDARY = re.compile(r"\?+\s*|[.!;]+\s+|,\s*|\s+(?=et\s)", re.IGNORECASE)
+MIN_WORDS = 3  # "ça coûte combien ?"; never "la b ? ou la c ?" in the quiz
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, frozenset[str]]:
+    """The words that mark a question, a wish and a link (referentiel/lexicon.yml)."""
+    data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))["clauses"]
+    return {key: frozenset(words) for key, words in data.items()}
+
+
+def _words(text: str) -> list[str]:
+    return normalise(text).split()
+
+
+def _asks_a_question(text: str, words: list[str]) -> bool:
+    if text.rstrip().endswith("?") or "où" in text.lower().split():
+        return True
+    joined = f" {' '.join(words)} "
+    return any(word in _cues()["question_words"] for word in words) or any(
+        f" {phrase} " in joined for phrase in _cues()["question_phrases"])
+
+
+def _asks(text: str, words: list[str]) -> bool:
+    return _asks_a_question(text, words) or any(word in _cues()["wishes"] for word in words)
+
+
+def _without_link(text: str) -> str:
+    """The second request without the word that linked it ("et ça coûte combien ?")."""
+    words = text.split()
+    while words and normalise(words[0]) in _cues()["links"]:
+        words = words[1:]
+    return " ".join(words)
+
+
+def requests(text: str) -> list[str]:
+    """The message's requests: itself, or its two requests in order."""
+    if text.startswith("/"):  # a button's payload
+        return [text]
+    for boundary in _BOUNDARY.finditer(text):
+        first = text[:boundary.end()].strip(" ,;")
+        second = _without_link(text[boundary.end():].strip())
+        first_words, second_words = _words(first), _words(second)
+        if (len(first_words) >= MIN_WORDS and len(second_words) >= MIN_WORDS
+                and _asks(first, first_words) and _asks_a_question(second, second_words)):
+            return [first, second]
+    return [text]
