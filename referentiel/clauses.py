@@ -6,19 +6,22 @@ hand each request to the assistant as its own message, in order. A message is
 split once, at the first boundary (a question mark, a full stop, a comma, "et")
 where the words before it ask something (a question, or a wish: "je voudrais…")
 and the words after it ask a question. A greeting, a statement ("je suis
-salarié, c'est payant ?"), a place ("Lens. C'est payant ?") or a one-word side
-is never split off: the NLU reads those messages whole.
+salarié, c'est payant ?"), a place ("Lens. C'est payant ?"), a one-word side or
+a second request that starts by naming the first ("elles sont où ?") is never
+split off: the NLU reads those messages whole.
 """
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import yaml
 
-from referentiel.normalise import LEXICON_FILE, normalise
+from referentiel.normalise import normalise
 
+CUES_FILE = Path(__file__).with_name("clauses.yml")
 # A boundary, and the linking words that start the second request ("et", "aussi").
 _BOUNDARY = re.compile(r"\?+\s*|[.!;]+\s+|,\s*|\s+(?=et\s)", re.IGNORECASE)
 MIN_WORDS = 3  # "ça coûte combien ?"; never "la b ? ou la c ?" in the quiz
@@ -26,8 +29,9 @@ MIN_WORDS = 3  # "ça coûte combien ?"; never "la b ? ou la c ?" in the quiz
 
 @lru_cache(maxsize=1)
 def _cues() -> dict[str, frozenset[str]]:
-    """The words that mark a question, a wish and a link (referentiel/lexicon.yml)."""
-    data = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))["clauses"]
+    """The words that mark a question, a wish, a link and a pronoun naming the first
+    request (referentiel/clauses.yml)."""
+    data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
     return {key: frozenset(words) for key, words in data.items()}
 
 
@@ -55,6 +59,16 @@ def _without_link(text: str) -> str:
     return " ".join(words)
 
 
+def _refers_back(words: list[str]) -> bool:
+    """The second request starts with a pronoun that names something of the first
+    ("vous avez combien d'antennes ? elles sont où ?"): read whole."""
+    if not words:
+        return False
+    if words[0] == "il":  # "il faut…", "il y a…" name nothing
+        return len(words) > 1 and words[1] not in _cues()["impersonal"]
+    return words[0] in _cues()["back_pronouns"]
+
+
 def requests(text: str) -> list[str]:
     """The message's requests: itself, or its two requests in order."""
     if text.startswith("/"):  # a button's payload
@@ -64,6 +78,7 @@ def requests(text: str) -> list[str]:
         second = _without_link(text[boundary.end():].strip())
         first_words, second_words = _words(first), _words(second)
         if (len(first_words) >= MIN_WORDS and len(second_words) >= MIN_WORDS
-                and _asks(first, first_words) and _asks_a_question(second, second_words)):
+                and _asks(first, first_words) and _asks_a_question(second, second_words)
+                and not _refers_back(second_words)):
             return [first, second]
     return [text]

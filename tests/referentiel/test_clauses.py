@@ -16,6 +16,7 @@ from referentiel.clauses import requests
         ("c koi clea et c ou lantenne la plus proche", ["c koi clea", "c ou lantenne la plus proche"]),
         ("quelle antenne pour lens et c'est payant ?", ["quelle antenne pour lens", "c'est payant ?"]),
         ("salut ça va ? c'est quoi clea", ["salut ça va ?", "c'est quoi clea"]),
+        ("c'est quoi clea ? il faut payer ?", ["c'est quoi clea ?", "il faut payer ?"]),
     ],
 )
 def test_two_requests_are_read_apart(message, parts):
@@ -32,6 +33,8 @@ def test_two_requests_are_read_apart(message, parts):
         "la b ? ou la c ?",  # quiz answers are never doubled
         "c'est quoi le cpf et l'aif ?",
         "je veux m'inscrire et avoir un rendez vous",
+        "vous avez combien d'antennes ? elles sont où ?",  # "elles": the antennes
+        "c'est quoi le jury ? il se réunit quand ?",
         "06 12 34 56 78. c'est pour quoi faire ?",
         "/affirm",
         "",
