@@ -124,6 +124,7 @@ def suggestions(tracker: Tracker) -> list[dict[str, str]]:
     """The one or two likeliest topics of a message the NLU was unsure of, as buttons:
     the antenne of a commune it names first, then the intents NLU ranked highest."""
     found: list[dict[str, str]] = []
+    always_offered = button("something_else")  # "Autre chose" opens the menu
     place = latest_entity(tracker, "place")
     if place:
         location = load_territory().locate(tracker.latest_message.get("text") or "")
@@ -133,6 +134,7 @@ def suggestions(tracker: Tracker) -> list[dict[str, str]]:
     for entry in tracker.latest_message.get("intent_ranking") or []:
         candidate = suggestion(entry.get("name") or "")
         if (candidate and candidate not in found
+                and candidate["payload"] != always_offered["payload"]
                 and entry.get("confidence", 0.0) >= MIN_SUGGESTION_CONFIDENCE):
             found.append(candidate)
         if len(found) == MAX_SUGGESTIONS:

@@ -143,8 +143,9 @@ class ValidateDossierForm(FormValidationAction):
         return {"situation": value if value in known else detect_situation(str(value or ""), ref)}
 
     def validate_dossier_contact_time(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        """Any words; an older button clicked instead ("/give_situation{…}") is no answer."""
         text = " ".join(str(value or "").split())[:128]
-        return {"dossier_contact_time": text or None}
+        return {"dossier_contact_time": None if text.startswith("/") else text or None}
 
 
 def _unsure_reply(tracker: Tracker, slot: str) -> dict[str, Any]:

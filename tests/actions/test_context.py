@@ -101,3 +101,8 @@ def test_when_unsure_a_place_named_is_offered_first():
 def test_when_nothing_is_likely_the_menu():
     messages = suggested("zzz", [("greet", 0.2), ("ask_financing", 0.05)])
     assert [m["response"] for m in messages] == ["utter_default"]
+
+
+def test_the_menu_is_never_offered_twice():
+    messages = suggested("euh", [("ask_menu", 0.2), ("ask_process", 0.15)])
+    assert [b["payload"] for b in messages[0]["buttons"]] == ["/ask_process", "/ask_menu"]

@@ -163,3 +163,10 @@ def test_an_unsure_reading_of_a_reply_to_the_form_is_the_answer(text, intent, co
     extracted = asyncio.run(dossier.ValidateDossierForm().extract_dossier_last_name(
         CollectingDispatcher(), asking, {}))
     assert extracted == taken
+
+
+def test_an_older_button_is_no_contact_time():
+    validate = dossier.ValidateDossierForm().validate_dossier_contact_time
+    assert validate('/give_situation{"situation":"salarie"}', None, None, {}) == {
+        "dossier_contact_time": None}
+    assert validate("  le   matin ", None, None, {}) == {"dossier_contact_time": "le matin"}
