@@ -19,7 +19,7 @@ from actions.entities import latest_entity
 from actions.quiz import PENDING_QUIZ, answer_quiz
 from actions.routing import PENDING_LOCATION, ActionLocate, commune_payload, single_suggested_commune
 from referentiel.buttons import button, suggestion
-from referentiel.territory import Outcome, load_territory
+from referentiel.territory import Outcome, locate
 
 # Actions that end by asking a question; a pending question counts only right after them.
 ASKING_ACTIONS = {
@@ -127,7 +127,7 @@ def suggestions(tracker: Tracker) -> list[dict[str, str]]:
     always_offered = button("something_else")  # "Autre chose" opens the menu
     place = latest_entity(tracker, "place")
     if place:
-        location = load_territory().locate(tracker.latest_message.get("text") or "")
+        location = locate(tracker.latest_message.get("text") or "")
         if location.outcome is Outcome.FOUND and location.commune:
             found.append({"title": f"L'antenne pour {location.commune.name}",
                           "payload": commune_payload(location.commune)})

@@ -75,10 +75,12 @@ def requests(text: str) -> list[str]:
         return [text]
     for boundary in _BOUNDARY.finditer(text):
         first = text[:boundary.end()].strip(" ,;")
+        first_words = _words(first)
+        if len(first_words) < MIN_WORDS or not _asks(first, first_words):
+            continue
         second = _without_link(text[boundary.end():].strip())
-        first_words, second_words = _words(first), _words(second)
-        if (len(first_words) >= MIN_WORDS and len(second_words) >= MIN_WORDS
-                and _asks(first, first_words) and _asks_a_question(second, second_words)
+        second_words = _words(second)
+        if (len(second_words) >= MIN_WORDS and _asks_a_question(second, second_words)
                 and not _refers_back(second_words)):
             return [first, second]
     return [text]

@@ -6,7 +6,7 @@ from typing import Optional
 
 from referentiel.buttons import button
 from referentiel.loader import Referentiel
-from referentiel.normalise import normaliser
+from referentiel.normalise import normalised_words
 from referentiel.text import fold
 
 _ORDINALS = {
@@ -35,7 +35,7 @@ def find_domain(text: str, ref: Referentiel, fuzzy: bool = True) -> Optional[int
     by_number = _NUMBER_AFTER_DOMAIN.search(folded)
     if by_number:
         return int(by_number.group(1))
-    tokens = normaliser().words(folded)
+    tokens = list(normalised_words(folded))
     if "domaine" in tokens or "domaines" in tokens:
         ordinals = {_ORDINALS[token] for token in tokens if token in _ORDINALS}
         if len(ordinals) == 1:

@@ -3,16 +3,16 @@
 from typing import Optional
 
 from referentiel.loader import FinancingScheme, Referentiel
-from referentiel.normalise import normaliser
+from referentiel.normalise import normalised_words, normaliser
 
 
 def _mentions(text: str, keywords: tuple[str, ...], negated_counts: bool = True) -> bool:
     """A keyword stands in the normalised message; with `negated_counts` False, a negated
     one ("je travaille pas") does not count."""
     reader = normaliser()
-    said = reader.words(text)
+    said = list(normalised_words(text))
     for keyword in keywords:
-        wanted = reader.words(keyword)
+        wanted = list(normalised_words(keyword))
         for start in range(len(said) - len(wanted) + 1):
             if said[start:start + len(wanted)] == wanted and (
                 negated_counts or not reader.negated(said, start, start + len(wanted))

@@ -182,6 +182,13 @@ def normaliser() -> Normaliser:
     return Normaliser(load_lexicon(), load_territory().name_words)
 
 
+@lru_cache(maxsize=4096)
+def normalised_words(text: str, place: str = "") -> tuple[str, ...]:
+    """normaliser().words(text, place), once per text: the tokenizer, the place extractor
+    and the matchers read the same messages and the same keywords again and again."""
+    return tuple(normaliser().words(text, place=place))
+
+
 def normalise(text: str) -> str:
     """The normalised text of a message: folded words, SMS forms and spelling undone."""
-    return normaliser()(text)
+    return " ".join(normalised_words(text))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
+from typing import Iterator, Optional
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -285,17 +285,13 @@ class Territory:
         """The commune name in the tokens that best stands in a place context."""
         best: Optional[tuple[tuple[int, int], str, range]] = None
         covered = 0  # a name inside a longer name is not a name ("Écaillon" in Monchaux-sur-…)
-        for start in range(len(tokens)):
-            for length in range(min(_MAX_NAME_TOKENS, len(tokens) - start), 0, -1):
-                key = " ".join(tokens[start:start + length])
-                if key not in self.by_key or start + length <= covered:
-                    continue
-                covered = start + length
-                positions = range(start, start + length)
-                strength = self._context_strength(tokens, positions, key in self.everyday_names)
-                if strength and (best is None or (strength, length) > best[0]):
-                    best = ((strength, length), key, positions)
-                break
+        for key, positions in _longest_names(tokens, self.by_key):
+            if positions.stop <= covered:
+                continue
+            covered = positions.stop
+            strength = self._context_strength(tokens, positions, key in self.everyday_names)
+            if strength and (best is None or (strength, len(positions)) > best[0]):
+                best = ((strength, len(positions)), key, positions)
         return (best[1], best[2].start, best[2]) if best else None
 
     def _context_strength(self, tokens: list[str], positions: range,
@@ -331,18 +327,12 @@ class Territory:
 
     def _outside_name(self, tokens: list[str]) -> Optional[tuple[Location, range]]:
         """A commune of another region named in a place context (or alone), and where."""
-        for start in range(len(tokens)):
-            for length in range(min(_MAX_NAME_TOKENS, len(tokens) - start), 0, -1):
-                key = " ".join(tokens[start:start + length])
-                if key not in self.outside:
-                    continue
-                everyday = len(key) <= 3 or folded_zipf(key) >= EVERYDAY_ZIPF
-                positions = range(start, start + length)
-                if self._context_strength(tokens, positions, everyday):
-                    name, departement = self.outside[key]
-                    return Location(Outcome.OUTSIDE_REGION, name=name, departement=departement,
-                                    region=self._region(departement)), positions
-                break
+        for key, positions in _longest_names(tokens, self.outside):
+            everyday = len(key) <= 3 or folded_zipf(key) >= EVERYDAY_ZIPF
+            if self._context_strength(tokens, positions, everyday):
+                name, departement = self.outside[key]
+                return Location(Outcome.OUTSIDE_REGION, name=name, departement=departement,
+                                region=self._region(departement)), positions
         return None
 
     def _region(self, departement: str) -> Optional[str]:
@@ -427,11 +417,7 @@ class Territory:
         best = scored[ranked[0]]
         clear = len(ranked) == 1 or scored[ranked[1]] < best - 5
         if best >= FOUND_SCORE and clear and len(ranked[0]) >= 5:
-            located = self._from_name(ranked[0], set(), place_only=alone)
-            return Location(located.outcome, located.antenne_id, commune=located.commune,
-                            name=located.name, postal_code=located.postal_code,
-                            departement=located.departement, candidates=located.candidates,
-                            query=query, place_only=alone)
+            return replace(self._from_name(ranked[0], set(), place_only=alone), query=query)
         if best >= CONFIRM_SCORE:
             near = [c for key in ranked if scored[key] >= CONFIRM_SCORE for c in self.by_key[key]]
             return Location(Outcome.CONFIRM, query=query, place_only=alone,
@@ -454,6 +440,16 @@ class Territory:
         if 0 < len(remaining) <= 4 and all(_unknown_word(t) for t in remaining):
             return remaining, True
         return [], False
+
+
+def _longest_names(tokens: list[str], names) -> Iterator[tuple[str, range]]:
+    """For each word, the longest run of words from it that is one of `names`, and where."""
+    for start in range(len(tokens)):
+        for length in range(min(_MAX_NAME_TOKENS, len(tokens) - start), 0, -1):
+            key = " ".join(tokens[start:start + length])
+            if key in names:
+                yield key, range(start, start + length)
+                break
 
 
 def _unknown_word(word: str) -> bool:

@@ -15,7 +15,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.noise import noisy
-from referentiel.normalise import PLACE_WORD, normaliser
+from referentiel.normalise import PLACE_WORD, normalised_words
 from referentiel.territory import Location, locate
 
 
@@ -39,7 +39,7 @@ def states_where(text: str, location: Location) -> bool:
     """The message says where the person is ("j'habite à Lens", "je bosse à Arras")."""
     if not location.is_place:
         return False
-    normalised = " ".join(normaliser().words(text, place=location.words))
+    normalised = " ".join(normalised_words(text, place=location.words))
     return without_place_statement(normalised) != normalised
 
 
@@ -74,7 +74,7 @@ class NormalisingTokenizer(WhitespaceTokenizer):
             return super().tokenize(message, attribute)
         location = locate(text)
         normalised = " ".join(
-            normaliser().words(text, place=location.words if location.is_place else "")
+            normalised_words(text, place=location.words if location.is_place else "")
         )
         # "c'est payant ? j'habite à Lens": DIET reads the question, the place is an entity.
         # Not in a training example of the place intent itself, which teaches the place
