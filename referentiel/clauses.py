@@ -60,13 +60,20 @@ def _without_link(text: str) -> str:
 
 
 def _refers_back(words: list[str]) -> bool:
-    """The second request starts with a pronoun that names something of the first
-    ("vous avez combien d'antennes ? elles sont où ?"): read whole."""
+    """The second request names something of the first: it starts with a pronoun
+    ("vous avez combien d'antennes ? elles sont où ?") or has an object pronoun after
+    its subject ("c'est quoi le CPF ? comment je l'utilise"): read whole."""
     if not words:
         return False
+    cues = _cues()
+    if any(word in cues["glued_pronouns"] for word in words) or any(
+            subject in cues["subjects"] and pronoun in cues["object_pronouns"]
+            and not (subject == "il" and pronoun == "y")  # "il y a" names nothing
+            for subject, pronoun in zip(words, words[1:])):
+        return True
     if words[0] == "il":  # "il faut…", "il y a…" name nothing
-        return len(words) > 1 and words[1] not in _cues()["impersonal"]
-    return words[0] in _cues()["back_pronouns"]
+        return len(words) > 1 and words[1] not in cues["impersonal"]
+    return words[0] in cues["back_pronouns"]
 
 
 def requests(text: str) -> list[str]:

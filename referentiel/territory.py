@@ -51,6 +51,7 @@ _IS = frozenset("c est cest".split())
 # this frequent in French (wordfreq, Zipf scale) among communes under this population.
 EVERYDAY_ZIPF = 3.0
 EVERYDAY_MAX_POPULATION = 25_000
+ARTICLE_NAME_MAX_ZIPF = 3.5
 # What may stand beside an everyday-word name that is alone ("Albert ?", "Rue svp").
 ALONE_FILLERS = frozenset(
     """svp stp s il vous te plait merci bonjour salut oui ok voila commune ville village code
@@ -71,6 +72,15 @@ FILLERS = frozenset(
     vers""".split()
 )
 _ARTICLES = frozenset({"le", "la", "les", "l"})
+# A name right after one of these is a thing, not the commune ("je taille les pommiers",
+# "l'Amiens SC"), unless the word is part of the name ("La Madeleine", "Le Portel").
+_DETERMINERS = _ARTICLES | frozenset(
+    "un une mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs ce cet cette ces"
+    .split()
+)
+# Preposition and article in one word, before a name that starts with the article.
+_CONTRACTIONS = {"au": ["a", "le"], "aux": ["a", "les"], "du": ["de", "le"],
+                 "des": ["de", "les"]}
 # Words that join the parts of a name: "Boulogne-sur-Mer" is also called "Boulogne".
 _LINKS = frozenset("sur sous en les le la lez pres de d du aux au et".split())
 _POSTAL_CODE = re.compile(r"(?<![\d])(\d{2}) ?(\d{3})(?![\d])")
@@ -155,7 +165,8 @@ class Territory:
                 if alias not in self.by_key and len(alias) >= _MIN_SHORT_NAME_LENGTH:
                     short_names[alias].append(commune)
         for alias, communes in short_names.items():
-            if len(communes) <= _MAX_COMMUNES_PER_SHORT_NAME and not _everyday(alias, communes):
+            if len(communes) <= _MAX_COMMUNES_PER_SHORT_NAME and (
+                    not _everyday(alias, communes) or _rare_with_its_article(alias)):
                 self.by_key[alias] = communes
         self.everyday_names = {
             key for key, communes in self.by_key.items() if _everyday(key, communes)
@@ -168,6 +179,10 @@ class Territory:
             key = name_key(name)
             if key not in self.by_key and key not in self.outside:
                 self.outside[key] = (name, departement)
+        # "le quesnoy", "les attaques": the article and first word of names that have one.
+        self._article_heads = frozenset(
+            " ".join(key.split()[:2]) for key in self.by_key if key.split()[0] in _ARTICLES
+        )
         self.name_words = frozenset(word for c in self.communes for word in name_key(c.name).split())
         # Multi-word département names are read as one token ("pas_de_calais").
         self._departement_keywords = {
@@ -246,11 +261,27 @@ class Territory:
                 words += [word[0], word[1:]]
             else:
                 words.append(word)
+        words = self._uncontracted(words)
         joined = " ".join(words)
         for keyword in self._departement_keywords:
             if "_" in keyword:
                 joined = re.sub(rf"\b{keyword.replace('_', ' ')}\b", keyword, joined)
         return joined.split()
+
+    def _uncontracted(self, words: list[str]) -> list[str]:
+        """ "au Quesnoy", "aux Attaques", "du Sourd": the preposition and the article of the
+        name (Le Quesnoy, Les Attaques, Le Sourd), apart."""
+        result: list[str] = []
+        for index, word in enumerate(words):
+            following = words[index + 1] if index + 1 < len(words) else ""
+            contraction = _CONTRACTIONS.get(word)
+            inside_a_name = bool(result) and result[-1] in self.name_words  # Wiry-au-Mont
+            if (contraction and not inside_a_name
+                    and f"{contraction[1]} {following}" in self._article_heads):
+                result += contraction
+            else:
+                result.append(word)
+        return result
 
     @staticmethod
     def _postal_code(text: str) -> Optional[str]:
@@ -302,6 +333,8 @@ class Territory:
         An everyday-word name (`everyday`) is a place only after a place word or alone.
         """
         before = tokens[positions.start - 1] if positions.start else ""
+        if before in _DETERMINERS:
+            return 0
         others = [t for i, t in enumerate(tokens) if i not in positions]
         if before in PREPOSITIONS and (not everyday or self._after_place_verb(tokens, positions)):
             return 3
@@ -315,8 +348,18 @@ class Territory:
             alone = all(t in ALONE_FILLERS or self._is_place_token(t) for t in others)
             asks_where = (len(key) >= 4 and folded_zipf(key) < ASKS_WHERE_MAX_ZIPF
                           and before not in _NAMING and ROUTING_WORDS & set(others))
-            return 2 if alone or asks_where else 0
+            return 2 if alone or asks_where or self._area_follows(tokens, positions) else 0
         return 2 if all(t in FILLERS or self._is_place_token(t) for t in others) else 1
+
+    def _area_follows(self, tokens: list[str], positions: range) -> bool:
+        """ "Salomé dans le Nord", "Devise 80200": a département or a postal code right
+        after the name."""
+        after = tokens[positions.stop:positions.stop + 3]
+        return any(
+            token in self._departement_keywords or (token.isdigit() and len(token) == 5)
+            or (token in self.departements and index and after[index - 1] in ("le", "dans"))
+            for index, token in enumerate(after)
+        )
 
     @staticmethod
     def _after_place_verb(tokens: list[str], positions: range) -> bool:
@@ -328,7 +371,9 @@ class Territory:
     def _outside_name(self, tokens: list[str]) -> Optional[tuple[Location, range]]:
         """A commune of another region named in a place context (or alone), and where."""
         for key, positions in _longest_names(tokens, self.outside):
-            everyday = len(key) <= 3 or folded_zipf(key) >= EVERYDAY_ZIPF
+            content = [word for word in key.split() if word not in _ARTICLES]
+            everyday = len(key) <= 3 or folded_zipf(key) >= EVERYDAY_ZIPF or (
+                len(content) == 1 and folded_zipf(content[0]) >= EVERYDAY_ZIPF)  # "les fins"
             if self._context_strength(tokens, positions, everyday):
                 name, departement = self.outside[key]
                 return Location(Outcome.OUTSIDE_REGION, name=name, departement=departement,
@@ -397,7 +442,8 @@ class Territory:
         expected and is not French ("merci" is never Merck, "peux" never Preux) is
         compared: the words after a place word, or a whole answer of unknown words."""
         query_tokens, alone = self._query_tokens(tokens)
-        unknown = [t for t in query_tokens if _unknown_word(t)]
+        # An everyday-word name its context did not make a place is no typo ("l'échelle").
+        unknown = [t for t in query_tokens if _unknown_word(t) and t not in self.everyday_names]
         if not unknown:
             return Location(Outcome.NONE)
         query = " ".join(query_tokens)
@@ -471,6 +517,15 @@ def _everyday(key: str, communes: list[Commune]) -> bool:
     glued_article = word[0] in "ld" and len(word) >= 5 and folded_zipf(word[1:]) >= (
         EVERYDAY_ZIPF)  # "loffre" is "l'offre"
     return glued_article or folded_zipf(word) >= EVERYDAY_ZIPF
+
+
+def _rare_with_its_article(alias: str) -> bool:
+    """ "le touquet", "la ferte": a short name that keeps its article and whose word is
+    rarer than everyday phrases ("la rue", "le mont") is a name; the word alone may be
+    frequent only because the place is well known."""
+    words = alias.split()
+    return len(words) == 2 and words[0] in _ARTICLES and folded_zipf(words[1]) < (
+        ARTICLE_NAME_MAX_ZIPF)
 
 
 def _short_names(key: str) -> list[str]:

@@ -14,10 +14,11 @@ from referentiel.build_territory import answer_then_route
 from referentiel.territory import load_territory
 
 REPORT = ROOT / "reports" / "place-matrix"
-# Floors at the level measured when they were set (README, "NLU"); the goal is 1.0 and 0.
+# Issue 13's target for the NLU: every place routed in one message, no negative routed.
+# The reader alone (no NLU) reads 99.94 %: a few everyday-word names in a bare sentence.
 READER_FLOOR = 0.99
-NLU_FLOOR = 0.99
-MAX_NEGATIVES_ROUTED = 6
+NLU_FLOOR = 1.0
+MAX_NEGATIVES_ROUTED = 0
 
 
 def _intents(parses: list[dict]) -> list[str]:

@@ -1,7 +1,7 @@
 """The NLU as a person sees it, on the held-out set and on the blind set (a fallback is a miss).
 
-The floors guard against regressions at the level measured when they were set
-(README, "NLU"); issue 13's targets (held-out 0.93, blind 0.90) are above them.
+The floors are issue 13's targets (held-out 0.93; blind 0.90, raised to 0.93) and guard
+against regressions (README, "NLU").
 Reports: reports/nlu-user-heldout.* and reports/nlu-user-blind.*.
 """
 
@@ -17,8 +17,8 @@ from nlu.evaluation import (
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 BLIND = ROOT / "tests" / "nlu" / "blind.yml"
 OVERLAPS = ROOT / "tests" / "nlu" / "blind_overlaps.txt"
-HELDOUT_FLOOR = 0.90
-BLIND_FLOOR = 0.92
+HELDOUT_FLOOR = 0.93
+BLIND_FLOOR = 0.93
 # Short messages ("merci bien", "oui svp") are alike by nature: the near-duplicate check
 # looks at messages of at least this many letters and digits.
 LEAK_MIN_CHARS = 20

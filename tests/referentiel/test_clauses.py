@@ -42,3 +42,12 @@ def test_two_requests_are_read_apart(message, parts):
 )
 def test_other_messages_stay_whole(message):
     assert requests(message) == [message]
+
+
+@pytest.mark.parametrize("text", [
+    "cpf c'est quoi ? comment je l'utilise",
+    "c quoi clea et on le passe ou ?",
+    "c quoi lcpf et comment jy ai droit",
+])
+def test_a_second_request_with_an_object_pronoun_names_the_first_and_stays_whole(text: str):
+    assert requests(text) == [text]

@@ -104,6 +104,26 @@ def test_french_words_are_never_read_as_names_or_typos(text: str):
     assert not TERRITORY.locate(text).is_place
 
 
+@pytest.mark.parametrize("text", ["je taille les pommiers", "le match de l'Amiens SC",
+                                  "je monte a l'echelle", "je monte a lechelle",
+                                  "les fins de mois sont dures", "on part au touquet",
+                                  "je suis de la rue"])
+def test_a_name_after_a_determiner_or_in_its_everyday_sense_is_no_place(text: str):
+    assert not TERRITORY.locate(text).is_place
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("au quesnoy", "Le Quesnoy"), ("jsuis du sourd dans l'aisne", "Le Sourd"),
+     ("je viens des moeres", "Les Moëres"), ("j'habite au cateau", "Le Cateau-Cambrésis"),
+     ("wiry au mont", "Wiry-au-Mont"), ("ici c salomé dans le nord", "Salomé"),
+     ("moi c gorges dans la somme", "Gorges"), ("j'habite a lechelle", "Léchelle"),
+     ("le touquet", "Le Touquet-Paris-Plage"), ("j'habite au touquet", "Le Touquet-Paris-Plage")],
+)
+def test_a_name_after_au_or_du_or_before_its_departement_is_the_place(text: str, name: str):
+    assert TERRITORY.locate(text).name == name
+
+
 def test_ham_and_hem_are_answers_and_a_typo_between_them_is_a_question():
     assert TERRITORY.locate("Ham").antenne_id == "amiens"
     assert TERRITORY.locate("Hem").antenne_id == "lille"
