@@ -14,9 +14,11 @@ from typing import Any
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import (
-    INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY,
+    FEATURE_TYPE_SENTENCE, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY, TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix, hstack, vstack
 
 RANKING_LENGTH = 10
 
@@ -48,6 +50,20 @@ class AveragedIntentClassifier(LogisticRegressionClassifier):
             message.set(INTENT, averaged[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, averaged, add_to_output=True)
         return messages
+
+
+    def _create_X(self, messages: list[Message]) -> csr_matrix:
+        """The sparse sentence features of each message, as Rasa's `_create_X` builds
+        them, without also combining the sequence features it then drops (about a fifth
+        of the NLU's time per message). Dense features: Rasa's own way."""
+        rows = []
+        for message in messages:
+            sentence = [feature for feature in message.features
+                        if feature.attribute == TEXT and feature.type == FEATURE_TYPE_SENTENCE]
+            if not sentence or any(feature.is_dense() for feature in sentence):
+                return super()._create_X(messages)
+            rows.append(csr_matrix(hstack([feature.features for feature in sentence])))
+        return vstack(rows)
 
 
 def _confidences(message: Message) -> dict[str, float]:
