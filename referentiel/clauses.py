@@ -68,7 +68,7 @@ def _refers_back(words: list[str]) -> bool:
     cues = _cues()
     if any(word in cues["glued_pronouns"] for word in words) or any(
             subject in cues["subjects"] and pronoun in cues["object_pronouns"]
-            and not (subject == "il" and pronoun == "y")  # "il y a" names nothing
+            and not (subject == "il" and pronoun in cues["impersonal"])  # "il y a"
             for subject, pronoun in zip(words, words[1:])):
         return True
     if words[0] == "il":  # "il faut…", "il y a…" name nothing

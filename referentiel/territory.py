@@ -356,7 +356,7 @@ class Territory:
         after the name."""
         after = tokens[positions.stop:positions.stop + 3]
         return any(
-            token in self._departement_keywords or (token.isdigit() and len(token) == 5)
+            token in self._departement_keywords or _POSTAL_CODE.fullmatch(token)
             or (token in self.departements and index and after[index - 1] in ("le", "dans"))
             for index, token in enumerate(after)
         )
@@ -371,7 +371,7 @@ class Territory:
     def _outside_name(self, tokens: list[str]) -> Optional[tuple[Location, range]]:
         """A commune of another region named in a place context (or alone), and where."""
         for key, positions in _longest_names(tokens, self.outside):
-            content = [word for word in key.split() if word not in _ARTICLES]
+            content = _content_words(key)
             everyday = len(key) <= 3 or folded_zipf(key) >= EVERYDAY_ZIPF or (
                 len(content) == 1 and folded_zipf(content[0]) >= EVERYDAY_ZIPF)  # "les fins"
             if self._context_strength(tokens, positions, everyday):
@@ -508,7 +508,7 @@ def _unknown_word(word: str) -> bool:
 def _everyday(key: str, communes: list[Commune]) -> bool:
     """A name that is also everyday French ("Rue", "Albert", "La Couture"), of small communes
     only: each of its words (articles aside) is a frequent French word."""
-    words = [word for word in key.split() if word not in _ARTICLES] or key.split()
+    words = _content_words(key)
     if len(key) <= 3:
         return True
     if len(words) > 1 or max(c.population for c in communes) >= EVERYDAY_MAX_POPULATION:
@@ -517,6 +517,11 @@ def _everyday(key: str, communes: list[Commune]) -> bool:
     glued_article = word[0] in "ld" and len(word) >= 5 and folded_zipf(word[1:]) >= (
         EVERYDAY_ZIPF)  # "loffre" is "l'offre"
     return glued_article or folded_zipf(word) >= EVERYDAY_ZIPF
+
+
+def _content_words(key: str) -> list[str]:
+    """The words of a name but its articles ("fins" for "les fins")."""
+    return [word for word in key.split() if word not in _ARTICLES] or key.split()
 
 
 def _rare_with_its_article(alias: str) -> bool:
