@@ -10,9 +10,11 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import OperationalError
 
-from actions.dossier_steps import FIELDS, PENDING_SUMMARY, ask_consent, show_summary
+from actions.dossier_steps import FIELDS, SUMMARY_FORM, ask_consent, summary_again
 from actions.entities import latest_entity
-from actions.routing import PENDING_LOCATION, ActionLocate, antenne_placeholders
+from actions.questions import OneQuestionValidation, await_answer, open_question, yes_or_no
+from actions.routing import FORM as LOCATION_FORM
+from actions.routing import antenne_placeholders
 from dossiers.notify import SmtpSettings, messages_for, send
 from dossiers.repository import NewPreDossier, Repository, StoreUnavailable, TooManyRequests
 from referentiel import load_referentiel
@@ -20,7 +22,6 @@ from referentiel.contact import contact, field_to_correct, person_name
 from referentiel.financing import detect_situation
 
 FORM = "dossier_form"
-PENDING_ERASURE = "erasure"
 PLACE_FIELD = "commune"
 SENT_SLOT = "dossier_sent"
 DISCARD_SLOT = "dossier_discarded"
@@ -70,13 +71,14 @@ class ActionDossierOffer(Action):
 
 
 def offer(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
-    if latest_entity(tracker, "place"):  # "rappelez moi, j'habite à Lens": the antenne first
-        return ActionLocate().answer(dispatcher, tracker, None, call_back=True)
+    """The antenne first when the message names a place ("rappelez moi, j'habite à Lens")
+    or none is known yet; then the consent question."""
+    if latest_entity(tracker, "place"):
+        return [SlotSet("dossier_wanted", True), *open_question(LOCATION_FORM, "place_answer")]
     if not antenne_placeholders(tracker.get_slot("antenne")):
         dispatcher.utter_message(response="utter_dossier_need_place_intro")
-        dispatcher.utter_message(response="utter_ask_location")
-        return [SlotSet("dossier_wanted", True), SlotSet("pending_question", PENDING_LOCATION)]
-    return ask_consent(dispatcher)
+        return [SlotSet("dossier_wanted", True), *open_question(LOCATION_FORM, "place_answer")]
+    return ask_consent()
 
 
 def refuse(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
@@ -86,7 +88,7 @@ def refuse(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str,
         dispatcher.utter_message(response="utter_contact_antenne", **placeholders)
     else:
         dispatcher.utter_message(response="utter_contact")
-    return [SlotSet("pending_question", None), SlotSet("dossier_request_id", None)]
+    return [SlotSet("dossier_request_id", None)]
 
 
 def already_sent(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
@@ -168,8 +170,8 @@ class ActionDossierSummary(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         if already_sent(dispatcher, tracker):
-            return [SlotSet("pending_question", None)]
-        return show_summary(dispatcher, tracker)
+            return []
+        return summary_again()
 
 
 class ActionDossierCorrect(Action):
@@ -180,17 +182,16 @@ class ActionDossierCorrect(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         if already_sent(dispatcher, tracker):
-            return [SlotSet("pending_question", None)]
+            return []
         field = latest_entity(tracker, "dossier_field")
         if field not in (*FIELDS, PLACE_FIELD):
             field = field_to_correct(tracker.latest_message.get("text") or "", load_referentiel())
         if field is None:
             dispatcher.utter_message(response="utter_dossier_which_field")
-            return [SlotSet("pending_question", PENDING_SUMMARY)]
+            return await_answer(SUMMARY_FORM, "summary_answer")
         if field == PLACE_FIELD:  # routing asks the commune, then shows the summary again
-            dispatcher.utter_message(response="utter_ask_location")
-            return [SlotSet("dossier_wanted", True), SlotSet("pending_question", PENDING_LOCATION)]
-        return [SlotSet(field, None), SlotSet("pending_question", None), FollowupAction(FORM)]
+            return [SlotSet("dossier_wanted", True), *open_question(LOCATION_FORM, "place_answer")]
+        return [SlotSet(field, None), FollowupAction(FORM)]
 
 
 class ActionDossierCreate(Action):
@@ -206,7 +207,7 @@ class ActionDossierCreate(Action):
             tracker.get_slot(slot) is None for slot in FIELDS[:3]
         ):
             dispatcher.utter_message(response="utter_dossier_nothing_to_send")
-            return [SlotSet("pending_question", None)]
+            return [SlotSet("summary_answer", None)]
         levels = tracker.get_slot("quiz_levels") or {}
         new = NewPreDossier(
             request_key=f"{tracker.sender_id}:{request_id}",
@@ -226,10 +227,10 @@ class ActionDossierCreate(Action):
             reference, created = await in_thread(_create, new)
         except StoreUnavailable:
             dispatcher.utter_message(response="utter_dossier_store_down")
-            return [SlotSet("pending_question", PENDING_SUMMARY)]
+            return await_answer(SUMMARY_FORM, "summary_answer")  # "Réessayer" sends it again
         except TooManyRequests:
             dispatcher.utter_message(response="utter_dossier_too_many", **placeholders)
-            return [SlotSet("pending_question", None),
+            return [SlotSet("summary_answer", None),
                     *(SlotSet(slot, None) for slot in PERSONAL_SLOTS)]
         dispatcher.utter_message(
             response="utter_dossier_created" if created else "utter_dossier_already_created",
@@ -241,7 +242,7 @@ class ActionDossierCreate(Action):
             ref = load_referentiel()
             mails = messages_for(reference, ref.antenne(new.antenne_id), new.email, ref, settings)
             await in_thread(send, mails, settings)
-        return [SlotSet("pending_question", None), SlotSet(SENT_SLOT, reference),
+        return [SlotSet("summary_answer", None), SlotSet(SENT_SLOT, reference),
                 *(SlotSet(slot, None) for slot in PERSONAL_SLOTS)]
 
 
@@ -262,37 +263,56 @@ class ActionDossierCancel(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         dispatcher.utter_message(response="utter_dossier_cancelled")
-        return [SlotSet("pending_question", None), SlotSet("requested_slot", None),
+        return [SlotSet("requested_slot", None),
                 *(SlotSet(slot, None) for slot in PERSONAL_SLOTS if slot != "dossier_request_id"),
                 SlotSet(DISCARD_SLOT, True)]
 
 
-class ActionDeleteMyDataAsk(Action):
-    """Ask before erasing anything."""
+class ActionDossierConsent(Action):
+    """The consent form has its answer: "oui" opens the pre-dossier form, "non" gives the
+    antenne's contact instead."""
 
     def name(self) -> str:
-        return "action_delete_my_data_ask"
+        return "action_dossier_consent"
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
-        dispatcher.utter_message(response="utter_delete_my_data_confirm")
-        return [SlotSet("pending_question", PENDING_ERASURE)]
+        events = [SlotSet("consent_answer", None)]
+        if tracker.get_slot("consent_answer"):
+            return [*events, FollowupAction(FORM)]
+        return [*events, *refuse(dispatcher, tracker)]
+
+
+class ValidateErasureForm(OneQuestionValidation):
+    """"oui" or "non" to "Voulez-vous vraiment tout effacer ?"."""
+
+    slot = "erasure_answer"
+
+    def name(self) -> str:
+        return "validate_erasure_form"
+
+    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[bool]:
+        return yes_or_no(tracker)
 
 
 class ActionDeleteMyData(Action):
-    """Delete the person's pre-dossiers, then their stored conversation (see bot/tracker_store.py)."""
+    """With the person's "oui", delete their pre-dossiers, then their stored conversation
+    (see bot/tracker_store.py)."""
 
     def name(self) -> str:
         return "action_delete_my_data"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
+        if not tracker.get_slot("erasure_answer"):
+            dispatcher.utter_message(response="utter_data_kept")
+            return [SlotSet("erasure_answer", None)]
         try:
             deleted = await in_thread(_delete, tracker.sender_id)
         except StoreUnavailable:
             dispatcher.utter_message(response="utter_delete_my_data_store_down")
-            return [SlotSet("pending_question", None)]
+            return [SlotSet("erasure_answer", None)]
         dispatcher.utter_message(
             response="utter_data_deleted" if deleted else "utter_data_deleted_conversation_only")
-        return [SlotSet("data_erasure", True)]
+        return [SlotSet("erasure_answer", None), SlotSet("data_erasure", True)]
 
 
 def _delete(sender_id: str) -> int:

@@ -1,17 +1,23 @@
-"""The self-positioning quiz: one question per message, answers kept in slots."""
+"""The self-positioning quiz: one question per message (the quiz form), answers kept in slots."""
 
 from typing import Any, Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.entities import latest_entity
+from actions.questions import OneQuestionValidation, intent_of
 from referentiel import load_referentiel
 from referentiel.quiz import Quiz, domain_levels, focus_domains, load_quiz, read_answer
 from referentiel.text import french_list
 
-PENDING_QUIZ = "quiz"
+FORM = "quiz_form"
+# Replies that mean to answer the question even when they can't be read as a choice:
+# "euh", "12" or "je sais" get "je n'ai pas compris" and the question again.
+ANSWER_INTENTS = {"quiz_answer", "affirm", "deny", "nonsense", "nlu_fallback", "out_of_scope"}
+UNREAD = "unread"
+EARLIER_BUTTON = "earlier_button"
 
 
 def _position(tracker: Tracker) -> Optional[int]:
@@ -25,44 +31,116 @@ def in_progress(quiz: Quiz, tracker: Tracker) -> bool:
     return position is not None and 0 < position < len(quiz.items)
 
 
-def ask(dispatcher: CollectingDispatcher, quiz: Quiz, position: int) -> list[dict[str, Any]]:
-    """Send question `position` and say the assistant waits for its answer."""
-    item = quiz.items[position]
-    dispatcher.utter_message(
-        response=f"utter_quiz_item_{item.id}", number=position + 1, total=len(quiz.items)
-    )
-    return [SlotSet("quiz_position", position), SlotSet("pending_question", PENDING_QUIZ)]
+def not_finished(quiz: Quiz, tracker: Tracker) -> bool:
+    position = _position(tracker)
+    return position is not None and position < len(quiz.items)
 
 
 def start(dispatcher: CollectingDispatcher, quiz: Quiz) -> list[dict[str, Any]]:
+    """The intro; the quiz form then asks the first question."""
     dispatcher.utter_message(response="utter_quiz_intro", total=len(quiz.items))
-    return [SlotSet("quiz_answers", {}), *ask(dispatcher, quiz, 0)]
+    return [SlotSet("quiz_answers", {}), SlotSet("quiz_position", 0), *ask_in_form()]
 
 
-def answer_quiz(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
-    """Record the answer to the current question, then ask the next one or give the result."""
-    quiz = load_quiz()
+def ask_in_form() -> list[dict[str, Any]]:
+    """Let the quiz form ask the question at `quiz_position` and wait for its answer."""
+    return [SlotSet("quiz_reply", None), FollowupAction(FORM)]
+
+
+def read_reply(quiz: Quiz, tracker: Tracker) -> Optional[str]:
+    """The choice the message gives for the current question, UNREAD for a reply that
+    means to answer but can't be read, EARLIER_BUTTON for a button of an earlier question,
+    None for a message about something else."""
     position = _position(tracker)
     if position is None or position >= len(quiz.items):
-        dispatcher.utter_message(response="utter_quiz_not_running")
-        return [SlotSet("pending_question", None)]
+        return None
     item = quiz.items[position]
     clicked_item = latest_entity(tracker, "quiz_item")
-    if clicked_item and clicked_item != item.id:  # a button of an earlier question
-        return ask(dispatcher, quiz, position)
-    clicked = latest_entity(tracker, "quiz_choice")
-    choice = (
-        clicked
-        if clicked in quiz.choice_ids(item)
-        else read_answer(quiz, item, tracker.latest_message.get("text") or "")
-    )
-    if choice is None:
-        dispatcher.utter_message(response="utter_quiz_not_understood_intro")
-        return ask(dispatcher, quiz, position)
-    answers = {**(tracker.get_slot("quiz_answers") or {}), item.id: choice}
-    if position + 1 < len(quiz.items):
-        return [SlotSet("quiz_answers", answers), *ask(dispatcher, quiz, position + 1)]
-    return [SlotSet("quiz_answers", answers), *give_result(dispatcher, quiz, answers)]
+    if clicked_item:
+        clicked = latest_entity(tracker, "quiz_choice")
+        if clicked_item != item.id:
+            return EARLIER_BUTTON
+        return clicked if clicked in quiz.choice_ids(item) else UNREAD
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):  # another button: a request, not an answer
+        return None
+    choice = read_answer(quiz, item, text)
+    if choice:
+        return choice
+    return UNREAD if intent_of(tracker) in ANSWER_INTENTS or text.strip().isdigit() else None
+
+
+def record(quiz: Quiz, tracker: Tracker, choice: str) -> dict[str, Any]:
+    """The slots after `choice` answers the current question: the next position, and
+    `quiz_reply` set once the last question is answered (the form then ends)."""
+    position = _position(tracker) or 0
+    answers = {**(tracker.get_slot("quiz_answers") or {}), quiz.items[position].id: choice}
+    finished = position + 1 >= len(quiz.items)
+    return {"quiz_answers": answers, "quiz_position": position + 1,
+            "quiz_reply": choice if finished else None}
+
+
+class ValidateQuizForm(OneQuestionValidation):
+    """Each reply during the quiz: a choice is recorded, an unclear one is asked again."""
+
+    slot = "quiz_reply"
+
+    def name(self) -> str:
+        return "validate_quiz_form"
+
+    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[str]:
+        return read_reply(load_quiz(), tracker)
+
+    async def accept(self, answer: str, dispatcher: CollectingDispatcher,
+                     tracker: Tracker) -> dict[str, Any]:
+        if answer in (UNREAD, EARLIER_BUTTON):  # the question is asked again
+            if answer == UNREAD:
+                dispatcher.utter_message(response="utter_quiz_not_understood_intro")
+            return {"quiz_reply": None}
+        return record(load_quiz(), tracker, answer)
+
+
+class ActionAskQuizReply(Action):
+    """Ask the question at `quiz_position`."""
+
+    def name(self) -> str:
+        return "action_ask_quiz_reply"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[dict[str, Any]]:
+        quiz = load_quiz()
+        position = _position(tracker) or 0
+        dispatcher.utter_message(response=f"utter_quiz_item_{quiz.items[position].id}",
+                                 number=position + 1, total=len(quiz.items))
+        return []
+
+
+class ActionQuizResult(Action):
+    """The quiz form has its last answer: the result."""
+
+    def name(self) -> str:
+        return "action_quiz_result"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[dict[str, Any]]:
+        quiz = load_quiz()
+        return [SlotSet("quiz_reply", None),
+                *give_result(dispatcher, quiz, tracker.get_slot("quiz_answers") or {})]
+
+
+def answer_later(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """An answer to the current question ("b", or its button) after the quiz was left for
+    another topic: it counts, and the quiz goes on."""
+    quiz = load_quiz()
+    choice = read_reply(quiz, tracker)
+    if choice in (None, UNREAD, EARLIER_BUTTON):
+        return ask_in_form()
+    slots = record(quiz, tracker, choice)
+    if slots["quiz_reply"] is not None:
+        return [SlotSet("quiz_answers", slots["quiz_answers"]),
+                *give_result(dispatcher, quiz, slots["quiz_answers"])]
+    return [SlotSet("quiz_answers", slots["quiz_answers"]),
+            SlotSet("quiz_position", slots["quiz_position"]), *ask_in_form()]
 
 
 def give_result(
@@ -89,7 +167,6 @@ def give_result(
     return [
         SlotSet("quiz_position", len(quiz.items)),
         SlotSet("quiz_levels", {str(domain): level for domain, level in levels.items()}),
-        SlotSet("pending_question", None),
     ]
 
 
@@ -105,7 +182,7 @@ class ActionQuizStart(Action):
         quiz = load_quiz()
         if in_progress(quiz, tracker):
             dispatcher.utter_message(response="utter_quiz_resume_or_restart")
-            return [SlotSet("pending_question", None)]
+            return []
         return start(dispatcher, quiz)
 
 
@@ -120,7 +197,7 @@ class ActionQuizResume(Action):
     ) -> list[dict[str, Any]]:
         quiz = load_quiz()
         if in_progress(quiz, tracker):
-            return ask(dispatcher, quiz, _position(tracker))
+            return ask_in_form()
         return start(dispatcher, quiz)
 
 
@@ -145,8 +222,8 @@ class ActionQuizStop(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if in_progress(load_quiz(), tracker) or tracker.get_slot("pending_question") == PENDING_QUIZ:
+        if not_finished(load_quiz(), tracker):
             dispatcher.utter_message(response="utter_quiz_paused")
         else:
             dispatcher.utter_message(response="utter_quiz_not_running")
-        return [SlotSet("pending_question", None)]
+        return []

@@ -7,15 +7,20 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.dossier_steps import ask_consent, form_filled, show_summary
+from actions.dossier_steps import ask_consent, form_filled, summary_again
 from actions.entities import latest_entity
+from actions.questions import AskOnce, OneQuestionValidation, intent_of
 from referentiel import load_referentiel
 from referentiel.loader import Antenne
 from referentiel.territory import Commune, Location, Outcome, load_territory
 
+FORM = "location_form"
 MAX_CHOICES = 20
 MAX_SUGGESTIONS = 4
-PENDING_LOCATION = "location"
+# Replies to the commune question read as a place whatever NLU made of them ("5900",
+# "abcde", "paris"); any other reply counts when it names a place the reader is sure of.
+PLACE_REPLY_INTENTS = {"give_location", "nonsense", "nlu_fallback", "out_of_scope", "quiz_answer"}
+PLACE_OUTCOMES = {Outcome.FOUND, Outcome.OUTSIDE_REGION, Outcome.CHOOSE}
 _COMMUNE_PAYLOAD = re.compile(r'"commune_id":\s*"([^"]+)"')
 
 
@@ -59,19 +64,6 @@ def place_text(location: Location) -> str:
     return "Pour votre commune"
 
 
-class ActionFindAntenne(Action):
-    """Ask for the commune or postal code."""
-
-    def name(self) -> str:
-        return "action_find_antenne"
-
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        dispatcher.utter_message(response="utter_ask_location")
-        return [SlotSet("pending_question", PENDING_LOCATION)]
-
-
 def single_suggested_commune(tracker: Tracker) -> Optional[str]:
     """The commune id, when the assistant's last message offered exactly one commune."""
     for event in reversed(tracker.events):
@@ -83,121 +75,152 @@ def single_suggested_commune(tracker: Tracker) -> Optional[str]:
     return None
 
 
-class ActionLocate(Action):
-    """Read the place from the message (or a button) and answer with the antenne."""
+class ValidateLocationForm(OneQuestionValidation):
+    """The reply to "quelle est votre commune ?" (or to the choices offered after it) is
+    tried as a place; the antenne is given as soon as the place is known."""
+
+    slot = "place_answer"
 
     def name(self) -> str:
-        return "action_locate"
+        return "validate_location_form"
 
-    def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[dict[str, Any]]:
+    def read_at_start(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Any:
+        """A place named in the message that asked for the antenne ("antenne pour Lens")."""
         commune_id = latest_entity(tracker, "commune_id")
-        return self.answer(dispatcher, tracker, commune_id)
+        if commune_id:
+            return {"commune_id": commune_id}
+        if latest_entity(tracker, "place") or intent_of(tracker) == "give_location":
+            return {"text": _typed(tracker), "asked": False}
+        return None
 
-    def answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, commune_id: Optional[str],
-        call_back: bool = False,
-    ) -> list[dict[str, Any]]:
-        """The antenne of the commune chosen (its id), else of the place in the message;
-        with `call_back` (or when asked before), the pre-dossier goes on after it."""
+    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Any:
+        commune_id = latest_entity(tracker, "commune_id") or (
+            single_suggested_commune(tracker) if intent_of(tracker) == "affirm" else None)
+        if commune_id:
+            return {"commune_id": commune_id}
+        reply = {"text": _typed(tracker), "asked": True}
+        if intent_of(tracker) in PLACE_REPLY_INTENTS:
+            return reply
+        if latest_entity(tracker, "place"):  # "c'est payant à Lens ?": both are answered
+            return None
+        location = load_territory().locate(reply["text"], asked=True)
+        return reply if location.outcome in PLACE_OUTCOMES else None
+
+    async def accept(self, answer: dict[str, Any], dispatcher: CollectingDispatcher,
+                     tracker: Tracker) -> dict[str, Any]:
         territory = load_territory()
-        text = tracker.latest_message.get("text") or ""
-        location = (
-            territory.by_commune_id(commune_id)
-            if commune_id
-            else territory.locate("" if text.startswith("/") else text)  # a payload: no place
-        )
-        done = self._answer(dispatcher, location)
-        events = [SlotSet("pending_question", None if done else PENDING_LOCATION)]
+        location = (territory.by_commune_id(answer["commune_id"]) if "commune_id" in answer
+                    else territory.locate(answer["text"], asked=answer["asked"]))
+        done = answer_location(dispatcher, location)
         if location.outcome is Outcome.FOUND:
-            events += [
-                SlotSet("antenne", location.antenne_id),
-                SlotSet("commune", location.name),
-                SlotSet("postal_code", location.postal_code),
-            ]
-            if call_back or tracker.get_slot("dossier_wanted"):  # asked to be called back
-                if form_filled(tracker):  # the commune was corrected from the summary
-                    events += [SlotSet("dossier_wanted", False), *show_summary(
-                        dispatcher, tracker, antenne=location.antenne_id,
-                        commune=location.name, postal_code=location.postal_code)]
-                else:
-                    events += ask_consent(dispatcher)
-        elif done:
-            events.append(SlotSet("dossier_wanted", False))
-        elif call_back:  # a commune to choose first: the pre-dossier waits for it
-            events.append(SlotSet("dossier_wanted", True))
-        return events
+            return {"place_answer": location.antenne_id, "antenne": location.antenne_id,
+                    "commune": location.name, "postal_code": location.postal_code}
+        return {"place_answer": location.outcome.name if done else None}
 
-    @staticmethod
-    def _answer(dispatcher: CollectingDispatcher, location: Location) -> bool:
-        """Send the answer; True when nothing more is needed from the person."""
-        ref = load_referentiel()
-        departement_names = {d.code: d.name for d in ref.region.departements}
-        buttons = [
-            commune_button(commune, departement_names[commune.departement])
-            for commune in location.candidates
-        ]
-        outcome = location.outcome
-        if outcome is Outcome.FOUND:
-            dispatcher.utter_message(
-                response="utter_antenne_found",
-                place=place_text(location),
-                **antenne_fields(ref.antenne(location.antenne_id)),
-            )
-            return True
-        if outcome is Outcome.OUTSIDE_REGION:
-            if location.name:
-                place = location.name
-            elif location.postal_code:
-                place = f"Le code postal {location.postal_code}"
-            else:
-                place = f"Le département {location.departement}"
-            if location.region:
-                dispatcher.utter_message(response="utter_outside_region_named", place=place,
-                                         region=location.region)
-            else:
-                dispatcher.utter_message(response="utter_outside_region", place=place)
-            return True
-        if outcome is Outcome.CHOOSE and location.postal_code:
-            dispatcher.utter_message(
-                response="utter_postal_code_choices",
-                postal_code=location.postal_code,
-                buttons=buttons[:MAX_CHOICES],
-            )
-        elif outcome is Outcome.CHOOSE:
-            dispatcher.utter_message(
-                response="utter_homonym_choices", name=location.name, buttons=buttons
-            )
-        elif outcome is Outcome.CONFIRM:
-            dispatcher.utter_message(
-                response="utter_typo_choices",
-                query=location.query,
-                buttons=buttons[:MAX_SUGGESTIONS],
-            )
-        elif outcome is Outcome.NOT_FOUND and location.postal_code:
-            dispatcher.utter_message(
-                response="utter_postal_code_unknown", postal_code=location.postal_code
-            )
-        elif outcome is Outcome.NOT_FOUND:
-            dispatcher.utter_message(response="utter_commune_not_found", query=location.query)
-            if buttons:
-                dispatcher.utter_message(
-                    response="utter_closest_choices", buttons=buttons[:MAX_SUGGESTIONS]
-                )
-        elif outcome is Outcome.MALFORMED:
-            dispatcher.utter_message(response="utter_malformed_location")
-        elif outcome is Outcome.ASK_COMMUNE:
-            with_article = next(
-                d.with_article for d in ref.region.departements if d.code == location.departement
-            )
-            dispatcher.utter_message(
-                response="utter_ask_commune_in_departement",
-                departement=with_article[:1].upper() + with_article[1:],
-            )
+
+def _typed(tracker: Tracker) -> str:
+    """The message as typed; a button's payload names no place."""
+    text = tracker.latest_message.get("text") or ""
+    return "" if text.startswith("/") else text
+
+
+class ActionAskPlaceAnswer(AskOnce):
+    """"Écrivez votre commune ou votre code postal"."""
+
+    form = FORM
+    slot = "place_answer"
+
+    def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+        dispatcher.utter_message(response="utter_ask_location")
+
+
+class ActionLocationDone(Action):
+    """The place is known: a request to be called back goes on with its consent (or its
+    summary, when the commune was corrected from it)."""
+
+    def name(self) -> str:
+        return "action_location_done"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+            domain: dict[str, Any]) -> list[dict[str, Any]]:
+        events = [SlotSet("place_answer", None)]
+        if not tracker.get_slot("dossier_wanted"):
+            return events
+        if tracker.get_slot("place_answer") != tracker.get_slot("antenne"):  # another region
+            return [*events, SlotSet("dossier_wanted", False)]
+        if form_filled(tracker):
+            return [*events, SlotSet("dossier_wanted", False), *summary_again()]
+        return [*events, *ask_consent()]
+
+
+def answer_location(dispatcher: CollectingDispatcher, location: Location) -> bool:
+    """Send the answer; True when nothing more is needed from the person."""
+    ref = load_referentiel()
+    departement_names = {d.code: d.name for d in ref.region.departements}
+    buttons = [
+        commune_button(commune, departement_names[commune.departement])
+        for commune in location.candidates
+    ]
+    outcome = location.outcome
+    if outcome is Outcome.FOUND:
+        dispatcher.utter_message(
+            response="utter_antenne_found",
+            place=place_text(location),
+            **antenne_fields(ref.antenne(location.antenne_id)),
+        )
+        return True
+    if outcome is Outcome.OUTSIDE_REGION:
+        if location.name:
+            place = location.name
+        elif location.postal_code:
+            place = f"Le code postal {location.postal_code}"
         else:
-            dispatcher.utter_message(response="utter_ask_location")
-        return False
+            place = f"Le département {location.departement}"
+        if location.region:
+            dispatcher.utter_message(response="utter_outside_region_named", place=place,
+                                     region=location.region)
+        else:
+            dispatcher.utter_message(response="utter_outside_region", place=place)
+        return True
+    if outcome is Outcome.CHOOSE and location.postal_code:
+        dispatcher.utter_message(
+            response="utter_postal_code_choices",
+            postal_code=location.postal_code,
+            buttons=buttons[:MAX_CHOICES],
+        )
+    elif outcome is Outcome.CHOOSE:
+        dispatcher.utter_message(
+            response="utter_homonym_choices", name=location.name, buttons=buttons
+        )
+    elif outcome is Outcome.CONFIRM:
+        dispatcher.utter_message(
+            response="utter_typo_choices",
+            query=location.query,
+            buttons=buttons[:MAX_SUGGESTIONS],
+        )
+    elif outcome is Outcome.NOT_FOUND and location.postal_code:
+        dispatcher.utter_message(
+            response="utter_postal_code_unknown", postal_code=location.postal_code
+        )
+    elif outcome is Outcome.NOT_FOUND:
+        dispatcher.utter_message(response="utter_commune_not_found", query=location.query)
+        if buttons:
+            dispatcher.utter_message(
+                response="utter_closest_choices", buttons=buttons[:MAX_SUGGESTIONS]
+            )
+    elif outcome is Outcome.MALFORMED:
+        dispatcher.utter_message(response="utter_malformed_location")
+    elif outcome is Outcome.ASK_COMMUNE:
+        with_article = next(
+            d.with_article for d in ref.region.departements if d.code == location.departement
+        )
+        dispatcher.utter_message(
+            response="utter_ask_commune_in_departement",
+            departement=with_article[:1].upper() + with_article[1:],
+        )
+    else:
+        dispatcher.utter_message(response="utter_ask_location")
+    return False
 
 
 def utter_with_contact(

@@ -207,14 +207,16 @@ class Territory:
             return Location(Outcome.NONE)
         return self._found(commune, place_only=True)
 
-    def locate(self, text: str) -> Location:
+    def locate(self, text: str, asked: bool = False) -> Location:
         """Read a place from a message and say which antenne covers it; a name not in
         the data, where a place is expected, is compared with the known names (a typo
-        read or to confirm, close names to offer)."""
+        read or to confirm, close names to offer). `asked`: the message answers "quelle
+        est votre commune ?", so a name that is also an everyday word counts among any
+        filler words ("c champs", "moi c'est Rue"), not only alone."""
         tokens = self._tokens(text)
         postal_code = self._postal_code(text)
         departement, outside_departement = self._departement(tokens)
-        span = self._name_span(tokens)
+        span = self._name_span(tokens, asked)
         name_positions = span[2] if span else range(0)
         place_only = bool(tokens) and all(
             index in name_positions or token in FILLERS or self._is_place_token(token)
@@ -312,7 +314,8 @@ class Territory:
                 return None, code
         return None, None
 
-    def _name_span(self, tokens: list[str]) -> Optional[tuple[str, int, range]]:
+    def _name_span(self, tokens: list[str],
+                   asked: bool = False) -> Optional[tuple[str, int, range]]:
         """The commune name in the tokens that best stands in a place context."""
         best: Optional[tuple[tuple[int, int], str, range]] = None
         covered = 0  # a name inside a longer name is not a name ("Écaillon" in Monchaux-sur-…)
@@ -320,13 +323,14 @@ class Territory:
             if positions.stop <= covered:
                 continue
             covered = positions.stop
-            strength = self._context_strength(tokens, positions, key in self.everyday_names)
+            strength = self._context_strength(tokens, positions, key in self.everyday_names,
+                                              asked)
             if strength and (best is None or (strength, len(positions)) > best[0]):
                 best = ((strength, len(positions)), key, positions)
         return (best[1], best[2].start, best[2]) if best else None
 
     def _context_strength(self, tokens: list[str], positions: range,
-                          everyday: bool = False) -> int:
+                          everyday: bool = False, asked: bool = False) -> int:
         """3: after a preposition; 2: after another place word, or the whole answer;
         1: elsewhere; 0: not a place here.
 
@@ -345,7 +349,8 @@ class Territory:
             return 2
         if everyday:
             key = " ".join(tokens[i] for i in positions)
-            alone = all(t in ALONE_FILLERS or self._is_place_token(t) for t in others)
+            fillers = FILLERS if asked else ALONE_FILLERS
+            alone = all(t in fillers or self._is_place_token(t) for t in others)
             asks_where = (len(key) >= 4 and folded_zipf(key) < ASKS_WHERE_MAX_ZIPF
                           and before not in _NAMING and ROUTING_WORDS & set(others))
             return 2 if alone or asks_where or self._area_follows(tokens, positions) else 0

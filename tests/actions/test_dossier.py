@@ -5,8 +5,13 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from form_calls import answer, call, is_left_for_its_usual_reply, responses, slots_of
+
 import actions.dossier as dossier
-from actions.context import ActionReplyInContext
+from actions.dossier_steps import (
+    ActionAskConsentAnswer, ActionAskSummaryAnswer, ValidateConsentForm, ValidateSummaryForm,
+)
+from actions.routing import ActionLocationDone, ValidateLocationForm
 from dossiers.db import make_engine
 from dossiers.repository import Repository
 
@@ -39,31 +44,45 @@ def run(action, slots: dict, **kwargs):
     return dispatcher.messages, events
 
 
+def followups(events: list[dict]) -> list[str]:
+    return [e["name"] for e in events if e["event"] == "followup"]
+
+
 def test_offer_asks_the_commune_first_when_unknown():
     messages, events = run(dossier.ActionDossierOffer(), {})
-    assert [m["response"] for m in messages] == ["utter_dossier_need_place_intro", "utter_ask_location"]
-    assert {"event": "slot", "timestamp": None, "name": "dossier_wanted", "value": True} in events
+    assert responses(messages) == ["utter_dossier_need_place_intro"]
+    assert slots_of(events)["dossier_wanted"] is True
+    assert followups(events) == ["location_form"]
 
 
 def test_offer_asks_consent_with_a_new_request():
     messages, events = run(dossier.ActionDossierOffer(), {"antenne": "lille"})
-    assert [m["response"] for m in messages] == ["utter_dossier_consent_part1",
-                                                 "utter_dossier_consent_part2"]
-    slots = {e["name"]: e["value"] for e in events}
-    assert slots["pending_question"] == "consent" and len(slots["dossier_request_id"]) == 32
+    assert messages == [] and followups(events) == ["consent_form"]
+    assert len(slots_of(events)["dossier_request_id"]) == 32
+    messages, _ = call(ActionAskConsentAnswer(), "je veux m'inscrire", "want_register")
+    assert responses(messages) == ["utter_dossier_consent_part1", "utter_dossier_consent_part2"]
+
+
+def test_consent_is_yes_or_no_and_a_question_on_the_data_is_answered_within_it():
+    consent = ValidateConsentForm()
+    assert slots_of(answer(consent, "oui", "affirm")[1]) == {"consent_answer": True}
+    assert slots_of(answer(consent, "non merci", "deny")[1]) == {"consent_answer": False}
+    messages, events = answer(consent, "vous faites quoi de mes donnees", "ask_personal_data")
+    assert responses(messages) == ["utter_personal_data_part1", "utter_personal_data_part2",
+                                   "utter_dossier_consent_again"]
+    assert slots_of(events) == {"consent_answer": None}
+    assert is_left_for_its_usual_reply(answer(consent, "c'est payant ?", "ask_financing")[1])
 
 
 def test_consent_refused_stores_nothing_and_gives_the_contact(store: Repository):
-    messages, _ = run(ActionReplyInContext(), {"antenne": "lille", "pending_question": "consent"},
-                      text="non", intent="deny", previous="action_dossier_offer")
-    assert [m["response"] for m in messages] == ["utter_dossier_refused_intro", "utter_contact_antenne"]
+    messages, _ = run(dossier.ActionDossierConsent(), {"antenne": "lille", "consent_answer": False})
+    assert responses(messages) == ["utter_dossier_refused_intro", "utter_contact_antenne"]
     assert store.count() == 0
 
 
 def test_consent_given_starts_the_form():
-    _, events = run(ActionReplyInContext(), {"antenne": "lille", "pending_question": "consent"},
-                    text="oui", intent="affirm", previous="action_dossier_offer")
-    assert {"event": "followup", "timestamp": None, "name": "dossier_form"} in events
+    _, events = run(dossier.ActionDossierConsent(), {"antenne": "lille", "consent_answer": True})
+    assert followups(events) == ["dossier_form"]
 
 
 @pytest.mark.parametrize(
@@ -101,7 +120,9 @@ def test_store_down_then_back(store: Repository, monkeypatch):
     monkeypatch.setattr(dossier, "repository", lambda: down)
     messages, events = run(dossier.ActionDossierCreate(), FILLED)
     assert messages[0]["response"] == "utter_dossier_store_down"
-    assert {e["name"]: e["value"] for e in events} == {"pending_question": "summary"}
+    assert slots_of(events) == {"summary_answer": None, "requested_slot": "summary_answer"}
+    assert {"event": "active_loop", "name": "summary_form"} in [
+        {k: e.get(k) for k in ("event", "name")} for e in events]
     monkeypatch.setattr(dossier, "repository", lambda: store)
     messages, _ = run(dossier.ActionDossierCreate(), FILLED)
     assert messages[0]["response"] == "utter_dossier_created"
@@ -115,25 +136,47 @@ def test_correction_empties_the_field_and_reopens_the_form():
     assert events[-1]["event"] == "followup" and events[-1]["name"] == "dossier_form"
 
 
+def test_the_summary_is_sent_on_yes_and_no_asks_what_to_correct():
+    summary = ValidateSummaryForm()
+    assert slots_of(answer(summary, "oui", "affirm")[1]) == {"summary_answer": "send"}
+    messages, events = answer(summary, "non", "deny")
+    assert responses(messages) == ["utter_dossier_which_field"]
+    assert slots_of(events) == {"summary_answer": None}
+    messages, _ = call(ActionAskSummaryAnswer(), "non", "deny", slots=FILLED,
+                       events=[{"event": "action", "name": "summary_form"}, {"event": "bot"}])
+    assert messages == []  # "Que voulez-vous corriger ?" is the question
+    messages, _ = call(ActionAskSummaryAnswer(), "", "affirm", slots=FILLED)
+    assert responses(messages) == ["utter_dossier_summary"]
+
+
 def test_delete_my_data(store: Repository):
     run(dossier.ActionDossierCreate(), FILLED)
-    messages, events = run(dossier.ActionDeleteMyData(), FILLED)
+    erasure = dossier.ValidateErasureForm()
+    assert slots_of(answer(erasure, "oui", "affirm")[1]) == {"erasure_answer": True}
+    messages, events = run(dossier.ActionDeleteMyData(), {**FILLED, "erasure_answer": True})
     assert messages[0]["response"] == "utter_data_deleted"
     assert {"event": "slot", "timestamp": None, "name": "data_erasure", "value": True} in events
     assert store.count() == 0
 
 
-def test_the_commune_corrected_from_the_summary_shows_the_summary_again():
-    from actions.routing import ActionLocate
+def test_no_to_the_erasure_keeps_everything(store: Repository):
+    run(dossier.ActionDossierCreate(), FILLED)
+    messages, events = run(dossier.ActionDeleteMyData(), {**FILLED, "erasure_answer": False})
+    assert responses(messages) == ["utter_data_kept"] and store.count() == 1
 
+
+def test_the_commune_corrected_from_the_summary_shows_the_summary_again():
     messages, events = run(dossier.ActionDossierCorrect(), FILLED, text="la commune est fausse",
                            intent="dossier_correct")
-    assert messages[0]["response"] == "utter_ask_location"
-    slots = {**FILLED, **{e["name"]: e["value"] for e in events}}
-    messages, events = run(ActionLocate(), slots, text="Arras", intent="give_location")
-    assert [m["response"] for m in messages] == ["utter_antenne_found", "utter_dossier_summary"]
-    assert messages[1]["place"] == "Arras 62000" and messages[1]["antenne_of_name"] == "d'Arras"
-    assert {e["name"]: e["value"] for e in events}["pending_question"] == "summary"
+    assert messages == [] and followups(events) == ["location_form"]
+    slots = {**FILLED, **slots_of(events)}
+    messages, events = answer(ValidateLocationForm(), "Arras", slots=slots)
+    assert responses(messages) == ["utter_antenne_found"]
+    slots = {**slots, **slots_of(events)}
+    _, events = call(ActionLocationDone(), "Arras", slots=slots)
+    assert followups(events) == ["summary_form"]
+    messages, _ = call(ActionAskSummaryAnswer(), "Arras", slots={**slots, **slots_of(events)})
+    assert messages[0]["place"] == "Arras 62000" and messages[0]["antenne_of_name"] == "d'Arras"
 
 
 def test_concurrent_first_uses_share_one_migrated_store(tmp_path, monkeypatch):

@@ -1,11 +1,13 @@
 from itertools import combinations
 
+from form_calls import answer, call, is_left_for_its_usual_reply, responses, slots_of
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from test_writing import MAX_WORDS_PER_SENTENCE, TUTOIEMENT, sentences, word_count
 
 from actions.quiz import (
-    ActionQuizRestart, ActionQuizResume, ActionQuizStart, ActionQuizStop, answer_quiz, give_result,
+    ActionAskQuizReply, ActionQuizRestart, ActionQuizResult, ActionQuizResume, ActionQuizStart,
+    ActionQuizStop, ValidateQuizForm, give_result,
 )
 from referentiel import load_referentiel
 from referentiel.quiz import load_quiz
@@ -22,15 +24,17 @@ def tracker(text: str = "", slots: dict | None = None, entities: list[dict] | No
 def run(action, **kwargs):
     dispatcher = CollectingDispatcher()
     events = action.run(dispatcher, tracker(**kwargs), {})
-    return dispatcher.messages, {e["name"]: e["value"] for e in events}
+    return dispatcher.messages, slots_of(events)
 
 
-def test_start_gives_the_intro_and_the_first_question():
+def test_start_gives_the_intro_and_the_quiz_form_asks_the_first_question():
     messages, slots = run(ActionQuizStart())
-    assert [m["response"] for m in messages] == ["utter_quiz_intro", "utter_quiz_item_fr_consigne"]
+    assert [m["response"] for m in messages] == ["utter_quiz_intro"]
     assert messages[0]["total"] == len(QUIZ.items)  # "Voici un test de 21 questions courtes."
-    assert (messages[1]["number"], messages[1]["total"]) == (1, len(QUIZ.items))
-    assert slots == {"quiz_answers": {}, "quiz_position": 0, "pending_question": "quiz"}
+    assert slots == {"quiz_answers": {}, "quiz_position": 0, "quiz_reply": None}
+    messages, _ = call(ActionAskQuizReply(), "", "start_quiz", slots={"quiz_position": 0})
+    assert responses(messages) == ["utter_quiz_item_fr_consigne"]
+    assert (messages[0]["number"], messages[0]["total"]) == (1, len(QUIZ.items))
 
 
 def test_start_during_a_quiz_offers_resume_or_restart():
@@ -38,26 +42,28 @@ def test_start_during_a_quiz_offers_resume_or_restart():
     assert messages[0]["response"] == "utter_quiz_resume_or_restart"
 
 
-def test_resume_asks_the_question_where_the_person_stopped():
-    messages, slots = run(ActionQuizResume(), slots={"quiz_position": 5})
-    assert messages[0]["response"] == f"utter_quiz_item_{QUIZ.items[5].id}"
-    assert slots["pending_question"] == "quiz"
+def test_resume_opens_the_quiz_form_where_the_person_stopped():
+    dispatcher = CollectingDispatcher()
+    events = ActionQuizResume().run(dispatcher, tracker(slots={"quiz_position": 5}), {})
+    assert dispatcher.messages == [] and events[-1] == {
+        "event": "followup", "timestamp": None, "name": "quiz_form"}
+    messages, _ = call(ActionAskQuizReply(), "", "resume_quiz", slots={"quiz_position": 5})
+    assert responses(messages) == [f"utter_quiz_item_{QUIZ.items[5].id}"]
 
 
 def test_restart_and_stop():
     messages, slots = run(ActionQuizRestart(), slots={"quiz_position": 5, "quiz_answers": {"x": "oui"}})
     assert slots["quiz_answers"] == {} and slots["quiz_position"] == 0
     messages, slots = run(ActionQuizStop(), slots={"quiz_position": 5})
-    assert messages[0]["response"] == "utter_quiz_paused" and slots["pending_question"] is None
+    assert messages[0]["response"] == "utter_quiz_paused" and slots == {}
     messages, _ = run(ActionQuizStop())
     assert messages[0]["response"] == "utter_quiz_not_running"
 
 
-def _answer(text: str, position: int, answers: dict, entities=None):
-    dispatcher = CollectingDispatcher()
-    events = answer_quiz(dispatcher, tracker(text, {"quiz_position": position,
-                                                   "quiz_answers": answers}, entities))
-    return dispatcher.messages, {e["name"]: e["value"] for e in events}
+def _answer(text: str, position: int, answers: dict, entities=None, intent="quiz_answer"):
+    messages, events = answer(ValidateQuizForm(), text, intent, entities=entities,
+                              slots={"quiz_position": position, "quiz_answers": answers})
+    return messages, slots_of(events)
 
 
 def position(item_id: str) -> int:
@@ -83,20 +89,53 @@ def test_a_sentence_with_une_or_jamais_is_asked_again():
 
 def test_unclear_answer_asks_again():
     messages, slots = _answer("peut-être demain", 0, {})
-    assert [m["response"] for m in messages] == ["utter_quiz_not_understood_intro",
-                                                 "utter_quiz_item_fr_consigne"]
-    assert "quiz_answers" not in slots
+    assert [m["response"] for m in messages] == ["utter_quiz_not_understood_intro"]
+    assert slots == {"quiz_reply": None}  # the form asks the same question again
+
+
+def test_a_number_is_an_answer_to_read_not_a_place():
+    messages, slots = _answer("12", 0, {}, intent="give_location")
+    assert responses(messages) == ["utter_quiz_not_understood_intro"]
+    assert slots == {"quiz_reply": None}
+
+
+def test_yes_answers_the_question_and_a_question_is_left_to_its_reply():
+    _, slots = _answer("ouais", 0, {}, intent="affirm")
+    assert slots == {"quiz_answers": {"fr_consigne": "oui"}, "quiz_position": 1, "quiz_reply": None}
+    _, events = answer(ValidateQuizForm(), "c'est quoi cléa numérique ?", "ask_clea_numerique",
+                       slots={"quiz_position": 0, "quiz_answers": {}})
+    assert is_left_for_its_usual_reply(events)
+
+
+def test_a_request_that_opens_the_quiz_form_again_is_no_answer():
+    resumed = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": "on reprend"},
+               {"event": "action", "name": "action_quiz_resume"},
+               {"event": "action", "name": "quiz_form"}]
+    messages, events = call(ValidateQuizForm(), "on reprend", "resume_quiz", events=resumed,
+                            slots={"quiz_position": 2}, form="quiz_form", asked="quiz_reply")
+    assert messages == [] and events == []
+
+
+def test_a_button_of_an_earlier_question_asks_the_current_one_again():
+    clicked = [{"entity": "quiz_item", "value": "fr_consigne"},
+               {"entity": "quiz_choice", "value": "oui"}]
+    messages, slots = _answer('/quiz_answer{"quiz_item":"fr_consigne","quiz_choice":"oui"}', 1, {},
+                              entities=clicked)
+    assert messages == [] and slots == {"quiz_reply": None}
 
 
 def test_last_answer_gives_the_result_for_the_7_domains():
     answers = {item.id: "pas_encore" for item in QUIZ.items[:-1] if item.kind == "self"}
     answers.update({item.id: "ne_sais_pas" for item in QUIZ.items[:-1] if item.kind == "exercise"})
     messages, slots = _answer("je sais pas", len(QUIZ.items) - 1, answers)
+    assert messages == [] and slots["quiz_reply"] == "ne_sais_pas"  # the quiz form ends
+    messages, events = call(ActionQuizResult(), "je sais pas", "quiz_answer", slots=slots)
+    slots = slots_of(events)
     assert [m["response"] for m in messages] == ["utter_quiz_result_part1", "utter_quiz_result_part2"]
     assert {messages[0][f"level_{d}"] for d in range(1, 8)} == {"à apprendre"}
     assert "surtout pour" in messages[1]["summary"]
     assert set(slots["quiz_levels"]) == {str(d) for d in range(1, 8)}
-    assert slots["quiz_position"] == len(QUIZ.items) and slots["pending_question"] is None
+    assert slots["quiz_position"] == len(QUIZ.items) and slots["quiz_reply"] is None
 
 
 def test_a_domain_answered_only_by_dont_know_gets_no_level():
@@ -131,6 +170,6 @@ def test_the_summary_names_at_most_three_domains_and_keeps_the_writing_rules():
             assert ("C'est normal : CléA est fait pour ça." in summary) == bool(weak)
 
 
-def test_answer_without_a_quiz():
-    messages, _ = _answer("oui", None, {})
-    assert messages[0]["response"] == "utter_quiz_not_running"
+def test_no_answer_is_read_without_a_quiz():
+    _, events = answer(ValidateQuizForm(), "oui", "affirm", slots={"quiz_position": None})
+    assert is_left_for_its_usual_reply(events)

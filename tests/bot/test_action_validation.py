@@ -10,7 +10,7 @@ from bot.action_validation import validate_action_result
 
 
 def remote_action() -> RemoteAction:
-    return RemoteAction("action_locate", EndpointConfig("http://127.0.0.1:1/webhook"))
+    return RemoteAction("validate_location_form", EndpointConfig("http://127.0.0.1:1/webhook"))
 
 
 def test_rasa_uses_the_check_built_once():

@@ -58,6 +58,8 @@ def test_typed_answers_pause_a_question_in_the_middle_and_resume(servers: Server
     sender = new_sender()
     assert "Question 1 sur" in texts(say(servers, "faire le quiz", sender))
     assert "Question 2 sur" in texts(say(servers, "ouais", sender))
+    number = texts(say(servers, "12", sender))  # an answer to read, not the Aveyron
+    assert "pas compris votre réponse" in number and "Question 2 sur" in number
     assert "Question 3 sur" in texts(say(servers, "la 1", sender))
     assert "pas compris votre réponse" in texts(say(servers, "qsdfgh", sender))
     assert "en pause" in texts(say(servers, "stop", sender))

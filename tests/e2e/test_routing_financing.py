@@ -57,6 +57,20 @@ def test_unknown_answer_to_the_place_question_explains_the_form(servers: Servers
     assert "Je ne trouve pas" in texts(say(servers, "abcde", sender))
 
 
+def test_any_reply_to_the_commune_question_is_tried_as_a_place(servers: Servers):
+    sender = new_sender()
+    say(servers, "quelle est mon antenne", sender)
+    assert "Pour Champs (02670)" in texts(say(servers, "c champs", sender))
+
+
+def test_a_question_instead_of_the_commune_ends_the_commune_question(servers: Servers):
+    sender = new_sender()
+    say(servers, "quelle est mon antenne", sender)
+    answer = texts(say(servers, "c'est quoi cléa ?", sender))
+    assert "CléA" in answer and "code postal" not in answer
+    assert "code postal" not in texts(say(servers, "merci", sender))
+
+
 def test_financing_depends_on_the_situation(servers: Servers):
     sender = new_sender()
     messages = say(servers, "c'est financé comment ?", sender)

@@ -57,4 +57,5 @@ def test_a_question_that_names_a_place_then_gives_the_antenne(tmp_path: Path):
     generated = yaml.safe_load(build_place_rules([rules]))["rules"]
     assert generated == [{"rule": "cost, and the place named", "steps": [
         {"intent": "ask_financing", "entities": ["place"]},
-        {"action": "action_explain_financing"}, {"action": "action_locate"}]}]
+        {"action": "action_explain_financing"}, {"action": "location_form"},
+        {"active_loop": "location_form"}]}]

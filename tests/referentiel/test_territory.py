@@ -104,6 +104,18 @@ def test_french_words_are_never_read_as_names_or_typos(text: str):
     assert not TERRITORY.locate(text).is_place
 
 
+@pytest.mark.parametrize(("text", "name"), [("c champs", "Champs"), ("moi c'est Rue", "Rue"),
+                                          ("c albert", "Albert")])
+def test_a_reply_to_the_commune_question_takes_an_everyday_name_among_fillers(text, name):
+    assert TERRITORY.locate(text, asked=True).name == name
+    assert not TERRITORY.locate(text).is_place  # said unasked, "c albert" is a first name
+
+
+@pytest.mark.parametrize("text", ["je sais pas", "je suis sourd", "la rue", "a la campagne"])
+def test_even_as_a_reply_an_everyday_sense_is_no_place(text: str):
+    assert not TERRITORY.locate(text, asked=True).is_place
+
+
 @pytest.mark.parametrize("text", ["je taille les pommiers", "le match de l'Amiens SC",
                                   "je monte a l'echelle", "je monte a lechelle",
                                   "les fins de mois sont dures", "on part au touquet",

@@ -101,14 +101,14 @@ def test_rasa_logs_nothing_of_the_conversation_when_an_action_fails(servers: Ser
     thread = threading.Thread(target=crashing.serve_forever, daemon=True)
     thread.start()
     try:
-        answer = say(servers, "je suis de lens", sender)  # action_locate fails
+        answer = say(servers, "je suis de lens", sender)  # the location form's validation fails
         assert "problème" in answer[0]["text"]
     finally:
         crashing.shutdown()
         crashing.server_close()
         servers.start_actions()
     log = (servers.workdir / "rasa.log").read_text()
-    assert "Failed to execute custom action" in log or "action_locate" in log
+    assert "Failed to execute custom action" in log or "validate_location_form" in log
     assert not [marker for marker in MARKERS if marker in log]
     assert sender not in log
 
