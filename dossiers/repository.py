@@ -5,11 +5,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Optional, TypeVar
+from typing import Callable, Iterator, Optional, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import case, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -22,6 +22,7 @@ from referentiel.loader import Referentiel
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 SQLITE_LOCK_RETRIES = 5
+UNDONE = "Annulation"  # the text of a history line that undoes the one before
 # New pre-dossiers per phone number or e-mail address in 24 hours (abuse, mistakes).
 MAX_PER_CONTACT_PER_DAY = 3
 T = TypeVar("T")
@@ -53,8 +54,81 @@ class NewPreDossier:
     quiz_levels: dict[int, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ListQuery:
+    """Which pre-dossiers a console list shows, and in which order."""
+
+    antenne_id: Optional[str] = None  # None: every antenne (the admin)
+    status: Optional[str] = None
+    situation: Optional[str] = None
+    since: Optional[datetime] = None
+    search: str = ""
+    assigned_to: Optional[int] = None  # "Mes dossiers"
+    unassigned: bool = False  # "Non attribués"
+    overdue_before: Optional[datetime] = None  # "En retard": "Nouveau", received before this
+    sort: str = "received"  # a key of SORTS
+    descending: bool = True
+
+
+# The list's sortable columns; the reference breaks ties, so pages never overlap.
+SORTS = {
+    "received": pre_dossier.c.created_at,
+    "waiting": pre_dossier.c.created_at,
+    "status": pre_dossier.c.status,
+    "handler": staff_user.c.name,
+    "commune": pre_dossier.c.commune,
+    "situation": pre_dossier.c.situation,
+    "antenne": pre_dossier.c.antenne_id,
+}
+
+
+def _selected(query: ListQuery):
+    """The pre-dossiers `query` selects, with the name of who handles each (or None)."""
+    selected = select(pre_dossier, staff_user.c.name.label("handler")).select_from(
+        pre_dossier.outerjoin(staff_user, pre_dossier.c.assigned_to == staff_user.c.id))
+    conditions = []
+    if query.antenne_id is not None:
+        conditions.append(pre_dossier.c.antenne_id == query.antenne_id)
+    if query.status:
+        conditions.append(pre_dossier.c.status == query.status)
+    if query.situation:
+        conditions.append(pre_dossier.c.situation == query.situation)
+    if query.since:
+        conditions.append(pre_dossier.c.created_at >= query.since)
+    if query.assigned_to is not None:
+        conditions.append(pre_dossier.c.assigned_to == query.assigned_to)
+    if query.unassigned:
+        conditions.append(pre_dossier.c.assigned_to.is_(None))
+    if query.overdue_before is not None:
+        conditions += [pre_dossier.c.status == STATUSES[0],
+                       pre_dossier.c.created_at < query.overdue_before]
+    if query.search.strip():
+        pattern = f"%{query.search.strip().lower()}%"
+        conditions.append(
+            func.lower(pre_dossier.c.reference).like(pattern)
+            | func.lower(pre_dossier.c.last_name).like(pattern)
+            | func.lower(pre_dossier.c.first_name).like(pattern)
+            | func.replace(pre_dossier.c.phone, " ", "").like(pattern.replace(" ", ""))
+        )
+    return selected.where(*conditions)
+
+
+def _order(query: ListQuery) -> list:
+    """ "Waiting" longest first is "received" oldest first."""
+    descending = query.descending != (query.sort == "waiting")
+    column = SORTS.get(query.sort, SORTS["received"])
+    direction = column.desc() if descending else column.asc()
+    tie = pre_dossier.c.id.desc() if descending else pre_dossier.c.id.asc()
+    return [direction.nulls_last() if query.sort == "handler" else direction, tie]
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes: they are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def new_reference(year: int) -> str:
@@ -176,56 +250,97 @@ class Repository:
 
     def change_status(
         self, reference: str, staff_user_id: Optional[int], status: str, reason: str = ""
-    ) -> bool:
-        """Move a pre-dossier to a status; recorded in its history with who and when."""
+    ) -> Optional[int]:
+        """Move a pre-dossier to a status; recorded in its history with who and when. The
+        history line's id (to undo it), or None when nothing changed."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status}")
 
-        def work(connection: Connection) -> bool:
+        def work(connection: Connection) -> Optional[int]:
             row = connection.execute(
                 select(pre_dossier.c.id, pre_dossier.c.status)
                 .where(pre_dossier.c.reference == reference)
                 .with_for_update()
             ).one_or_none()
             if row is None or row.status == status:
-                return False
-            changed = now()
-            connection.execute(
-                update(pre_dossier).where(pre_dossier.c.id == row.id).values(
-                    status=status, updated_at=changed,
-                    closed_at=changed if status == STATUSES[-1] else None,
-                )
-            )
-            self._record(connection, row.id, staff_user_id, "status", row.status, status, reason)
-            return True
+                return None
+            self._set_status(connection, row.id, status)
+            return self._record(connection, row.id, staff_user_id, "status", row.status, status,
+                                reason)
 
         return self._transaction(work)
+
+    @staticmethod
+    def _set_status(connection: Connection, dossier_id: int, status: str) -> None:
+        changed = now()
+        connection.execute(update(pre_dossier).where(pre_dossier.c.id == dossier_id).values(
+            status=status, updated_at=changed,
+            closed_at=changed if status == STATUSES[-1] else None))
 
     def add_note(self, reference: str, staff_user_id: Optional[int], text: str) -> bool:
         """An internal note in the pre-dossier's history."""
         return self._on_dossier(reference, lambda connection, row: self._record(
-            connection, row.id, staff_user_id, "note", row.status, row.status, text))
+            connection, row.id, staff_user_id, "note", row.status, row.status, text)) is not None
 
-    def reassign(self, reference: str, staff_user_id: Optional[int], antenne_id: str) -> bool:
-        """Send a pre-dossier to another antenne; it leaves the first one's list."""
+    def reassign(self, reference: str, staff_user_id: Optional[int],
+                 antenne_id: str) -> Optional[int]:
+        """Send a pre-dossier to another antenne; it leaves the first one's list. The history
+        line's id (to undo it), or None when nothing changed."""
 
-        def work(connection: Connection, row) -> None:
+        def work(connection: Connection, row) -> Optional[int]:
+            if row.antenne_id == antenne_id:
+                return None
             connection.execute(update(pre_dossier).where(pre_dossier.c.id == row.id).values(
                 antenne_id=antenne_id, assigned_to=None, updated_at=now()))
-            self._record(connection, row.id, staff_user_id, "reassigned", row.antenne_id, antenne_id)
+            return self._record(connection, row.id, staff_user_id, "reassigned", row.antenne_id,
+                                antenne_id)
 
         return self._on_dossier(reference, work)
 
-    def _on_dossier(self, reference: str, work) -> bool:
-        def locked(connection: Connection) -> bool:
+    def undo(self, history_id: int, staff_user_id: int, since: datetime) -> Optional[dict]:
+        """Put back what history line `history_id` changed (a status, or the antenne) when
+        `staff_user_id` made it after `since` and nothing changed since; recorded in the
+        history too. The pre-dossier's reference, the line's kind and the value put back;
+        None when it can no longer be undone."""
+
+        def work(connection: Connection) -> Optional[dict]:
+            line = connection.execute(
+                select(history).where(history.c.id == history_id)).mappings().one_or_none()
+            if (line is None or line["kind"] not in ("status", "reassigned")
+                    or line["staff_user_id"] != staff_user_id or as_utc(line["at"]) < since):
+                return None
+            row = connection.execute(
+                select(pre_dossier.c.id, pre_dossier.c.reference, pre_dossier.c.status,
+                       pre_dossier.c.antenne_id)
+                .where(pre_dossier.c.id == line["pre_dossier_id"]).with_for_update()
+            ).one()
+            later = connection.execute(select(func.count()).select_from(history).where(
+                history.c.pre_dossier_id == row.id, history.c.id > history_id,
+                history.c.kind.in_(("status", "reassigned")))).scalar_one()
+            current = row.status if line["kind"] == "status" else row.antenne_id
+            if later or current != line["to_value"]:
+                return None
+            if line["kind"] == "status":
+                self._set_status(connection, row.id, line["from_value"])
+            else:
+                connection.execute(update(pre_dossier).where(pre_dossier.c.id == row.id).values(
+                    antenne_id=line["from_value"], updated_at=now()))
+            self._record(connection, row.id, staff_user_id, line["kind"], line["to_value"],
+                         line["from_value"], UNDONE)
+            return {"reference": row.reference, "kind": line["kind"],
+                    "restored": line["from_value"]}
+
+        return self._transaction(work)
+
+    def _on_dossier(self, reference: str, work) -> Optional[T]:
+        def locked(connection: Connection) -> Optional[T]:
             row = connection.execute(
                 select(pre_dossier.c.id, pre_dossier.c.status, pre_dossier.c.antenne_id)
                 .where(pre_dossier.c.reference == reference).with_for_update()
             ).one_or_none()
             if row is None:
-                return False
-            work(connection, row)
-            return True
+                return None
+            return work(connection, row)
 
         return self._transaction(locked)
 
@@ -347,30 +462,64 @@ class Repository:
             ).mappings().one_or_none()
         )
 
-    def list_pre_dossiers(self, antenne_id: Optional[str], status: Optional[str] = None,
-                          search: str = "", limit: int = 200, situation: Optional[str] = None,
-                          since: Optional[datetime] = None) -> list[dict]:
-        """Pre-dossiers of one antenne (all for an admin, antenne_id None), newest first."""
-        query = select(pre_dossier).order_by(pre_dossier.c.created_at.desc(), pre_dossier.c.id.desc())
-        if antenne_id is not None:
-            query = query.where(pre_dossier.c.antenne_id == antenne_id)
-        if status:
-            query = query.where(pre_dossier.c.status == status)
-        if situation:
-            query = query.where(pre_dossier.c.situation == situation)
-        if since:
-            query = query.where(pre_dossier.c.created_at >= since)
-        if search.strip():
-            pattern = f"%{search.strip().lower()}%"
-            query = query.where(
-                func.lower(pre_dossier.c.reference).like(pattern)
-                | func.lower(pre_dossier.c.last_name).like(pattern)
-                | func.lower(pre_dossier.c.first_name).like(pattern)
-                | func.replace(pre_dossier.c.phone, " ", "").like(pattern.replace(" ", ""))
-            )
-        return self._transaction(
-            lambda connection: [dict(row) for row in connection.execute(query.limit(limit)).mappings()]
-        )
+    def page_pre_dossiers(self, query: "ListQuery", offset: int = 0,
+                          limit: int = 50) -> tuple[list[dict], int]:
+        """One page of the pre-dossiers `query` selects, in its order, with each handler's
+        name; and how many it selects in all."""
+        selected = _selected(query)
+        order = _order(query)
+
+        def work(connection: Connection) -> tuple[list[dict], int]:
+            total = connection.execute(
+                select(func.count()).select_from(selected.subquery())).scalar_one()
+            rows = connection.execute(
+                selected.order_by(*order).offset(offset).limit(limit)).mappings()
+            return [dict(row) for row in rows], total
+
+        return self._transaction(work)
+
+    def export_batches(self, query: "ListQuery", size: int = 500) -> Iterator[list[dict]]:
+        """Every pre-dossier `query` selects, oldest first, in batches of `size` with their
+        quiz levels and the date of their last status change: one short transaction per
+        batch, so an export of any size holds one batch in memory."""
+        last_id = 0
+        while True:
+            def work(connection: Connection) -> list[dict]:
+                rows = [dict(row) for row in connection.execute(
+                    _selected(query).where(pre_dossier.c.id > last_id)
+                    .order_by(pre_dossier.c.id).limit(size)).mappings()]
+                ids = [row["id"] for row in rows]
+                levels: dict[int, dict[int, str]] = {}
+                for dossier_id, domain, level in connection.execute(
+                        select(quiz_result).where(quiz_result.c.pre_dossier_id.in_(ids))):
+                    levels.setdefault(dossier_id, {})[domain] = level
+                status_dates = dict(connection.execute(
+                    select(history.c.pre_dossier_id, func.max(history.c.at))
+                    .where(history.c.pre_dossier_id.in_(ids),
+                           history.c.kind.in_(("created", "status")))
+                    .group_by(history.c.pre_dossier_id)).all())
+                return [{**row, "quiz_levels": levels.get(row["id"], {}),
+                         "status_at": status_dates.get(row["id"])} for row in rows]
+
+            batch = self._transaction(work)
+            if not batch:
+                return
+            yield batch
+            last_id = batch[-1]["id"]
+
+    def counts_by_antenne(self, overdue_before: datetime) -> dict[str, dict[str, int]]:
+        """Per antenne: all its pre-dossiers, the "Nouveau" ones, and those waiting since
+        before `overdue_before`."""
+        is_new = pre_dossier.c.status == STATUSES[0]
+        query = select(
+            pre_dossier.c.antenne_id, func.count(),
+            func.sum(case((is_new, 1), else_=0)),
+            func.sum(case((is_new & (pre_dossier.c.created_at < overdue_before), 1), else_=0)),
+        ).group_by(pre_dossier.c.antenne_id)
+        return self._transaction(lambda connection: {
+            antenne_id: {"total": total, "new": int(new or 0), "overdue": int(overdue or 0)}
+            for antenne_id, total, new, overdue in connection.execute(query)
+        })
 
     # -- audit -------------------------------------------------------------------
 
@@ -409,13 +558,14 @@ class Repository:
 
     @staticmethod
     def _record(connection: Connection, dossier_id: int, staff_user_id: Optional[int],
-                kind: str, from_value: str, to_value: str, text: str = "") -> None:
-        connection.execute(
+                kind: str, from_value: str, to_value: str, text: str = "") -> int:
+        """One line of a pre-dossier's history; its id."""
+        return connection.execute(
             insert(history).values(
                 pre_dossier_id=dossier_id, at=now(), staff_user_id=staff_user_id, kind=kind,
                 from_value=from_value, to_value=to_value, text=text or None,
             )
-        )
+        ).inserted_primary_key[0]
 
     def _transaction(self, work: Callable[[Connection], T]) -> T:
         """Run work in one transaction; SQLite's "database is locked" is retried."""

@@ -165,6 +165,12 @@ class Emails(Data):
     antenne_body: str
 
 
+class FollowUp(Data):
+    overdue_after_working_days: int
+    page_size: int
+    undo_minutes: int
+
+
 class Referentiel(Data):
     certificate: Certificate
     domains: tuple[Domain, ...]
@@ -176,6 +182,7 @@ class Referentiel(Data):
     situations: tuple[Situation, ...]
     financing: Financing
     personal_data: PersonalData
+    follow_up: FollowUp
     emails: Emails
 
     @root_validator(skip_on_failure=True)

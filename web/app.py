@@ -23,11 +23,16 @@ from web.server import serve
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
+# The console's CSS framework (npm, pinned in package-lock.json).
+PICO = Path(__file__).resolve().parent.parent / "node_modules" / "@picocss" / "pico" / "css"
 SESSION_HOURS = 8
 
 
+# `data:` images only: the console's CSS framework draws its small icons (a select's
+# arrow) as inline SVG images. No inline script or style anywhere.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
+    "form-action 'self'"
 )
 
 
@@ -39,22 +44,17 @@ def _add_security_headers(request: web.Request, response: web.StreamResponse) ->
         response.headers["Cache-Control"] = "no-store"
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler) -> web.StreamResponse:
-    """The security headers on every answer, redirects and errors (raised) included."""
-    try:
-        response = await handler(request)
-    except web.HTTPException as error:
-        _add_security_headers(request, error)
-        raise
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """The security headers on every answer as it starts: pages, streamed exports, redirects
+    and errors."""
     _add_security_headers(request, response)
-    return response
 
 
 def create_app(repository: Repository, key: bytes, secure_cookies: bool = False,
                limiter: Optional[LoginLimiter] = None) -> web.Application:
     """The web app; the console's login limiter from the environment unless given."""
-    app = web.Application(middlewares=[security_headers])
+    app = web.Application()
+    app.on_response_prepare.append(security_headers)
     app[REPOSITORY] = repository
     app[LIMITER] = limiter or LoginLimiter.from_environment()
     setup_sessions(
@@ -71,6 +71,7 @@ def create_app(repository: Repository, key: bytes, secure_cookies: bool = False,
     app.add_routes(public_routes)
     add_rate_limits(app)
     app.router.add_static("/static", STATIC)
+    app.router.add_static("/vendor/pico", PICO)
     return app
 
 

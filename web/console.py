@@ -4,18 +4,20 @@ import asyncio
 import secrets
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp_session import get_session, new_session
 from babel.dates import format_datetime
 
+from dossiers.follow_up import overdue_before, working_days_waited
 from dossiers.models import STATUSES
-from dossiers.repository import Repository, now
+from dossiers.repository import UNDONE, ListQuery, Repository, as_utc, now
 from referentiel import load_referentiel
 from referentiel.quiz import load_quiz
 from web.clients import client_address
-from web.export import to_csv
+from web.export import csv_header, csv_rows, export_columns
 from web.security import (
     LoginLimiter, hash_password, new_csrf_token, password_matches, password_problem, same_token,
 )
@@ -45,12 +47,18 @@ LIMITER = web.AppKey("limiter", LoginLimiter)
 routes = web.RouteTableDef()
 
 
-def french_date(value: Optional[datetime]) -> str:
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return format_datetime(value, "d MMMM y 'à' HH:mm", tzinfo="Europe/Paris", locale="fr_FR")
+def _paris(pattern: str):
+    """A date formatter in Paris time and French, "" for no date (SQLite's are naive UTC)."""
+    def show(value: Optional[datetime]) -> str:
+        if value is None:
+            return ""
+        return format_datetime(as_utc(value), pattern, tzinfo="Europe/Paris", locale="fr_FR")
+
+    return show
+
+
+short_date = _paris("dd/MM/y HH:mm")  # "01/12/2026 14:25": the lists
+french_date = _paris("d MMMM y 'à' HH:mm")  # "1 décembre 2026 à 14:25"
 
 
 async def _db(request: web.Request, method: str, *args, **kwargs):
@@ -103,7 +111,8 @@ async def _context(request: web.Request, user: Optional[dict], **values: Any) ->
         session["csrf"] = new_csrf_token()
     antennes = {a.id: a.name for a in load_referentiel().antennes}
     return {"user": user, "csrf": session["csrf"], "antennes": antennes,
-            "status_labels": STATUS_LABELS, "french_date": french_date, **values}
+            "status_labels": STATUS_LABELS, "french_date": french_date,
+            "short_date": short_date, "flash": session.pop("flash", None), **values}
 
 
 async def _require_user(request: web.Request) -> dict:
@@ -169,59 +178,120 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 
 PERIODS = {"7": "7 derniers jours", "30": "30 derniers jours", "365": "12 derniers mois"}
+VIEWS = {"all": "Tous", "mine": "Mes dossiers", "unassigned": "Non attribués",
+         "overdue": "En retard"}
+SORT_LABELS = {"received": "Reçu le", "status": "Statut", "handler": "Suivi par",
+               "waiting": "Attente", "commune": "Commune", "situation": "Situation",
+               "antenne": "Antenne"}
 
 
-def _filters(request: web.Request) -> dict[str, Any]:
-    """The list filters of the query string, each checked against its known values."""
+def _filters(request: web.Request, user: dict) -> dict[str, Any]:
+    """The list's filters, view, order and page from the query string, each checked
+    against its known values (an unknown one is ignored)."""
     query = request.query
     situations = {s.id for s in load_referentiel().situations}
-    period = query.get("period") if query.get("period") in PERIODS else None
+    antennes = {a.id for a in load_referentiel().antennes}
+    sorts = set(SORT_LABELS) - (set() if user["is_admin"] else {"antenne"})
+    page = query.get("page", "1")
     return {
         "status": query.get("status") if query.get("status") in STATUSES else None,
         "situation": query.get("situation") if query.get("situation") in situations else None,
-        "period": period,
+        "period": query.get("period") if query.get("period") in PERIODS else None,
         "search": query.get("q", "")[:100],
+        "view": query.get("view") if query.get("view") in VIEWS else "all",
+        "antenne": (query.get("antenne") if user["is_admin"] and query.get("antenne") in antennes
+                    else None),
+        "sort": query.get("sort") if query.get("sort") in sorts else "received",
+        "descending": query.get("dir") != "asc",
+        "page": int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
     }
 
 
-async def _listed(request: web.Request, user: dict, filters: dict[str, Any]) -> list[dict]:
-    antenne_id = None if user["is_admin"] else user["antenne_id"]
-    since = now() - timedelta(days=int(filters["period"])) if filters["period"] else None
-    return await _db(request, "list_pre_dossiers", antenne_id, filters["status"],
-                     filters["search"], situation=filters["situation"], since=since)
+def _list_query(user: dict, filters: dict[str, Any]) -> ListQuery:
+    follow_up = load_referentiel().follow_up
+    view = filters["view"]
+    return ListQuery(
+        antenne_id=filters["antenne"] if user["is_admin"] else user["antenne_id"],
+        status=filters["status"], situation=filters["situation"], search=filters["search"],
+        since=now() - timedelta(days=int(filters["period"])) if filters["period"] else None,
+        assigned_to=user["id"] if view == "mine" else None,
+        unassigned=view == "unassigned",
+        overdue_before=(overdue_before(now(), follow_up.overdue_after_working_days)
+                        if view == "overdue" else None),
+        sort=filters["sort"], descending=filters["descending"],
+    )
+
+
+def _link(filters: dict[str, Any], **changes: Any) -> str:
+    """The list's address with `changes` to its filters (a new filter or order: page 1)."""
+    values = {**filters, "page": 1, **changes}
+    params = {
+        "view": values["view"] if values["view"] != "all" else None,
+        "status": values["status"], "situation": values["situation"],
+        "period": values["period"], "q": values["search"] or None,
+        "antenne": values["antenne"],
+        "sort": values["sort"] if values["sort"] != "received" else None,
+        "dir": "asc" if not values["descending"] else None,
+        "page": values["page"] if values["page"] > 1 else None,
+    }
+    return "/console?" + urlencode({k: v for k, v in params.items() if v is not None})
 
 
 @routes.get("/console")
 @aiohttp_jinja2.template("list.html")
 async def dossier_list(request: web.Request) -> dict:
     user = await _require_user(request)
-    filters = _filters(request)
-    antenne_id = None if user["is_admin"] else user["antenne_id"]
-    new_count = await _db(request, "count", antenne_id, STATUSES[0])
-    situations = {s.id: s.label for s in load_referentiel().situations}
-    return await _context(request, user, dossiers=await _listed(request, user, filters),
-                          new_count=new_count, situations=situations, periods=PERIODS,
-                          query_string=request.query_string, **filters)
+    filters = _filters(request, user)
+    ref = load_referentiel()
+    size = ref.follow_up.page_size
+    late_before = overdue_before(now(), ref.follow_up.overdue_after_working_days)
+    rows, total = await asyncio.to_thread(
+        request.app[REPOSITORY].page_pre_dossiers, _list_query(user, filters),
+        (filters["page"] - 1) * size, size)
+    if rows == [] and total and filters["page"] > 1:  # past the last page
+        raise web.HTTPFound(_link(filters, page=(total - 1) // size + 1))
+    counts = (await asyncio.to_thread(request.app[REPOSITORY].counts_by_antenne, late_before)
+              if user["is_admin"] else {})
+    moment = now()
+    for row in rows:
+        row["late"] = row["status"] == STATUSES[0] and as_utc(row["created_at"]) < late_before
+        row["waited"] = (working_days_waited(row["created_at"], moment)
+                         if row["status"] != STATUSES[-1] else None)
+    first = (filters["page"] - 1) * size + 1
+    return await _context(
+        request, user, dossiers=rows, total=total, first=first, last=first + len(rows) - 1,
+        previous_page=_link(filters, page=filters["page"] - 1) if filters["page"] > 1 else None,
+        next_page=_link(filters, page=filters["page"] + 1) if first + size <= total else None,
+        situations={s.id: s.label for s in ref.situations}, periods=PERIODS, views=VIEWS,
+        view_links={view: _link(filters, view=view) for view in VIEWS},
+        sort_links={key: _link(filters, sort=key, descending=not (
+            filters["sort"] == key and filters["descending"])) for key in SORT_LABELS},
+        sort_labels=SORT_LABELS, counts=counts, export_link=_link(filters).replace(
+            "/console?", "/console/export.csv?"), **filters)
 
 
 @routes.get("/console/export.csv")
-async def export(request: web.Request) -> web.Response:
+async def export(request: web.Request) -> web.StreamResponse:
+    """The whole filtered list as CSV, streamed batch by batch (flat memory, any size)."""
     user = await _require_user(request)
-    rows = await _listed(request, user, _filters(request))
-    await _audit(request, "csv_export", user, f"{len(rows)} lignes {request.query_string}".strip())
-    situations = {s.id: s.label for s in load_referentiel().situations}
-    labels = {"status": STATUS_LABELS, "situation": situations}
-
-    def show(key: str, value: object) -> object:
-        if key == "created_at":
-            return french_date(value)
-        return labels.get(key, {}).get(value, value)
-
-    return web.Response(
-        body=to_csv(rows, show).encode("utf-8"),
-        content_type="text/csv", charset="utf-8",
-        headers={"Content-Disposition": 'attachment; filename="pre-dossiers.csv"'},
-    )
+    query = _list_query(user, _filters(request, user))
+    response = web.StreamResponse(headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": 'attachment; filename="pre-dossiers.csv"',
+    })
+    await response.prepare(request)
+    columns = export_columns(load_referentiel(), load_quiz(), STATUS_LABELS)
+    await response.write(csv_header(columns).encode("utf-8"))
+    batches = request.app[REPOSITORY].export_batches(query)
+    sent = 0
+    try:
+        while batch := await asyncio.to_thread(next, batches, None):
+            await response.write(csv_rows(batch, columns).encode("utf-8"))
+            sent += len(batch)
+        await response.write_eof()
+    finally:  # an export cut short is recorded too, with the rows it sent
+        await _audit(request, "csv_export", user, f"{sent} lignes {request.query_string}".strip())
+    return response
 
 
 @routes.get("/console/d/{reference}")
@@ -238,18 +308,45 @@ async def dossier_detail(request: web.Request) -> dict:
     situations = {s.id: s.label for s in ref.situations}
     staff_names = {account["id"]: account["name"] for account in await _db(request, "list_staff")}
     return await _context(request, user, dossier=dossier, quiz_lines=quiz_lines,
-                          staff_names=staff_names,
-                          situation=situations.get(dossier["situation"] or "", "—"),
-                          next_statuses=[s for s in STATUSES if s != dossier["status"]])
+                          staff_names=staff_names, undone=UNDONE,
+                          handler=staff_names.get(dossier["assigned_to"]),
+                          situation=situations.get(dossier["situation"] or "", "—"))
+
+
+async def _flash(request: web.Request, text: str, kind: str = "done",
+                 undo: Optional[int] = None) -> None:
+    """A message shown once, on the next page: what an action did (and its undo)."""
+    (await get_session(request))["flash"] = {"text": text, "kind": kind, "undo": undo}
+
+
+def _detail(reference: str) -> web.HTTPFound:
+    return web.HTTPFound(f"/console/d/{reference}")
+
+
+def _needs_confirmation(current: str, status: str) -> bool:
+    """Going back to "Nouveau" and closing are asked twice."""
+    return status != current and status in (STATUSES[0], STATUSES[-1])
+
+
+async def _confirm(request: web.Request, user: dict, dossier: dict, question: str,
+                   action: str, fields: dict[str, str]) -> web.Response:
+    """The page that asks before an action that is hard to take back."""
+    context = await _context(request, user, dossier=dossier, question=question, action=action,
+                             fields=fields)
+    return aiohttp_jinja2.render_template("confirm.html", request, context)
 
 
 @routes.post("/console/d/{reference}/take")
 async def take(request: web.Request) -> web.StreamResponse:
+    """ "Je m'en occupe": the request is the user's, and "Pris en charge"."""
     user = await _require_user(request)
     await _checked_form(request)
     dossier = await _visible_dossier(request, user)
-    await _db(request, "take", dossier["reference"], user["id"])
-    raise web.HTTPFound(f"/console/d/{dossier['reference']}")
+    if await _db(request, "take", dossier["reference"], user["id"]):
+        await _flash(request, "Vous suivez ce pré-dossier. Son statut est « Pris en charge ».")
+    else:
+        await _flash(request, "Quelqu'un d'autre vient de le prendre en charge.", "error")
+    raise _detail(dossier["reference"])
 
 
 @routes.post("/console/d/{reference}/note")
@@ -260,19 +357,80 @@ async def add_note(request: web.Request) -> web.StreamResponse:
     text = str(form.get("note", "")).strip()[:2000]
     if text:
         await _db(request, "add_note", dossier["reference"], user["id"], text)
-    raise web.HTTPFound(f"/console/d/{dossier['reference']}")
+        await _flash(request, "Note ajoutée.")
+    else:
+        await _flash(request, "La note est vide : rien n'est ajouté.", "error")
+    raise _detail(dossier["reference"])
 
 
 @routes.post("/console/d/{reference}/reassign")
 async def reassign(request: web.Request) -> web.StreamResponse:
+    """Send the request to another antenne, after a confirmation; undoable for a while."""
     user = await _require_user(request)
     form = await _checked_form(request)
     dossier = await _visible_dossier(request, user)
+    antennes = {a.id: a for a in load_referentiel().antennes}
     antenne_id = str(form.get("antenne", ""))
-    if antenne_id not in {a.id for a in load_referentiel().antennes}:
-        raise web.HTTPBadRequest(text="Antenne inconnue.")
-    await _db(request, "reassign", dossier["reference"], user["id"], antenne_id)
+    if antenne_id not in antennes or antenne_id == dossier["antenne_id"]:
+        await _flash(request, "Choisissez l'antenne à qui confier ce pré-dossier.", "error")
+        raise _detail(dossier["reference"])
+    target = antennes[antenne_id]
+    if form.get("confirmed") != "1":
+        return await _confirm(
+            request, user, dossier,
+            f"Confier {dossier['reference']} à l'antenne {target.of_name} ? "
+            "Il quittera la liste de votre antenne.",
+            "reassign", {"antenne": antenne_id})
+    line = await _db(request, "reassign", dossier["reference"], user["id"], antenne_id)
+    await _flash(request, f"{dossier['reference']} est confié à l'antenne {target.of_name}.",
+                 undo=line)
     raise web.HTTPFound("/console")
+
+
+@routes.post("/console/d/{reference}/status")
+async def change_status(request: web.Request) -> web.StreamResponse:
+    """A new status; going back to "Nouveau" and closing are confirmed, and undoable."""
+    user = await _require_user(request)
+    form = await _checked_form(request)
+    dossier = await _visible_dossier(request, user)
+    status = str(form.get("status", ""))
+    if status not in STATUSES:
+        raise web.HTTPBadRequest(text="Statut inconnu.")
+    reason = str(form.get("reason", "")).strip()[:1000]
+    if status == dossier["status"]:
+        await _flash(request, f"Le statut est déjà « {STATUS_LABELS[status]} ».", "error")
+        raise _detail(dossier["reference"])
+    if _needs_confirmation(dossier["status"], status) and form.get("confirmed") != "1":
+        return await _confirm(
+            request, user, dossier,
+            f"Passer {dossier['reference']} de « {STATUS_LABELS[dossier['status']]} » "
+            f"à « {STATUS_LABELS[status]} » ?", "status", {"status": status, "reason": reason})
+    line = await _db(request, "change_status", dossier["reference"], user["id"], status, reason)
+    await _flash(request, f"Statut changé : « {STATUS_LABELS[status]} ».",
+                 undo=line if _needs_confirmation(dossier["status"], status) else None)
+    raise _detail(dossier["reference"])
+
+
+@routes.post(r"/console/undo/{line:\d+}")
+async def undo(request: web.Request) -> web.StreamResponse:
+    """Undo one's own last status change or reassignment, for a few minutes."""
+    user = await _require_user(request)
+    await _checked_form(request)
+    minutes = load_referentiel().follow_up.undo_minutes
+    undone = await _db(request, "undo", int(request.match_info["line"]), user["id"],
+                       now() - timedelta(minutes=minutes))
+    if undone is None:
+        await _flash(request, "Ce changement ne peut plus être annulé : changez-le à nouveau "
+                              "depuis le pré-dossier.", "error")
+        raise web.HTTPFound("/console")
+    if undone["kind"] == "status":
+        await _flash(request, f"Annulé : le statut est de nouveau "
+                              f"« {STATUS_LABELS[undone['restored']]} ».")
+    else:
+        antennes = {a.id: a.of_name for a in load_referentiel().antennes}
+        await _flash(request, f"Annulé : {undone['reference']} est de nouveau à l'antenne "
+                              f"{antennes.get(undone['restored'], undone['restored'])}.")
+    raise _detail(undone["reference"])
 
 
 @routes.get("/console/password")
@@ -380,16 +538,3 @@ async def audit_page(request: web.Request) -> dict:
     admin = await _require_admin(request)
     return await _context(request, admin, entries=await _db(request, "list_audit", AUDIT_LINES),
                           audit_labels=AUDIT_LABELS)
-
-
-@routes.post("/console/d/{reference}/status")
-async def change_status(request: web.Request) -> web.StreamResponse:
-    user = await _require_user(request)
-    form = await _checked_form(request)
-    dossier = await _visible_dossier(request, user)
-    status = str(form.get("status", ""))
-    if status not in STATUSES:
-        raise web.HTTPBadRequest(text="Statut inconnu.")
-    reason = str(form.get("reason", "")).strip()[:1000]
-    await _db(request, "change_status", dossier["reference"], user["id"], status, reason)
-    raise web.HTTPFound(f"/console/d/{dossier['reference']}")

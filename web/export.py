@@ -3,7 +3,12 @@
 import csv
 import io
 import re
-from typing import Callable, Iterable
+from datetime import datetime, timezone
+from typing import Callable, Iterable, Optional
+
+from dossiers.follow_up import PARIS
+from referentiel.loader import Referentiel
+from referentiel.quiz import Quiz
 
 BOM = "\ufeff"
 # A cell starting with one of these would run as a formula in a spreadsheet, also after
@@ -11,14 +16,6 @@ BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@")
 CONTROL_STARTS = ("\t", "\r", "\n")
 PIECES = re.compile(r"[,;]")
-COLUMNS = [
-    ("reference", "Référence"), ("status", "Statut"), ("created_at", "Reçu le"),
-    ("first_name", "Prénom"), ("last_name", "Nom"), ("phone", "Téléphone"),
-    ("email", "E-mail"), ("postal_code", "Code postal"), ("commune", "Commune"),
-    ("situation", "Situation"), ("contact_time", "Moment d'appel"),
-]
-
-
 def neutralise(value: object) -> str:
     """The cell's text, prefixed with ' when a spreadsheet could run it as a formula."""
     text = "" if value is None else str(value)
@@ -28,12 +25,59 @@ def neutralise(value: object) -> str:
     return "'" + text if dangerous else text
 
 
-def to_csv(rows: Iterable[dict], show: Callable[[str, object], object]) -> str:
-    """UTF-8 text with a BOM, ";" separators and every cell quoted; `show` turns stored values
-    into labels."""
+Column = tuple[str, Callable[[dict], object]]
+
+
+def iso_time(value: Optional[datetime]) -> str:
+    """ "2026-12-01 14:25", Paris time: a spreadsheet sorts it and reads it as a date."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(PARIS).strftime("%Y-%m-%d %H:%M")
+
+
+def export_columns(ref: Referentiel, quiz: Quiz, status_labels: dict[str, str]) -> list[Column]:
+    """The export's columns: title, and how a row (repository.export_batches) fills it."""
+    situations = {s.id: s.label for s in ref.situations}
+    antennes = {a.id: a.name for a in ref.antennes}
+    levels = {level.id: level.label for level in quiz.levels}
+
+    def level_of(domain: int) -> Callable[[dict], object]:
+        return lambda row: levels.get(row["quiz_levels"].get(domain), "")
+
+    return [
+        ("Référence", lambda row: row["reference"]),
+        ("Antenne", lambda row: antennes.get(row["antenne_id"], row["antenne_id"])),
+        ("Statut", lambda row: status_labels.get(row["status"], row["status"])),
+        ("Statut depuis le", lambda row: iso_time(row["status_at"])),
+        ("Reçu le", lambda row: iso_time(row["created_at"])),
+        ("Suivi par", lambda row: row["handler"]),
+        ("Prénom", lambda row: row["first_name"]),
+        ("Nom", lambda row: row["last_name"]),
+        ("Téléphone", lambda row: row["phone"]),
+        ("E-mail", lambda row: row["email"]),
+        ("Code postal", lambda row: row["postal_code"]),
+        ("Commune", lambda row: row["commune"]),
+        ("Situation", lambda row: situations.get(row["situation"] or "", row["situation"])),
+        ("Moment d'appel", lambda row: row["contact_time"]),
+        *((f"Test : {domain.short}", level_of(domain.id)) for domain in ref.domains),
+    ]
+
+
+def _lines(rows: Iterable[list[object]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
-    writer.writerow([title for _, title in COLUMNS])
     for row in rows:
-        writer.writerow([neutralise(show(key, row.get(key))) for key, _ in COLUMNS])
-    return BOM + buffer.getvalue()
+        writer.writerow([neutralise(value) for value in row])
+    return buffer.getvalue()
+
+
+def csv_header(columns: list[Column]) -> str:
+    """The BOM (French Excel then reads UTF-8) and the titles."""
+    return BOM + _lines([[title for title, _ in columns]])
+
+
+def csv_rows(rows: Iterable[dict], columns: list[Column]) -> str:
+    """Rows as CSV lines: ";" separators, every cell quoted and neutralised."""
+    return _lines([[fill(row) for _, fill in columns] for row in rows])

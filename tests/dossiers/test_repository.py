@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import event, inspect, select
 
 from dossiers.models import antenne
-from dossiers.repository import NewPreDossier, Repository, now
+from dossiers.repository import UNDONE, ListQuery, NewPreDossier, Repository, now
 
 CANDIDATE = NewPreDossier(
     request_key="sender-1:1", sender_id="sender-1", antenne_id="arras", first_name="Léa",
@@ -97,3 +97,55 @@ def test_retention_deletes_only_long_closed_ones(repository: Repository):
     assert repository.purge_closed_before(now() - timedelta(days=365)) == 0
     assert repository.purge_closed_before(now() + timedelta(seconds=1)) == 1
     assert repository.get(reference) is None
+
+
+def _many(repository: Repository, count: int, antenne_id: str = "arras") -> list[str]:
+    return [repository.create_pre_dossier(NewPreDossier(
+        request_key=f"many-{antenne_id}-{i}", sender_id=f"many-{i}", antenne_id=antenne_id,
+        first_name="Léa", last_name=f"Nom{i}", quiz_levels={1: "a_l_aise"}))[0]
+        for i in range(count)]
+
+
+def test_pages_hold_every_row_once_with_the_total(repository: Repository):
+    references = _many(repository, 23)
+    seen = []
+    for offset in (0, 10, 20):
+        rows, total = repository.page_pre_dossiers(ListQuery(antenne_id="arras"), offset, 10)
+        assert total == 23
+        seen += [row["reference"] for row in rows]
+    assert sorted(seen) == sorted(references)
+    assert repository.page_pre_dossiers(ListQuery(antenne_id="lille"))[1] == 0
+
+
+def test_the_export_comes_in_batches_with_quiz_levels_and_status_dates(repository: Repository):
+    references = _many(repository, 7)
+    repository.change_status(references[0], None, "contacte")
+    batches = list(repository.export_batches(ListQuery(antenne_id="arras"), size=3))
+    assert [len(batch) for batch in batches] == [3, 3, 1]
+    rows = [row for batch in batches for row in batch]
+    assert [row["reference"] for row in rows] == references  # oldest first
+    assert rows[0]["quiz_levels"] == {1: "a_l_aise"} and rows[0]["status_at"] is not None
+
+
+def test_counts_by_antenne_with_new_and_late(repository: Repository):
+    _many(repository, 3)
+    late = _many(repository, 2, "lille")
+    repository.change_status(late[1], None, "contacte")
+    counts = repository.counts_by_antenne(now() + timedelta(minutes=1))
+    assert counts["arras"] == {"total": 3, "new": 3, "overdue": 3}
+    assert counts["lille"] == {"total": 2, "new": 1, "overdue": 1}
+    assert repository.counts_by_antenne(now() - timedelta(days=1))["arras"]["overdue"] == 0
+
+
+def test_undo_only_the_last_change_by_its_author_while_it_is_fresh(repository: Repository):
+    reference = _many(repository, 1)[0]
+    first = repository.change_status(reference, None, "contacte")
+    assert first is not None and repository.change_status(reference, None, "contacte") is None
+    moved = repository.reassign(reference, None, "lille")
+    assert repository.undo(first, None, now() - timedelta(minutes=10)) is None  # not the last
+    assert repository.undo(moved, None, now() + timedelta(minutes=1)) is None  # too old
+    undone = repository.undo(moved, None, now() - timedelta(minutes=10))
+    assert undone == {"reference": reference, "kind": "reassigned", "restored": "arras"}
+    assert repository.get(reference)["antenne_id"] == "arras"
+    assert repository.undo(moved, None, now() - timedelta(minutes=10)) is None  # once
+    assert repository.get(reference)["history"][-1]["text"] == UNDONE

@@ -37,10 +37,11 @@ def test_the_export_quotes_every_cell_and_neutralises_hidden_formulas(console):
         text = raw.decode("utf-8-sig")
         for line in text.splitlines():
             assert line.startswith('"') and line.endswith('"')
-            assert line.count('";"') == 10  # 11 columns, each quoted
+            assert line.count('";"') == 20  # 21 columns, each quoted
         header, row = list(csv.reader(io.StringIO(text), delimiter=";"))
+        cell = dict(zip(header, row))
         assert header[0] == "Référence" and row[0] == reference
-        assert row[4] == "'  =1+1" and row[10] == "'le matin,=2+3"
-        assert row[5] == ""  # no phone: an empty quoted cell
+        assert cell["Nom"] == "'  =1+1" and cell["Moment d'appel"] == "'le matin,=2+3"
+        assert cell["Téléphone"] == ""  # no phone: an empty quoted cell
 
     console.run(scenario)

@@ -4,11 +4,13 @@ import asyncio
 import csv
 import io
 import re
+from html import unescape
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from dossiers.repository import NewPreDossier, Repository
+from referentiel import load_referentiel
 from web.app import create_app
 from web.security import hash_password
 
@@ -146,11 +148,15 @@ def test_take_then_close_with_a_reason_recorded_in_the_history(store: Repository
         await log_in(client, "lille1")
         token = await csrf_of(client, f"/console/d/{reference}")
         await client.post(f"/console/d/{reference}/take", data={"csrf": token})
-        await client.post(f"/console/d/{reference}/status",
-                          data={"csrf": token, "status": "clos", "reason": "Orienté"})
+        asked = await (await client.post(f"/console/d/{reference}/status", data={
+            "csrf": token, "status": "clos", "reason": "Orienté"})).text()
+        assert "de « Pris en charge » à « Clos » ?" in asked
+        assert store.get(reference)["status"] == "pris_en_charge"  # asked, not done
+        await client.post(f"/console/d/{reference}/status", data={
+            "csrf": token, "status": "clos", "reason": "Orienté", "confirmed": "1"})
         page = await (await client.get(f"/console/d/{reference}")).text()
         assert "Statut : <strong>Clos</strong>" in page and "Orienté" in page
-        assert "Le numérique : à apprendre" in page
+        assert "<td>Le numérique</td><td>à apprendre</td>" in page
 
     run(store, scenario)
     user_id = store.staff_user(login="lille1")["id"]
@@ -178,8 +184,12 @@ def test_csv_export_opens_in_french_excel_and_neutralises_formulas(store: Reposi
         assert raw.startswith("\ufeff".encode("utf-8"))
         text = raw.decode("utf-8-sig")
         header, row = list(csv.reader(io.StringIO(text), delimiter=";"))[:2]
-        assert header[:5] == ["Référence", "Statut", "Reçu le", "Prénom", "Nom"]
-        assert row[0] == formula and row[4] == "'=HYPERLINK(\"http://x\")"
+        assert header[:8] == ["Référence", "Antenne", "Statut", "Statut depuis le", "Reçu le",
+                              "Suivi par", "Prénom", "Nom"]
+        assert row[0] == formula and row[7] == "'=HYPERLINK(\"http://x\")"
+        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[4])  # sortable dates
+        assert header[-7:] == [f"Test : {d.short}" for d in load_referentiel().domains]
+        assert row[header.index("Test : Le numérique")] == "à apprendre"
         assert other not in text
 
     run(store, scenario)
@@ -193,7 +203,12 @@ def test_note_and_reassignment(store: Repository):
         token = await csrf_of(client, f"/console/d/{reference}")
         await client.post(f"/console/d/{reference}/note", data={"csrf": token, "note": "Rappeler lundi"})
         assert "Rappeler lundi" in await (await client.get(f"/console/d/{reference}")).text()
-        await client.post(f"/console/d/{reference}/reassign", data={"csrf": token, "antenne": "arras"})
+        asked = unescape(await (await client.post(f"/console/d/{reference}/reassign",
+                                                  data={"csrf": token, "antenne": "arras"})).text())
+        assert "à l'antenne d'Arras ?" in asked and store.get(reference)["antenne_id"] == "lille"
+        page = unescape(await (await client.post(f"/console/d/{reference}/reassign", data={
+            "csrf": token, "antenne": "arras", "confirmed": "1"})).text())
+        assert f"{reference} est confié à l'antenne d'Arras." in page
         assert reference not in await (await client.get("/console")).text()
         assert (await client.get(f"/console/d/{reference}")).status == 404
 
