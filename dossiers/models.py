@@ -30,6 +30,7 @@ staff_user = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # Stored in the session cookie: raising it ends every session of the account.
     Column("session_version", Integer, nullable=False, default=0, server_default="0"),
+    Column("last_login_at", DateTime(timezone=True), nullable=True),
 )
 
 pre_dossier = Table(
@@ -77,6 +78,20 @@ history = Table(
     Column("from_value", String(64)),
     Column("to_value", String(64)),
     Column("text", Text),
+)
+
+# Each try to reach the candidate: when, by whom, its outcome (referentiel/clea.yml,
+# follow_up.contact_outcomes) and a comment.
+contact_attempt = Table(
+    "clea_contact_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("pre_dossier_id", Integer, ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"),
+           nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("staff_user_id", Integer, ForeignKey("clea_staff_user.id"), nullable=True),
+    Column("outcome", String(32), nullable=False),
+    Column("comment", Text),
 )
 
 # What happened on the console's accounts: failed logins, lockouts, password changes, exports…

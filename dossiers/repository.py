@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dossiers.db import make_engine
 from dossiers.models import (
-    STATUSES, antenne, audit, history, pre_dossier, quiz_result, staff_user,
+    STATUSES, antenne, audit, contact_attempt, history, pre_dossier, quiz_result, staff_user,
 )
 from referentiel.loader import Referentiel
 
@@ -23,6 +23,7 @@ ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 SQLITE_LOCK_RETRIES = 5
 UNDONE = "Annulation"  # the text of a history line that undoes the one before
+CONTACTED = "contacte"
 # New pre-dossiers per phone number or e-mail address in 24 hours (abuse, mistakes).
 MAX_PER_CONTACT_PER_DAY = 3
 T = TypeVar("T")
@@ -82,9 +83,20 @@ SORTS = {
 }
 
 
+def _latest_contact(column):
+    """The last call-log line's `column` for each pre-dossier (None before any)."""
+    return (select(column).where(contact_attempt.c.pre_dossier_id == pre_dossier.c.id)
+            .order_by(contact_attempt.c.id.desc()).limit(1).scalar_subquery())
+
+
 def _selected(query: ListQuery):
-    """The pre-dossiers `query` selects, with the name of who handles each (or None)."""
-    selected = select(pre_dossier, staff_user.c.name.label("handler")).select_from(
+    """The pre-dossiers `query` selects, with the name of who handles each (or None) and
+    their last contact attempt."""
+    selected = select(
+        pre_dossier, staff_user.c.name.label("handler"),
+        _latest_contact(contact_attempt.c.at).label("last_contact_at"),
+        _latest_contact(contact_attempt.c.outcome).label("last_contact_outcome"),
+    ).select_from(
         pre_dossier.outerjoin(staff_user, pre_dossier.c.assigned_to == staff_user.c.id))
     conditions = []
     if query.antenne_id is not None:
@@ -282,6 +294,26 @@ class Repository:
         return self._on_dossier(reference, lambda connection, row: self._record(
             connection, row.id, staff_user_id, "note", row.status, row.status, text)) is not None
 
+    def log_contact(self, reference: str, staff_user_id: Optional[int], outcome: str,
+                    comment: str, reached: bool) -> bool:
+        """One try to reach the candidate in the call log. When they were `reached`, a request
+        not yet contacted becomes "Contacté" (in its history), and is followed by the caller
+        when nobody followed it."""
+
+        def work(connection: Connection, row) -> bool:
+            connection.execute(insert(contact_attempt).values(
+                pre_dossier_id=row.id, at=now(), staff_user_id=staff_user_id, outcome=outcome,
+                comment=comment or None))
+            if reached and STATUSES.index(row.status) < STATUSES.index(CONTACTED):
+                self._set_status(connection, row.id, CONTACTED)
+                self._record(connection, row.id, staff_user_id, "status", row.status, CONTACTED)
+                connection.execute(update(pre_dossier).where(
+                    pre_dossier.c.id == row.id, pre_dossier.c.assigned_to.is_(None)
+                ).values(assigned_to=staff_user_id))
+            return True
+
+        return self._on_dossier(reference, work) is not None
+
     def reassign(self, reference: str, staff_user_id: Optional[int],
                  antenne_id: str) -> Optional[int]:
         """Send a pre-dossier to another antenne; it leaves the first one's list. The history
@@ -345,7 +377,7 @@ class Repository:
         return self._transaction(locked)
 
     def get(self, reference: str) -> Optional[dict]:
-        """A pre-dossier with its quiz levels and history, or None."""
+        """A pre-dossier with its quiz levels, history and call log (newest first), or None."""
 
         def work(connection: Connection) -> Optional[dict]:
             row = connection.execute(
@@ -360,7 +392,12 @@ class Repository:
             events = connection.execute(
                 select(history).where(history.c.pre_dossier_id == row["id"]).order_by(history.c.id)
             ).mappings().all()
-            return {**row, "quiz_levels": dict(levels), "history": [dict(e) for e in events]}
+            contacts = connection.execute(
+                select(contact_attempt).where(contact_attempt.c.pre_dossier_id == row["id"])
+                .order_by(contact_attempt.c.id.desc())
+            ).mappings().all()
+            return {**row, "quiz_levels": dict(levels), "history": [dict(e) for e in events],
+                    "contacts": [dict(c) for c in contacts]}
 
         return self._transaction(work)
 
@@ -428,6 +465,20 @@ class Repository:
                 select(staff_user).order_by(staff_user.c.login)).mappings()]
         )
 
+    def update_staff(self, user_id: int, name: str, antenne_id: Optional[str]) -> bool:
+        """Change an account's name, and the antenne of a staff member (an admin has none)."""
+        conditions = [staff_user.c.id == user_id]
+        values = {"name": name}
+        if antenne_id:
+            conditions.append(staff_user.c.is_admin.is_(False))
+            values["antenne_id"] = antenne_id
+        return self._transaction(lambda connection: connection.execute(
+            update(staff_user).where(*conditions).values(**values)).rowcount == 1)
+
+    def record_login(self, user_id: int) -> None:
+        self._transaction(lambda connection: connection.execute(
+            update(staff_user).where(staff_user.c.id == user_id).values(last_login_at=now())))
+
     def set_staff_active(self, user_id: int, active: bool) -> bool:
         """Disable a staff account, ending its sessions, or enable it again; False when there
         is no such account."""
@@ -480,8 +531,9 @@ class Repository:
 
     def export_batches(self, query: "ListQuery", size: int = 500) -> Iterator[list[dict]]:
         """Every pre-dossier `query` selects, oldest first, in batches of `size` with their
-        quiz levels and the date of their last status change: one short transaction per
-        batch, so an export of any size holds one batch in memory."""
+        quiz levels, the date of their last status change and their number of contact
+        attempts: one short transaction per batch, so an export of any size holds one batch
+        in memory."""
         last_id = 0
         while True:
             def work(connection: Connection) -> list[dict]:
@@ -493,13 +545,18 @@ class Repository:
                 for dossier_id, domain, level in connection.execute(
                         select(quiz_result).where(quiz_result.c.pre_dossier_id.in_(ids))):
                     levels.setdefault(dossier_id, {})[domain] = level
+                attempts = dict(connection.execute(
+                    select(contact_attempt.c.pre_dossier_id, func.count())
+                    .where(contact_attempt.c.pre_dossier_id.in_(ids))
+                    .group_by(contact_attempt.c.pre_dossier_id)).all())
                 status_dates = dict(connection.execute(
                     select(history.c.pre_dossier_id, func.max(history.c.at))
                     .where(history.c.pre_dossier_id.in_(ids),
                            history.c.kind.in_(("created", "status")))
                     .group_by(history.c.pre_dossier_id)).all())
                 return [{**row, "quiz_levels": levels.get(row["id"], {}),
-                         "status_at": status_dates.get(row["id"])} for row in rows]
+                         "status_at": status_dates.get(row["id"]),
+                         "contact_attempts": attempts.get(row["id"], 0)} for row in rows]
 
             batch = self._transaction(work)
             if not batch:

@@ -169,6 +169,14 @@ class FollowUp(Data):
     overdue_after_working_days: int
     page_size: int
     undo_minutes: int
+    contact_outcomes: dict[str, str]
+    reached_outcome: str
+
+    @root_validator(skip_on_failure=True)
+    def _reached_is_an_outcome(cls, values: dict) -> dict:
+        if values["reached_outcome"] not in values["contact_outcomes"]:
+            raise ValueError(f"reached_outcome {values['reached_outcome']} is no contact outcome")
+        return values
 
 
 class Referentiel(Data):

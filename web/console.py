@@ -13,7 +13,7 @@ from babel.dates import format_datetime
 
 from dossiers.follow_up import overdue_before, working_days_waited
 from dossiers.models import STATUSES
-from dossiers.repository import UNDONE, ListQuery, Repository, as_utc, now
+from dossiers.repository import CONTACTED, UNDONE, ListQuery, Repository, as_utc, now
 from referentiel import load_referentiel
 from referentiel.quiz import load_quiz
 from web.clients import client_address
@@ -37,10 +37,14 @@ AUDIT_LABELS = {
     "password_reset": "Nouveau mot de passe donné",
     "account_disabled": "Compte désactivé",
     "account_enabled": "Compte réactivé",
+    "account_created": "Compte créé",
+    "account_changed": "Compte modifié",
     "csv_export": "Export CSV",
 }
 AUDIT_LINES = 200
 LOGIN_MAX_CHARS = 128
+NAME_MAX_CHARS = 128
+ADMIN = "admin"  # the antenne choice that makes an administrator
 TOO_MANY_TRIES = "Trop de tentatives. Réessayez dans quelques minutes."
 REPOSITORY = web.AppKey("repository", Repository)
 LIMITER = web.AppKey("limiter", LoginLimiter)
@@ -162,6 +166,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         context = await _context(request, None, error="Identifiant ou mot de passe incorrect.")
         return aiohttp_jinja2.render_template("login.html", request, context, status=401)
     await _limiter(request, "succeeded", login_tried)
+    await _db(request, "record_login", user["id"])
     await _start_session(request, user["id"], user["session_version"])
     raise web.HTTPFound("/console")
 
@@ -263,6 +268,7 @@ async def dossier_list(request: web.Request) -> dict:
         previous_page=_link(filters, page=filters["page"] - 1) if filters["page"] > 1 else None,
         next_page=_link(filters, page=filters["page"] + 1) if first + size <= total else None,
         situations={s.id: s.label for s in ref.situations}, periods=PERIODS, views=VIEWS,
+        outcomes=ref.follow_up.contact_outcomes,
         view_links={view: _link(filters, view=view) for view in VIEWS},
         sort_links={key: _link(filters, sort=key, descending=not (
             filters["sort"] == key and filters["descending"])) for key in SORT_LABELS},
@@ -309,6 +315,7 @@ async def dossier_detail(request: web.Request) -> dict:
     staff_names = {account["id"]: account["name"] for account in await _db(request, "list_staff")}
     return await _context(request, user, dossier=dossier, quiz_lines=quiz_lines,
                           staff_names=staff_names, undone=UNDONE,
+                          outcomes=ref.follow_up.contact_outcomes,
                           handler=staff_names.get(dossier["assigned_to"]),
                           situation=situations.get(dossier["situation"] or "", "—"))
 
@@ -360,6 +367,27 @@ async def add_note(request: web.Request) -> web.StreamResponse:
         await _flash(request, "Note ajoutée.")
     else:
         await _flash(request, "La note est vide : rien n'est ajouté.", "error")
+    raise _detail(dossier["reference"])
+
+
+@routes.post("/console/d/{reference}/contact")
+async def log_contact(request: web.Request) -> web.StreamResponse:
+    """A try to reach the candidate, in the call log."""
+    user = await _require_user(request)
+    form = await _checked_form(request)
+    dossier = await _visible_dossier(request, user)
+    follow_up = load_referentiel().follow_up
+    outcome = str(form.get("outcome", ""))
+    if outcome not in follow_up.contact_outcomes:
+        await _flash(request, "Choisissez le résultat de l'appel.", "error")
+        raise _detail(dossier["reference"])
+    reached = outcome == follow_up.reached_outcome
+    comment = str(form.get("comment", "")).strip()[:1000]
+    await _db(request, "log_contact", dossier["reference"], user["id"], outcome, comment, reached)
+    text = f"Appel noté : « {follow_up.contact_outcomes[outcome]} »."
+    if reached and STATUSES.index(dossier["status"]) < STATUSES.index(CONTACTED):
+        text += f" Le statut passe à « {STATUS_LABELS[CONTACTED]} »."
+    await _flash(request, text)
     raise _detail(dossier["reference"])
 
 
@@ -517,6 +545,50 @@ async def enable_account(request: web.Request) -> web.StreamResponse:
     admin, account = await _admin_acts_on_account(request)
     await _db(request, "set_staff_active", account["id"], True)
     await _audit(request, "account_enabled", admin, account["login"])
+    raise web.HTTPFound("/console/staff")
+
+
+@routes.post("/console/staff")
+async def create_account(request: web.Request) -> web.StreamResponse:
+    """A new account, with a one-time password shown once to the admin."""
+    admin = await _require_admin(request)
+    form = await _checked_form(request)
+    login_given = str(form.get("login", "")).strip()[:LOGIN_MAX_CHARS]
+    name = str(form.get("name", "")).strip()[:NAME_MAX_CHARS]
+    antenne = str(form.get("antenne", ""))
+    antennes = {a.id for a in load_referentiel().antennes}
+    problem = (
+        "Donnez un identifiant et un nom." if not login_given or not name
+        else "Choisissez l'antenne, ou « Administrateur »." if antenne not in antennes | {ADMIN}
+        else f"L'identifiant {login_given} existe déjà." if await _db(
+            request, "staff_user", login=login_given)
+        else None
+    )
+    if problem:
+        return await _staff_page(request, admin, status=400, message=problem)
+    password = secrets.token_urlsafe(12)
+    await _db(request, "create_staff_user", login_given, name,
+              await asyncio.to_thread(hash_password, password),
+              None if antenne == ADMIN else antenne, antenne == ADMIN)
+    await _audit(request, "account_created", admin, login_given)
+    return await _staff_page(request, admin, new_password=password, reset_login=login_given,
+                             done=f"Compte {login_given} créé.")
+
+
+@routes.post(r"/console/staff/{user_id:\d+}/edit")
+async def edit_account(request: web.Request) -> web.StreamResponse:
+    """Change an account's name, and the antenne of a staff member."""
+    admin = await _require_admin(request)
+    form = await _checked_form(request)
+    account = await _account_of_url(request)
+    name = str(form.get("name", "")).strip()[:NAME_MAX_CHARS]
+    antenne = str(form.get("antenne", "")) or None
+    if not name or (antenne and antenne not in {a.id for a in load_referentiel().antennes}):
+        return await _staff_page(request, admin, status=400,
+                                 message="Donnez un nom et une antenne connue.")
+    await _db(request, "update_staff", account["id"], name, antenne)
+    await _audit(request, "account_changed", admin, account["login"])
+    await _flash(request, f"Compte {account['login']} modifié.")
     raise web.HTTPFound("/console/staff")
 
 

@@ -42,6 +42,7 @@ def export_columns(ref: Referentiel, quiz: Quiz, status_labels: dict[str, str]) 
     situations = {s.id: s.label for s in ref.situations}
     antennes = {a.id: a.name for a in ref.antennes}
     levels = {level.id: level.label for level in quiz.levels}
+    outcomes = ref.follow_up.contact_outcomes
 
     def level_of(domain: int) -> Callable[[dict], object]:
         return lambda row: levels.get(row["quiz_levels"].get(domain), "")
@@ -61,6 +62,10 @@ def export_columns(ref: Referentiel, quiz: Quiz, status_labels: dict[str, str]) 
         ("Commune", lambda row: row["commune"]),
         ("Situation", lambda row: situations.get(row["situation"] or "", row["situation"])),
         ("Moment d'appel", lambda row: row["contact_time"]),
+        ("Tentatives de contact", lambda row: row["contact_attempts"]),
+        ("Dernier contact", lambda row: iso_time(row["last_contact_at"])),
+        ("Résultat du dernier contact",
+         lambda row: outcomes.get(row["last_contact_outcome"] or "", "")),
         *((f"Test : {domain.short}", level_of(domain.id)) for domain in ref.domains),
     ]
 

@@ -1,4 +1,4 @@
-"""The console-security migration on a store that already has accounts and pre-dossiers."""
+"""The migrations on a store that already has accounts and pre-dossiers."""
 
 from alembic import command
 from alembic.config import Config
@@ -38,4 +38,15 @@ def test_0002_keeps_the_accounts_and_can_be_undone(repository: Repository):
     migrate(repository, command.downgrade, "0001")
     assert "session_version" not in staff_columns(repository)
     assert "clea_audit" not in inspect(repository.engine).get_table_names()
-    assert repository.get("CLEA-2026-AAAA")["assigned_to"] == 7
+    with repository.engine.connect() as connection:
+        assert connection.execute(text(
+            "SELECT assigned_to FROM clea_pre_dossier WHERE reference = 'CLEA-2026-AAAA'"
+        )).scalar_one() == 7
+
+
+def test_0003_adds_the_call_log_and_can_be_undone(repository: Repository):
+    assert "clea_contact_attempt" in inspect(repository.engine).get_table_names()
+    migrate(repository, command.downgrade, "0002")
+    assert "clea_contact_attempt" not in inspect(repository.engine).get_table_names()
+    migrate(repository, command.upgrade, "head")
+    assert "clea_contact_attempt" in inspect(repository.engine).get_table_names()

@@ -149,3 +149,23 @@ def test_undo_only_the_last_change_by_its_author_while_it_is_fresh(repository: R
     assert repository.get(reference)["antenne_id"] == "arras"
     assert repository.undo(moved, None, now() - timedelta(minutes=10)) is None  # once
     assert repository.get(reference)["history"][-1]["text"] == UNDONE
+
+
+def test_the_call_log_and_reaching_the_candidate(repository: Repository):
+    reference = _many(repository, 1)[0]
+    caller = repository.create_staff_user("arras1", "Arras", "h", "arras")
+    assert repository.log_contact(reference, caller, "pas_de_reponse", "", reached=False)
+    assert repository.get(reference)["status"] == "nouveau"
+    assert repository.log_contact(reference, caller, "joint", "RDV jeudi", reached=True)
+    stored = repository.get(reference)
+    assert stored["status"] == "contacte" and stored["assigned_to"] == caller
+    assert [(c["outcome"], c["comment"]) for c in stored["contacts"]] == [
+        ("joint", "RDV jeudi"), ("pas_de_reponse", None)]
+    row = repository.page_pre_dossiers(ListQuery(antenne_id="arras"))[0][0]
+    assert row["last_contact_outcome"] == "joint"
+    exported = next(repository.export_batches(ListQuery(antenne_id="arras")))[0]
+    assert exported["contact_attempts"] == 2
+    assert not repository.log_contact("CLEA-2026-ZZZZ", caller, "joint", "", reached=True)
+    repository.change_status(reference, None, "clos")
+    repository.log_contact(reference, caller, "joint", "", reached=True)
+    assert repository.get(reference)["status"] == "clos"  # reaching them never reopens

@@ -92,6 +92,7 @@ def busy_console(tmp_path: Path) -> Iterator[tuple[str, Repository]]:
     store.migrate()
     store.sync_antennes(load_referentiel())
     store.create_staff_user("lille1", "Agent Lille", hash_password(PASSWORD), "lille")
+    store.create_staff_user("admin", "Admin", hash_password(PASSWORD), None, is_admin=True)
     for number in range(260):
         store.create_pre_dossier(NewPreDossier(
             request_key=f"busy-{number}", sender_id=f"busy-{number}", antenne_id="lille",
@@ -127,6 +128,11 @@ def test_a_busy_week_paged_through_then_a_change_confirmed_and_undone(busy_conso
 
     page.locator("tbody a").first.click()
     reference = page.locator("h1").inner_text()
+    page.get_by_label("Pas de réponse").check()
+    page.get_by_label("Commentaire (facultatif)").fill("Rappeler demain matin")
+    page.get_by_role("button", name="Noter l'appel").click()
+    expect(page.get_by_role("status")).to_contain_text("Appel noté : « Pas de réponse ».")
+    expect(page.get_by_role("cell", name="Rappeler demain matin")).to_be_visible()
     assert axe_violations(page) == []
     page.get_by_label("Confier à une autre antenne").select_option("arras")
     page.get_by_role("button", name="Réaffecter…").click()
@@ -139,3 +145,26 @@ def test_a_busy_week_paged_through_then_a_change_confirmed_and_undone(busy_conso
     page.get_by_role("button", name="Annuler").click()
     expect(page.get_by_role("status")).to_contain_text("de nouveau à l'antenne de Lille")
     assert store.get(reference)["antenne_id"] == "lille"
+
+
+def test_the_admin_sees_the_region_creates_an_account_and_re_enables_it(busy_console, page: Page):
+    base, store = busy_console
+    log_in(page, base, "admin")
+    expect(page.get_by_role("table").first).to_contain_text("Par antenne")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Comptes").click()
+    page.get_by_text("Créer un compte").click()
+    page.get_by_label("Identifiant").fill("arras1")
+    page.get_by_label("Nom", exact=True).fill("Agent Arras")
+    page.get_by_label("Antenne", exact=True).select_option("arras")
+    page.get_by_role("button", name="Créer le compte").click()
+    expect(page.get_by_text("Compte arras1 créé.")).to_be_visible()
+    expect(page.get_by_text("Mot de passe de arras1, à transmettre une seule fois")).to_be_visible()
+    assert axe_violations(page) == []
+    row = page.get_by_role("row").filter(has_text="arras1")
+    row.get_by_role("button", name="Désactiver").click()
+    row = page.get_by_role("row").filter(has_text="arras1")
+    expect(row).to_contain_text("désactivé")
+    row.get_by_role("button", name="Réactiver").click()
+    expect(page.get_by_role("row").filter(has_text="arras1")).to_contain_text("actif")
+    assert store.staff_user(login="arras1")["is_active"]

@@ -37,7 +37,7 @@ def test_the_export_quotes_every_cell_and_neutralises_hidden_formulas(console):
         text = raw.decode("utf-8-sig")
         for line in text.splitlines():
             assert line.startswith('"') and line.endswith('"')
-            assert line.count('";"') == 20  # 21 columns, each quoted
+            assert line.count('";"') == 23  # 24 columns, each quoted
         header, row = list(csv.reader(io.StringIO(text), delimiter=";"))
         cell = dict(zip(header, row))
         assert header[0] == "Référence" and row[0] == reference

@@ -174,3 +174,57 @@ def test_a_reassignment_is_undone_by_the_one_who_made_it(store: Repository, cons
 
     console.run(scenario)
     assert store.get(reference)["antenne_id"] == "lille"
+
+
+def test_a_call_is_logged_and_shows_in_the_list(store: Repository, console: Console):
+    reference = seed(store, "lille", 1, phone="06 12 34 56 78")[0]
+
+    async def scenario(client: TestClient) -> None:
+        await console.log_in(client, "lille1")
+        token = await console.csrf_of(client, f"/console/d/{reference}")
+        page = unescape(await (await client.post(f"/console/d/{reference}/contact", data={
+            "csrf": token, "outcome": "message_laisse", "comment": "Répondeur"})).text())
+        assert "Appel noté : « Message laissé »." in page and "Répondeur" in page
+        page = unescape(await (await client.post(f"/console/d/{reference}/contact", data={
+            "csrf": token, "outcome": "joint"})).text())
+        assert "Le statut passe à « Contacté »." in page
+        refused = unescape(await (await client.post(f"/console/d/{reference}/contact", data={
+            "csrf": token, "outcome": "=1+1"})).text())
+        assert "Choisissez le résultat de l'appel." in refused
+        listed = unescape(await (await client.get("/console")).text())
+        assert " : Joint</td>" in listed and 'href="tel:0612345678"' in listed
+
+    console.run(scenario)
+    assert [c["outcome"] for c in store.get(reference)["contacts"]] == ["joint", "message_laisse"]
+
+
+def test_the_admin_creates_changes_and_re_enables_accounts(store: Repository, console: Console):
+    async def scenario(client: TestClient) -> None:
+        await console.log_in(client, "admin")
+        token = await console.csrf_of(client, "/console/staff")
+        created = unescape(await (await client.post("/console/staff", data={
+            "csrf": token, "login": "valenciennes1", "name": "Agent Val",
+            "antenne": "valenciennes"})).text())
+        password = re.search(r"<code>([^<]+)</code>", created).group(1)
+        assert "Compte valenciennes1 créé." in created and len(password) >= 16
+        again = unescape(await (await client.post("/console/staff", data={
+            "csrf": token, "login": "valenciennes1", "name": "X", "antenne": "lille"})).text())
+        assert "L'identifiant valenciennes1 existe déjà." in again
+        account = store.staff_user(login="valenciennes1")
+        page = unescape(await (await client.post(f"/console/staff/{account['id']}/edit", data={
+            "csrf": token, "name": "Agente Valenciennes", "antenne": "amiens"})).text())
+        assert "Compte valenciennes1 modifié." in page and "jamais" in page
+        await client.post(f"/console/staff/{account['id']}/disable", data={"csrf": token})
+        await client.post(f"/console/staff/{account['id']}/enable", data={"csrf": token})
+        other = TestClient(client.server)
+        await other.start_server()
+        try:
+            assert (await console.log_in(other, "valenciennes1", password)).status == 302
+        finally:
+            await other.close()
+
+    console.run(scenario)
+    account = store.staff_user(login="valenciennes1")
+    assert (account["name"], account["antenne_id"], account["is_active"]) == (
+        "Agente Valenciennes", "amiens", True)
+    assert account["last_login_at"] is not None
