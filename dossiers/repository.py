@@ -564,6 +564,48 @@ class Repository:
             yield batch
             last_id = batch[-1]["id"]
 
+    def dashboard(self, antenne_id: Optional[str], since: datetime,
+                  overdue_before: datetime, strong_level: str) -> dict:
+        """The figures of a dashboard, for one antenne or all (None): the dates received
+        since `since`; the split by status and by situation and the late "Nouveau" ones
+        (all time); the hours from arrival to the first contact attempt; per antenne and
+        quiz domain, the candidates below `strong_level`."""
+        scope = [pre_dossier.c.antenne_id == antenne_id] if antenne_id else []
+
+        def work(connection: Connection) -> dict:
+            def grouped(column) -> dict:
+                return dict(connection.execute(
+                    select(column, func.count()).where(*scope).group_by(column)).all())
+
+            received = list(connection.execute(select(pre_dossier.c.created_at).where(
+                *scope, pre_dossier.c.created_at >= since)).scalars())
+            first_contact = (select(contact_attempt.c.pre_dossier_id,
+                                    func.min(contact_attempt.c.at).label("at"))
+                             .group_by(contact_attempt.c.pre_dossier_id).subquery())
+            waits = [
+                (as_utc(contacted) - as_utc(created)).total_seconds() / 3600
+                for created, contacted in connection.execute(
+                    select(pre_dossier.c.created_at, first_contact.c.at).join(
+                        first_contact, first_contact.c.pre_dossier_id == pre_dossier.c.id)
+                    .where(*scope))
+            ]
+            late = connection.execute(select(func.count()).select_from(pre_dossier).where(
+                *scope, pre_dossier.c.status == STATUSES[0],
+                pre_dossier.c.created_at < overdue_before)).scalar_one()
+            weak: dict[str, dict[int, int]] = {}
+            for antenne_of, domain, count in connection.execute(
+                    select(pre_dossier.c.antenne_id, quiz_result.c.domain, func.count())
+                    .join(quiz_result, quiz_result.c.pre_dossier_id == pre_dossier.c.id)
+                    .where(*scope, quiz_result.c.level != strong_level)
+                    .group_by(pre_dossier.c.antenne_id, quiz_result.c.domain)):
+                weak.setdefault(antenne_of, {})[domain] = count
+            return {"received": [as_utc(moment) for moment in received],
+                    "by_status": grouped(pre_dossier.c.status),
+                    "by_situation": grouped(pre_dossier.c.situation),
+                    "hours_to_first_contact": waits, "late": late, "weak_domains": weak}
+
+        return self._transaction(work)
+
     def counts_by_antenne(self, overdue_before: datetime) -> dict[str, dict[str, int]]:
         """Per antenne: all its pre-dossiers, the "Nouveau" ones, and those waiting since
         before `overdue_before`."""

@@ -17,6 +17,7 @@ from dossiers.repository import Repository
 from dossiers.retention import run_every_day
 from referentiel import load_referentiel
 from web.console import LIMITER, REPOSITORY, routes
+from web.dashboard import routes as dashboard_routes
 from web.public import add_rate_limits, routes as public_routes, widget_bundle
 from web.security import LoginLimiter
 from web.server import serve
@@ -68,6 +69,7 @@ def create_app(repository: Repository, key: bytes, secure_cookies: bool = False,
         app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"])
     )
     app.add_routes(routes)
+    app.add_routes(dashboard_routes)
     app.add_routes(public_routes)
     add_rate_limits(app)
     app.router.add_static("/static", STATIC)

@@ -152,6 +152,11 @@ def test_the_admin_sees_the_region_creates_an_account_and_re_enables_it(busy_con
     log_in(page, base, "admin")
     expect(page.get_by_role("table").first).to_contain_text("Par antenne")
     assert axe_violations(page) == []
+    page.get_by_role("link", name="Tableau de bord").click()
+    expect(page.get_by_role("table", name="Répartition par statut")).to_contain_text("Nouveau")
+    expect(page.locator("img[src='/console/dashboard/weeks.svg']")).to_be_visible()
+    assert page.evaluate("document.querySelector(\"img[src$='weeks.svg']\").naturalWidth") > 0
+    assert axe_violations(page) == []
     page.get_by_role("link", name="Comptes").click()
     page.get_by_text("Créer un compte").click()
     page.get_by_label("Identifiant").fill("arras1")
