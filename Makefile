@@ -16,7 +16,7 @@ export ACTIONS_HOST ?= 127.0.0.1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export TRACKER_DB_PATH ?= var/trackers.db
 
-.PHONY: help setup browser nginx responses territory train run run-scaled shell test bench retention lock clean
+.PHONY: help setup browser nginx responses territory train run run-scaled shell test bench bench-console retention digest lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
@@ -24,9 +24,11 @@ help:
 	@echo "make run-scaled  nginx, 2 Rasa servers, PostgreSQL and Redis (local services), port 8000"
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make bench  measure NLU, latency, throughput, memory against Rasa's default config (~15 min)"
+	@echo "make bench-console  time the staff console on 5,000 pre-dossiers, SQLite and PostgreSQL (~1 min)"
 	@echo "make responses  render referentiel/ into bot/domain/responses.yml"
 	@echo "make territory  regenerate the territory and place data from ../shared/data"
 	@echo "make retention  delete pre-dossiers closed > 12 months and conversations idle > 90 days"
+	@echo "make digest e-mail each antenne its daily counts of new and late pre-dossiers (SMTP)"
 	@echo "make lock   re-pin constraints.txt from the virtual environment"
 
 setup: $(VENV)/.installed node_modules/.package-lock.json
@@ -69,12 +71,18 @@ nginx:
 bench: train
 	@$(BIN)/python bench/run.py
 
+bench-console: setup
+	@$(BIN)/python -m bench.console
+
 test: train browser nginx
 	@echo "==> Running the test suite"
 	$(BIN)/python -m pytest
 
 retention: setup
 	@$(BIN)/python -m dossiers.retention $(RETENTION_ARGS)
+
+digest: setup
+	@$(BIN)/python -m dossiers.digest
 
 lock: setup
 	@(echo "# Lock file: the full set of pinned packages, from \`make lock\`."; \

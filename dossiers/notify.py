@@ -49,20 +49,21 @@ def messages_for(reference: str, antenne: Antenne, candidate_email: Optional[str
     texts = ref.emails
     values = {"reference": reference, "antenne_of_name": antenne.of_name,
               "phone": ref.organisation.phone, "console_url": settings.console_url}
-    messages = [_message(settings.sender, antenne.email, texts.antenne_subject,
-                         texts.antenne_body, values)]
+    messages = [message(settings.sender, antenne.email, texts.antenne_subject,
+                        texts.antenne_body, values)]
     if candidate_email:
-        messages.append(_message(settings.sender, candidate_email, texts.candidate_subject,
-                                 texts.candidate_body, values))
+        messages.append(message(settings.sender, candidate_email, texts.candidate_subject,
+                                texts.candidate_body, values))
     return messages
 
 
-def _message(sender: str, to: str, subject: str, body: str, values: dict) -> EmailMessage:
-    message = EmailMessage()
-    message["From"], message["To"] = sender, to
-    message["Subject"] = subject.format(**values)
-    message.set_content(body.format(**values))
-    return message
+def message(sender: str, to: str, subject: str, body: str, values: dict) -> EmailMessage:
+    """A plain-text e-mail; `subject` and `body` are filled with `values`."""
+    mail = EmailMessage()
+    mail["From"], mail["To"] = sender, to
+    mail["Subject"] = subject.format(**values)
+    mail.set_content(body.format(**values))
+    return mail
 
 
 def send(messages: list[EmailMessage], settings: SmtpSettings) -> bool:
@@ -73,8 +74,8 @@ def send(messages: list[EmailMessage], settings: SmtpSettings) -> bool:
                 smtp.starttls()
             if settings.user:
                 smtp.login(settings.user, settings.password or "")
-            for message in messages:
-                smtp.send_message(message)
+            for mail in messages:
+                smtp.send_message(mail)
         return True
     except (OSError, smtplib.SMTPException):
         logger.exception("Could not send the pre-dossier e-mails")

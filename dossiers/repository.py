@@ -606,18 +606,22 @@ class Repository:
 
         return self._transaction(work)
 
-    def counts_by_antenne(self, overdue_before: datetime) -> dict[str, dict[str, int]]:
-        """Per antenne: all its pre-dossiers, the "Nouveau" ones, and those waiting since
-        before `overdue_before`."""
+    def counts_by_antenne(self, overdue_before: datetime,
+                          received_since: Optional[datetime] = None) -> dict[str, dict[str, int]]:
+        """Per antenne: all its pre-dossiers, the "Nouveau" ones, those waiting since before
+        `overdue_before`, and those received since `received_since` (the last day)."""
         is_new = pre_dossier.c.status == STATUSES[0]
+        recent = pre_dossier.c.created_at >= (received_since or now())
         query = select(
             pre_dossier.c.antenne_id, func.count(),
             func.sum(case((is_new, 1), else_=0)),
             func.sum(case((is_new & (pre_dossier.c.created_at < overdue_before), 1), else_=0)),
+            func.sum(case((recent, 1), else_=0)),
         ).group_by(pre_dossier.c.antenne_id)
         return self._transaction(lambda connection: {
-            antenne_id: {"total": total, "new": int(new or 0), "overdue": int(overdue or 0)}
-            for antenne_id, total, new, overdue in connection.execute(query)
+            antenne_id: {"total": total, "new": int(new or 0), "overdue": int(overdue or 0),
+                         "received": int(received or 0)}
+            for antenne_id, total, new, overdue, received in connection.execute(query)
         })
 
     # -- audit -------------------------------------------------------------------

@@ -163,6 +163,8 @@ class Emails(Data):
     candidate_body: str
     antenne_subject: str
     antenne_body: str
+    digest_subject: str
+    digest_body: str
 
 
 class FollowUp(Data):

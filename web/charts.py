@@ -1,7 +1,7 @@
 """The dashboard's charts, drawn on the server as SVG images by matplotlib."""
 
 import io
-from typing import Sequence
+from functools import lru_cache
 
 import matplotlib
 
@@ -25,7 +25,12 @@ def _svg(figure) -> bytes:
     return buffer.getvalue()
 
 
-def columns(labels: Sequence[str], values: Sequence[float], unit: str) -> bytes:
+# Drawing takes tens of milliseconds: the same figures give the same image, kept.
+CACHED_CHARTS = 64
+
+
+@lru_cache(maxsize=CACHED_CHARTS)
+def columns(labels: tuple[str, ...], values: tuple[float, ...], unit: str) -> bytes:
     """Vertical bars, one per label (weeks), each with its value above it."""
     figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 3))
     bars = axes.bar(range(len(values)), values, color=BAR_COLOUR)
@@ -36,7 +41,8 @@ def columns(labels: Sequence[str], values: Sequence[float], unit: str) -> bytes:
     return _svg(figure)
 
 
-def bars(labels: Sequence[str], values: Sequence[float], unit: str) -> bytes:
+@lru_cache(maxsize=CACHED_CHARTS)
+def bars(labels: tuple[str, ...], values: tuple[float, ...], unit: str) -> bytes:
     """Horizontal bars, the first label on top, each with its value at its end."""
     figure, axes = plt.subplots(figsize=(WIDTH_INCHES, 0.45 * len(labels) + 0.8))
     rows = list(reversed(range(len(values))))

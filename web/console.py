@@ -1,8 +1,11 @@
 """The antenne staff console: login, the antenne's pre-dossiers, taking and following them."""
 
 import asyncio
+import os
 import secrets
+import tempfile
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlencode
 
@@ -17,7 +20,7 @@ from dossiers.repository import CONTACTED, UNDONE, ListQuery, Repository, as_utc
 from referentiel import load_referentiel
 from referentiel.quiz import load_quiz
 from web.clients import client_address
-from web.export import csv_header, csv_rows, export_columns
+from web.export import csv_header, csv_rows, export_columns, write_xlsx
 from web.security import (
     LoginLimiter, hash_password, new_csrf_token, password_matches, password_problem, same_token,
 )
@@ -40,6 +43,7 @@ AUDIT_LABELS = {
     "account_created": "Compte créé",
     "account_changed": "Compte modifié",
     "csv_export": "Export CSV",
+    "xlsx_export": "Export tableur (.xlsx)",
 }
 AUDIT_LINES = 200
 LOGIN_MAX_CHARS = 128
@@ -272,8 +276,9 @@ async def dossier_list(request: web.Request) -> dict:
         view_links={view: _link(filters, view=view) for view in VIEWS},
         sort_links={key: _link(filters, sort=key, descending=not (
             filters["sort"] == key and filters["descending"])) for key in SORT_LABELS},
-        sort_labels=SORT_LABELS, counts=counts, export_link=_link(filters).replace(
-            "/console?", "/console/export.csv?"), **filters)
+        sort_labels=SORT_LABELS, counts=counts,
+        export_link=_link(filters).replace("/console?", "/console/export.csv?"),
+        xlsx_link=_link(filters).replace("/console?", "/console/export.xlsx?"), **filters)
 
 
 @routes.get("/console/export.csv")
@@ -298,6 +303,38 @@ async def export(request: web.Request) -> web.StreamResponse:
     finally:  # an export cut short is recorded too, with the rows it sent
         await _audit(request, "csv_export", user, f"{sent} lignes {request.query_string}".strip())
     return response
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE_CHUNK = 65536
+
+
+@routes.get("/console/export.xlsx")
+async def export_xlsx(request: web.Request) -> web.StreamResponse:
+    """The whole filtered list as a spreadsheet: written to a private temporary file row by
+    row, sent, then deleted."""
+    user = await _require_user(request)
+    query = _list_query(user, _filters(request, user))
+    columns = export_columns(load_referentiel(), load_quiz(), STATUS_LABELS)
+    handle, name = tempfile.mkstemp(suffix=".xlsx")  # mode 0600
+    os.close(handle)
+    path = Path(name)
+    try:
+        rows = await asyncio.to_thread(
+            write_xlsx, request.app[REPOSITORY].export_batches(query), columns, path)
+        response = web.StreamResponse(headers={
+            "Content-Type": XLSX_TYPE,
+            "Content-Disposition": 'attachment; filename="pre-dossiers.xlsx"',
+        })
+        await response.prepare(request)
+        with path.open("rb") as workbook:
+            while chunk := await asyncio.to_thread(workbook.read, FILE_CHUNK):
+                await response.write(chunk)
+        await response.write_eof()
+        await _audit(request, "xlsx_export", user, f"{rows} lignes {request.query_string}".strip())
+        return response
+    finally:
+        path.unlink(missing_ok=True)
 
 
 @routes.get("/console/d/{reference}")

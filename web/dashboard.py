@@ -114,6 +114,7 @@ async def chart(request: web.Request) -> web.Response:
     user = await _require_user(request)
     rows = (await figures(request, _scope(request, user)))[request.match_info["chart"]]
     draw, unit = CHARTS[request.match_info["chart"]]
-    svg = await asyncio.to_thread(draw, [label for label, _ in rows], [v for _, v in rows], unit)
+    svg = await asyncio.to_thread(draw, tuple(label for label, _ in rows),
+                                  tuple(value for _, value in rows), unit)
     return web.Response(body=svg, content_type="image/svg+xml", headers={
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})

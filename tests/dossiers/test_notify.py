@@ -1,12 +1,9 @@
 """E-mails on a new pre-dossier, against a local SMTP server started by the test."""
 
 import asyncio
-import socket
-from email import message_from_bytes, policy
 
-import pytest
-from aiosmtpd.controller import Controller
 from rasa_sdk import Tracker
+from smtp_fixture import smtp_server  # noqa: F401  (the fixture)
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.dossier as dossier
@@ -14,27 +11,6 @@ from dossiers.db import make_engine
 from dossiers.notify import SmtpSettings, messages_for, send
 from dossiers.repository import Repository
 from referentiel import load_referentiel
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
 
 
 def body(message) -> str:

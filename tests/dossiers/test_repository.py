@@ -131,9 +131,10 @@ def test_counts_by_antenne_with_new_and_late(repository: Repository):
     _many(repository, 3)
     late = _many(repository, 2, "lille")
     repository.change_status(late[1], None, "contacte")
-    counts = repository.counts_by_antenne(now() + timedelta(minutes=1))
-    assert counts["arras"] == {"total": 3, "new": 3, "overdue": 3}
-    assert counts["lille"] == {"total": 2, "new": 1, "overdue": 1}
+    counts = repository.counts_by_antenne(now() + timedelta(minutes=1),
+                                          received_since=now() - timedelta(days=1))
+    assert counts["arras"] == {"total": 3, "new": 3, "overdue": 3, "received": 3}
+    assert counts["lille"] == {"total": 2, "new": 1, "overdue": 1, "received": 2}
     assert repository.counts_by_antenne(now() - timedelta(days=1))["arras"]["overdue"] == 0
 
 

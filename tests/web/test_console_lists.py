@@ -4,11 +4,14 @@ whole exports, and actions that ask first and can be undone."""
 import csv
 import io
 import re
-from datetime import timedelta
+import tempfile
+from datetime import datetime, timedelta
 from html import unescape
+from pathlib import Path
 
 from aiohttp.test_utils import TestClient
 from console_fixture import Console, console, store  # noqa: F401  (the fixtures)
+from openpyxl import load_workbook
 from sqlalchemy import update
 
 from dossiers.models import pre_dossier
@@ -228,3 +231,27 @@ def test_the_admin_creates_changes_and_re_enables_accounts(store: Repository, co
     assert (account["name"], account["antenne_id"], account["is_active"]) == (
         "Agente Valenciennes", "amiens", True)
     assert account["last_login_at"] is not None
+
+
+def test_the_spreadsheet_export_has_typed_dates_and_never_a_formula(store: Repository,
+                                                                     console: Console):
+    seed(store, "lille", 3)
+    formula = store.create_pre_dossier(NewPreDossier(
+        request_key="f", sender_id="f", antenne_id="lille", first_name="Léa",
+        last_name='=HYPERLINK("http://x")'))[0]
+    temporary = set(Path(tempfile.gettempdir()).glob("*.xlsx"))
+
+    async def scenario(client: TestClient) -> None:
+        await console.log_in(client, "lille1")
+        response = await client.get("/console/export.xlsx")
+        assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats")
+        assert response.headers["Cache-Control"] == "no-store"
+        sheet = load_workbook(io.BytesIO(await response.read()))["Pré-dossiers"]
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0][:5] == ("Référence", "Antenne", "Statut", "Statut depuis le", "Reçu le")
+        assert len(rows) == 5 and isinstance(rows[1][4], datetime)
+        last = {cell.value: cell.data_type for cell in sheet[5]}
+        assert last['=HYPERLINK("http://x")'] == "s" and rows[4][0] == formula
+
+    console.run(scenario)
+    assert set(Path(tempfile.gettempdir()).glob("*.xlsx")) == temporary  # deleted after sending
