@@ -16,18 +16,16 @@ from referentiel.loader import Referentiel
 from referentiel.quiz import Quiz
 
 BOM = "\ufeff"
-# A cell starting with one of these would run as a formula in a spreadsheet, also after
-# spaces, and also at the start of a piece a spreadsheet may split off at a "," or ";".
-FORMULA_STARTS = ("=", "+", "-", "@")
-CONTROL_STARTS = ("\t", "\r", "\n")
-PIECES = re.compile(r"[,;]")
+# A cell would run as a formula in a spreadsheet when it starts with a control character,
+# or when "=", "+", "-" or "@" starts it, also after spaces, and also at the start of a
+# piece a spreadsheet may split off at a "," or ";".
+DANGEROUS = re.compile(r"^[\t\r\n]|(?:^|[,;])[ \t\r\n]*[=+\-@]")
+
+
 def neutralise(value: object) -> str:
     """The cell's text, prefixed with ' when a spreadsheet could run it as a formula."""
     text = "" if value is None else str(value)
-    dangerous = text.startswith(CONTROL_STARTS) or any(
-        piece.lstrip(" \t\r\n").startswith(FORMULA_STARTS) for piece in PIECES.split(text)
-    )
-    return "'" + text if dangerous else text
+    return "'" + text if DANGEROUS.search(text) else text
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,8 @@ def busy_console(tmp_path: Path) -> Iterator[tuple[str, Repository]]:
 
 def test_a_busy_week_paged_through_then_a_change_confirmed_and_undone(busy_console, page: Page):
     base, store = busy_console
+    page.goto(f"{base}/console/login")
+    assert axe_violations(page) == []
     log_in(page, base, "lille1")
     expect(page.get_by_text("1–50 sur 260")).to_be_visible()
     assert axe_violations(page) == []
@@ -134,6 +136,10 @@ def test_a_busy_week_paged_through_then_a_change_confirmed_and_undone(busy_conso
     expect(page.get_by_role("status")).to_contain_text("Appel noté : « Pas de réponse ».")
     expect(page.get_by_role("cell", name="Rappeler demain matin")).to_be_visible()
     assert axe_violations(page) == []
+    page.emulate_media(media="print")  # the print layout: what the person gave, no forms
+    expect(page.get_by_role("button", name="Noter l'appel")).to_be_hidden()
+    expect(page.get_by_text("La personne")).to_be_visible()
+    page.emulate_media(media="screen")
     page.get_by_label("Confier à une autre antenne").select_option("arras")
     page.get_by_role("button", name="Réaffecter…").click()
     expect(page.get_by_text(f"Confier {reference} à l'antenne d'Arras ?")).to_be_visible()
