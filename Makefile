@@ -24,7 +24,7 @@ help:
 	@echo "make run-scaled  nginx, 2 Rasa servers, PostgreSQL and Redis (local services), port 8000"
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make bench  measure NLU, latency, throughput, memory against Rasa's default config (~15 min)"
-	@echo "make bench-console  time the staff console on 5,000 pre-dossiers, SQLite and PostgreSQL (~1 min)"
+	@echo "make bench-console  time the staff console on 5,000 pre-dossiers, SQLite and PostgreSQL (~2 min)"
 	@echo "make responses  render referentiel/ into bot/domain/responses.yml"
 	@echo "make territory  regenerate the territory and place data from ../shared/data"
 	@echo "make retention  delete pre-dossiers closed > 12 months and conversations idle > 90 days"

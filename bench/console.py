@@ -3,9 +3,9 @@ antennes and a year, on SQLite and on PostgreSQL, through the real web app over 
 
 For a staff member and for the admin it times (p50/p95 over repeated requests) the first
 and the last page of the list, a search, a sort by handler, the dashboard page and its
-charts, and the staff member's CSV export of their antenne (about 1,000 rows); then the admin's CSV and .xlsx exports of all 5,000 rows: their time, and the peak memory
-Python allocated meanwhile (tracemalloc), against the size of the file (the test client
-holds the .xlsx file it receives: that counts in its peak).
+charts, and the staff member's CSV export of their antenne (about 1,000 rows); then the admin's CSV and .xlsx exports of all 5,000 rows (10 rounds each), then, in a run of
+their own, the peak memory Python allocated while each was made (tracemalloc), against
+the size of the file.
 Prints a table and writes reports/console-bench.json.
 """
 
@@ -35,6 +35,7 @@ REPORT = ROOT / "reports" / "console-bench.json"
 POSTGRES_URL = os.environ.get("CLEA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DOSSIERS = 5000
 ROUNDS = 30
+EXPORT_ROUNDS = 10
 SEED = 14
 PASSWORD = "un mot de passe de banc d'essai"
 TARGET_MS = 200
@@ -122,27 +123,19 @@ async def measure(store: Repository) -> dict:
                 results[f"{who}: {name}"] = {
                     "p50_ms": round(statistics.median(times), 1),
                     "p95_ms": round(statistics.quantiles(times, n=20)[-1], 1)}
-        tracemalloc.start()
-        start = time.perf_counter()
-        response = await client.get("/console/export.csv")
-        size = 0
-        async for chunk in response.content.iter_chunked(65536):
-            size += len(chunk)
-        seconds = time.perf_counter() - start
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        results["admin: CSV export of every row"] = {
-            "ms": round(seconds * 1000), "file_mb": round(size / 2**20, 2),
-            "peak_python_mb_while_streaming": round(peak / 2**20, 2)}
-        tracemalloc.start()
-        start = time.perf_counter()
-        workbook = await (await client.get("/console/export.xlsx")).read()
-        seconds = time.perf_counter() - start
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        results["admin: .xlsx export of every row"] = {
-            "ms": round(seconds * 1000), "file_mb": round(len(workbook) / 2**20, 2),
-            "peak_python_mb_while_streaming": round(peak / 2**20, 2)}
+        for name, path in (("CSV", "/console/export.csv"), (".xlsx", "/console/export.xlsx")):
+            times = [await timed(client, path) for _ in range(EXPORT_ROUNDS)]
+            tracemalloc.start()  # a run of its own: tracing slows Python down
+            size = 0
+            async for chunk in (await client.get(path)).content.iter_chunked(65536):
+                size += len(chunk)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            results[f"admin: {name} export of every row"] = {
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(statistics.quantiles(times, n=20)[-1], 1),
+                "file_mb": round(size / 2**20, 2),
+                "peak_python_mb_while_exporting": round(peak / 2**20, 2)}
     return results
 
 
@@ -189,14 +182,15 @@ def main() -> None:
         with make_engine(POSTGRES_URL).begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     slowest = max(figures["p95_ms"] for base in ("sqlite", "postgresql")
-                  for figures in report[base].values() if "p95_ms" in figures)
+                  for name, figures in report[base].items()
+                  if "p95_ms" in figures and "of every row" not in name)
     report["slowest_p95_ms"] = slowest
     report["p95_under_target"] = slowest < TARGET_MS
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print()
     print(table(report))
-    print(f"\nSlowest p95: {slowest} ms (target < {TARGET_MS} ms): "
+    print(f"\nSlowest p95 of a page or an antenne's export: {slowest} ms (target < {TARGET_MS} ms): "
           f"{'met' if report['p95_under_target'] else 'MISSED'}")
     print(f"Report: {REPORT.relative_to(ROOT)}")
 

@@ -22,9 +22,14 @@ BOM = "\ufeff"
 DANGEROUS = re.compile(r"^[\t\r\n]|(?:^|[,;])[ \t\r\n]*[=+\-@]")
 
 
+RISKY_FIRST = frozenset("=+-@\t\r\n ")
+
+
 def neutralise(value: object) -> str:
     """The cell's text, prefixed with ' when a spreadsheet could run it as a formula."""
     text = "" if value is None else str(value)
+    if text[:1] not in RISKY_FIRST and "," not in text and ";" not in text:
+        return text  # most cells: nothing a spreadsheet could start a formula from
     return "'" + text if DANGEROUS.search(text) else text
 
 
