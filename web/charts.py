@@ -37,6 +37,7 @@ def columns(labels: tuple[str, ...], values: tuple[float, ...], unit: str) -> by
     axes.bar_label(bars, fmt="%g")
     axes.set_xticks(range(len(labels)), labels, rotation=45, ha="right")
     axes.set_ylabel(unit)
+    axes.set_ylim(0, max(1, *values) * 1.15)  # room for the labels; no negative axis at 0
     axes.yaxis.get_major_locator().set_params(integer=True)
     return _svg(figure)
 
@@ -50,5 +51,6 @@ def bars(labels: tuple[str, ...], values: tuple[float, ...], unit: str) -> bytes
     axes.bar_label(drawn, fmt="%g", padding=3)
     axes.set_yticks(rows, labels)
     axes.set_xlabel(unit)
+    axes.set_xlim(0, max(1, *values) * 1.1)
     axes.xaxis.get_major_locator().set_params(integer=True)
     return _svg(figure)
