@@ -121,6 +121,9 @@ def test_a_busy_week_paged_through_then_a_change_confirmed_and_undone(busy_conso
     log_in(page, base, "lille1")
     expect(page.get_by_text("1–50 sur 260")).to_be_visible()
     assert axe_violations(page) == []
+    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet: the table scrolls, not the page
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
     for _ in range(5):
         page.get_by_role("link", name="Page suivante →").click()
     expect(page.get_by_text("251–260 sur 260")).to_be_visible()
@@ -130,6 +133,9 @@ def test_a_busy_week_paged_through_then_a_change_confirmed_and_undone(busy_conso
 
     page.locator("tbody a").first.click()
     reference = page.locator("h1").inner_text()
+    page.set_viewport_size({"width": 820, "height": 1180})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_label("Pas de réponse").check()
     page.get_by_label("Commentaire (facultatif)").fill("Rappeler demain matin")
     page.get_by_role("button", name="Noter l'appel").click()
