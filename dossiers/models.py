@@ -1,7 +1,7 @@
 """Tables of the pre-dossier store, prefixed `clea_` to stay apart from Rasa's `events`."""
 
 from sqlalchemy import (
-    Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text,
+    Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, false,
 )
 
 metadata = MetaData()
@@ -31,6 +31,9 @@ staff_user = Table(
     # Stored in the session cookie: raising it ends every session of the account.
     Column("session_version", Integer, nullable=False, default=0, server_default="0"),
     Column("last_login_at", DateTime(timezone=True), nullable=True),
+    # A one-time password given by the admin: the account chooses its own at its next login.
+    Column("must_change_password", Boolean, nullable=False, default=False,
+           server_default=false()),
 )
 
 pre_dossier = Table(

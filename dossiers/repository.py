@@ -440,20 +440,26 @@ class Repository:
     # -- staff -------------------------------------------------------------------
 
     def create_staff_user(self, login: str, name: str, password_hash: str,
-                          antenne_id: Optional[str], is_admin: bool = False) -> int:
+                          antenne_id: Optional[str], is_admin: bool = False,
+                          one_time: bool = False) -> int:
+        """A new account; with a `one_time` password, it chooses its own at its first login."""
         return self._transaction(
             lambda connection: connection.execute(
                 insert(staff_user).values(
                     login=login, name=name, password_hash=password_hash, antenne_id=antenne_id,
                     is_admin=is_admin, is_active=True, created_at=now(),
+                    must_change_password=one_time,
                 )
             ).inserted_primary_key[0]
         )
 
-    def set_password(self, user_id: int, password_hash: str) -> Optional[int]:
+    def set_password(self, user_id: int, password_hash: str,
+                     one_time: bool = False) -> Optional[int]:
         """Set an account's password and end its sessions: the new session version, or None
-        when there is no such account."""
-        return self._end_sessions(user_id, password_hash=password_hash)
+        when there is no such account. A `one_time` password (given by the admin) is to be
+        replaced at the next login."""
+        return self._end_sessions(user_id, password_hash=password_hash,
+                                  must_change_password=one_time)
 
     def end_sessions(self, user_id: int) -> Optional[int]:
         """End every session of an account: the new session version, or None (no such account)."""

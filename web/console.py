@@ -123,10 +123,14 @@ async def _context(request: web.Request, user: Optional[dict], **values: Any) ->
             "short_date": short_date, "flash": session.pop("flash", None), **values}
 
 
-async def _require_user(request: web.Request) -> dict:
+async def _require_user(request: web.Request, new_password_allowed: bool = False) -> dict:
+    """The logged-in account; one with a one-time password is sent to choose its own
+    first (the password page itself is `new_password_allowed`)."""
     user = await current_user(request)
     if user is None:
         raise web.HTTPFound("/console/login")
+    if user["must_change_password"] and not new_password_allowed:
+        raise web.HTTPFound("/console/password")
     return user
 
 
@@ -501,14 +505,17 @@ async def undo(request: web.Request) -> web.StreamResponse:
 @routes.get("/console/password")
 @aiohttp_jinja2.template("password.html")
 async def password_page(request: web.Request) -> dict:
-    return await _context(request, await _require_user(request), message=None)
+    user = await _require_user(request, new_password_allowed=True)
+    first = ("Votre mot de passe a été donné par l'administrateur : choisissez le vôtre."
+             if user["must_change_password"] else None)
+    return await _context(request, user, message=first)
 
 
 @routes.post("/console/password")
 async def change_password(request: web.Request) -> web.StreamResponse:
     """Change one's password: tries of the current one count as failed logins of the account;
     the other sessions of the account end, this one goes on."""
-    user = await _require_user(request)
+    user = await _require_user(request, new_password_allowed=True)
     form = await _checked_form(request)
     new = str(form.get("new", ""))
     status = 200
@@ -606,7 +613,7 @@ async def create_account(request: web.Request) -> web.StreamResponse:
     password = secrets.token_urlsafe(12)
     await _db(request, "create_staff_user", login_given, name,
               await asyncio.to_thread(hash_password, password),
-              None if antenne == ADMIN else antenne, antenne == ADMIN)
+              None if antenne == ADMIN else antenne, antenne == ADMIN, True)
     await _audit(request, "account_created", admin, login_given)
     return await _staff_page(request, admin, new_password=password, reset_login=login_given,
                              done=f"Compte {login_given} créé.")
@@ -635,7 +642,7 @@ async def reset_password(request: web.Request) -> web.StreamResponse:
     admin, account = await _admin_acts_on_account(request)
     new_password = secrets.token_urlsafe(12)
     new_hash = await asyncio.to_thread(hash_password, new_password)
-    await _db(request, "set_password", account["id"], new_hash)
+    await _db(request, "set_password", account["id"], new_hash, True)
     await _audit(request, "password_reset", admin, account["login"])
     return await _staff_page(request, admin, new_password=new_password, reset_login=account["login"])
 

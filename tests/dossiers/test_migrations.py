@@ -50,3 +50,11 @@ def test_0003_adds_the_call_log_and_can_be_undone(repository: Repository):
     assert "clea_contact_attempt" not in inspect(repository.engine).get_table_names()
     migrate(repository, command.upgrade, "head")
     assert "clea_contact_attempt" in inspect(repository.engine).get_table_names()
+
+
+def test_0005_a_one_time_password_flag_defaulting_to_false(repository: Repository):
+    repository.create_staff_user("lille1", "Lille", "h", "lille")
+    migrate(repository, command.downgrade, "0004")
+    assert "must_change_password" not in staff_columns(repository)
+    migrate(repository, command.upgrade, "head")
+    assert repository.staff_user(login="lille1")["must_change_password"] is False

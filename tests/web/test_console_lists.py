@@ -221,8 +221,17 @@ def test_the_admin_creates_changes_and_re_enables_accounts(store: Repository, co
         await client.post(f"/console/staff/{account['id']}/enable", data={"csrf": token})
         other = TestClient(client.server)
         await other.start_server()
-        try:
+        try:  # the one-time password opens the password page only, until replaced
             assert (await console.log_in(other, "valenciennes1", password)).status == 302
+            first = await other.get("/console", allow_redirects=False)
+            assert first.headers["Location"] == "/console/password"
+            page = unescape(await (await other.get("/console/password")).text())
+            assert "choisissez le vôtre" in page
+            token = await console.csrf_of(other, "/console/password")
+            changed = unescape(await (await other.post("/console/password", data={
+                "csrf": token, "current": password, "new": "trois chats sous la pluie"})).text())
+            assert "est changé" in changed
+            assert (await other.get("/console", allow_redirects=False)).status == 200
         finally:
             await other.close()
 
@@ -255,3 +264,18 @@ def test_the_spreadsheet_export_has_typed_dates_and_never_a_formula(store: Repos
 
     console.run(scenario)
     assert set(Path(tempfile.gettempdir()).glob("*.xlsx")) == temporary  # deleted after sending
+
+
+def test_a_password_reset_by_the_admin_is_replaced_at_the_next_login(store: Repository,
+                                                                     console: Console):
+    async def scenario(admin: TestClient, staff: TestClient) -> None:
+        await console.log_in(admin, "admin")
+        page = await (await console.post_form(
+            admin, f"/console/staff/{console.user_id('lille1')}/reset", "/console/staff")).text()
+        password = re.search(r"<code>([^<]+)</code>", page).group(1)
+        await console.log_in(staff, "lille1", password)
+        assert (await staff.get("/console/d/CLEA-2026-ZZZZ", allow_redirects=False)
+                ).headers["Location"] == "/console/password"
+
+    console.run(scenario, browsers=2)
+    assert store.staff_user(login="lille1")["must_change_password"] is True
