@@ -4,7 +4,7 @@ import asyncio
 import os
 import secrets
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Optional
 from urllib.parse import urlencode
