@@ -84,33 +84,31 @@ class ValidateLocationForm(OneQuestionValidation):
     def name(self) -> str:
         return "validate_location_form"
 
-    def read_at_start(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Any:
+    def read_at_start(self, dispatcher: CollectingDispatcher,
+                      tracker: Tracker) -> Optional[Location]:
         """A place named in the message that asked for the antenne ("antenne pour Lens")."""
         commune_id = latest_entity(tracker, "commune_id")
         if commune_id:
-            return {"commune_id": commune_id}
+            return load_territory().by_commune_id(commune_id)
         if latest_entity(tracker, "place") or intent_of(tracker) == "give_location":
-            return {"text": _typed(tracker), "asked": False}
+            return load_territory().locate(_typed(tracker))
         return None
 
-    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Any:
+    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Location]:
+        territory = load_territory()
         commune_id = latest_entity(tracker, "commune_id") or (
             single_suggested_commune(tracker) if intent_of(tracker) == "affirm" else None)
         if commune_id:
-            return {"commune_id": commune_id}
-        reply = {"text": _typed(tracker), "asked": True}
-        if intent_of(tracker) in PLACE_REPLY_INTENTS:
-            return reply
-        if latest_entity(tracker, "place"):  # "c'est payant à Lens ?": both are answered
-            return None
-        location = load_territory().locate(reply["text"], asked=True)
-        return reply if location.outcome in PLACE_OUTCOMES else None
+            return territory.by_commune_id(commune_id)
+        if latest_entity(tracker, "place") and intent_of(tracker) not in PLACE_REPLY_INTENTS:
+            return None  # "c'est payant à Lens ?": both are answered
+        location = territory.locate(_typed(tracker), asked=True)
+        if intent_of(tracker) in PLACE_REPLY_INTENTS or location.outcome in PLACE_OUTCOMES:
+            return location
+        return None
 
-    async def accept(self, answer: dict[str, Any], dispatcher: CollectingDispatcher,
+    async def accept(self, location: Location, dispatcher: CollectingDispatcher,
                      tracker: Tracker) -> dict[str, Any]:
-        territory = load_territory()
-        location = (territory.by_commune_id(answer["commune_id"]) if "commune_id" in answer
-                    else territory.locate(answer["text"], asked=answer["asked"]))
         done = answer_location(dispatcher, location)
         if location.outcome is Outcome.FOUND:
             return {"place_answer": location.antenne_id, "antenne": location.antenne_id,

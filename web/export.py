@@ -4,7 +4,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -12,6 +12,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from dossiers.follow_up import PARIS
+from dossiers.repository import as_utc
 from referentiel.loader import Referentiel
 from referentiel.quiz import Quiz
 
@@ -45,11 +46,7 @@ class Column:
 
 def paris_time(value: Optional[datetime]) -> Optional[datetime]:
     """The moment in Paris time, without its zone (what a spreadsheet shows)."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(PARIS).replace(tzinfo=None)
+    return None if value is None else as_utc(value).astimezone(PARIS).replace(tzinfo=None)
 
 
 def iso_time(value: Optional[datetime]) -> str:
