@@ -5,12 +5,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterator, Optional, TypeVar
+from typing import Callable, Iterator, Optional, Sequence, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import case, delete, func, insert, or_, select, update
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, RowMapping
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from dossiers.db import make_engine
@@ -89,15 +89,8 @@ def _latest_contact(column):
             .order_by(contact_attempt.c.id.desc()).limit(1).scalar_subquery())
 
 
-def _selected(query: ListQuery):
-    """The pre-dossiers `query` selects, with the name of who handles each (or None) and
-    their last contact attempt."""
-    selected = select(
-        pre_dossier, staff_user.c.name.label("handler"),
-        _latest_contact(contact_attempt.c.at).label("last_contact_at"),
-        _latest_contact(contact_attempt.c.outcome).label("last_contact_outcome"),
-    ).select_from(
-        pre_dossier.outerjoin(staff_user, pre_dossier.c.assigned_to == staff_user.c.id))
+def _conditions(query: ListQuery) -> list:
+    """The WHERE conditions of `query`'s filters."""
     conditions = []
     if query.antenne_id is not None:
         conditions.append(pre_dossier.c.antenne_id == query.antenne_id)
@@ -122,7 +115,43 @@ def _selected(query: ListQuery):
             | func.lower(pre_dossier.c.first_name).like(pattern)
             | func.replace(pre_dossier.c.phone, " ", "").like(pattern.replace(" ", ""))
         )
-    return selected.where(*conditions)
+    return conditions
+
+
+def _selected(query: ListQuery, *columns):
+    """The pre-dossiers `query` selects, with the name of who handles each (or None) and
+    their last contact attempt; all their columns, or only `columns` when given."""
+    return select(
+        *(columns or (pre_dossier,)), staff_user.c.name.label("handler"),
+        _latest_contact(contact_attempt.c.at).label("last_contact_at"),
+        _latest_contact(contact_attempt.c.outcome).label("last_contact_outcome"),
+    ).select_from(
+        pre_dossier.outerjoin(staff_user, pre_dossier.c.assigned_to == staff_user.c.id),
+    ).where(*_conditions(query))
+
+
+# What an export holds of each pre-dossier, beside its handler, contact attempts and levels.
+EXPORTED = ("id", "reference", "antenne_id", "status", "created_at", "first_name", "last_name",
+            "phone", "email", "postal_code", "commune", "situation", "contact_time")
+
+
+def level_key(domain: int) -> str:
+    """The key of a quiz domain's level in an exported row."""
+    return f"level_{domain}"
+
+
+def _export_statement(query: ListQuery, domains: Sequence[int]):
+    """One statement for a whole export row: each extra figure is an indexed lookup."""
+    this = pre_dossier.c.id
+    attempts = select(func.count()).where(contact_attempt.c.pre_dossier_id == this)
+    status_at = select(func.max(history.c.at)).where(
+        history.c.pre_dossier_id == this, history.c.kind.in_(("created", "status")))
+    levels = [select(quiz_result.c.level).where(quiz_result.c.pre_dossier_id == this,
+                                                 quiz_result.c.domain == domain)
+              .scalar_subquery().label(level_key(domain)) for domain in domains]
+    return _selected(query, *(pre_dossier.c[name] for name in EXPORTED),
+                     attempts.scalar_subquery().label("contact_attempts"),
+                     status_at.scalar_subquery().label("status_at"), *levels)
 
 
 def _order(query: ListQuery) -> list:
@@ -535,40 +564,20 @@ class Repository:
 
         return self._transaction(work)
 
-    def export_batches(self, query: "ListQuery", size: int = 500) -> Iterator[list[dict]]:
-        """Every pre-dossier `query` selects, oldest first, in batches of `size` with their
-        quiz levels, the date of their last status change and their number of contact
-        attempts: one short transaction per batch, so an export of any size holds one batch
-        in memory."""
+    def export_batches(self, query: "ListQuery", domains: Sequence[int] = (),
+                       size: int = 1000) -> Iterator[list[RowMapping]]:
+        """Every pre-dossier `query` selects, oldest first, in batches of `size`, each row
+        with its handler, its last contact and number of contact attempts, the date of its
+        last status change and its level in each quiz domain of `domains` (level_key): one
+        statement per batch, so an export of any size holds one batch in memory."""
+        statement = _export_statement(query, domains).order_by(pre_dossier.c.id).limit(size)
         last_id = 0
-        while True:
-            def work(connection: Connection) -> list[dict]:
-                rows = [dict(row) for row in connection.execute(
-                    _selected(query).where(pre_dossier.c.id > last_id)
-                    .order_by(pre_dossier.c.id).limit(size)).mappings()]
-                ids = [row["id"] for row in rows]
-                levels: dict[int, dict[int, str]] = {}
-                for dossier_id, domain, level in connection.execute(
-                        select(quiz_result).where(quiz_result.c.pre_dossier_id.in_(ids))):
-                    levels.setdefault(dossier_id, {})[domain] = level
-                attempts = dict(connection.execute(
-                    select(contact_attempt.c.pre_dossier_id, func.count())
-                    .where(contact_attempt.c.pre_dossier_id.in_(ids))
-                    .group_by(contact_attempt.c.pre_dossier_id)).all())
-                status_dates = dict(connection.execute(
-                    select(history.c.pre_dossier_id, func.max(history.c.at))
-                    .where(history.c.pre_dossier_id.in_(ids),
-                           history.c.kind.in_(("created", "status")))
-                    .group_by(history.c.pre_dossier_id)).all())
-                return [{**row, "quiz_levels": levels.get(row["id"], {}),
-                         "status_at": status_dates.get(row["id"]),
-                         "contact_attempts": attempts.get(row["id"], 0)} for row in rows]
-
-            batch = self._transaction(work)
-            if not batch:
-                return
+        while batch := self._all(statement.where(pre_dossier.c.id > last_id)):
             yield batch
             last_id = batch[-1]["id"]
+
+    def _all(self, statement) -> list[RowMapping]:
+        return self._transaction(lambda connection: connection.execute(statement).mappings().all())
 
     def dashboard(self, antenne_id: Optional[str], since: datetime,
                   overdue_before: datetime, strong_level: str) -> dict:

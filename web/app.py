@@ -17,7 +17,7 @@ from dossiers.repository import Repository
 from dossiers.retention import run_every_day
 from referentiel import load_referentiel
 from web.console import LIMITER, REPOSITORY, routes
-from web.dashboard import routes as dashboard_routes
+from web.dashboard import SHOWN_FIGURES, routes as dashboard_routes
 from web.public import add_rate_limits, routes as public_routes, widget_bundle
 from web.security import LoginLimiter
 from web.server import serve
@@ -58,6 +58,7 @@ def create_app(repository: Repository, key: bytes, secure_cookies: bool = False,
     app.on_response_prepare.append(security_headers)
     app[REPOSITORY] = repository
     app[LIMITER] = limiter or LoginLimiter.from_environment()
+    app[SHOWN_FIGURES] = {}
     setup_sessions(
         app,
         EncryptedCookieStorage(

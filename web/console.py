@@ -6,7 +6,7 @@ import secrets
 import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 from urllib.parse import urlencode
 
 import aiohttp_jinja2
@@ -20,7 +20,7 @@ from dossiers.repository import CONTACTED, UNDONE, ListQuery, Repository, as_utc
 from referentiel import load_referentiel
 from referentiel.quiz import load_quiz
 from web.clients import client_address
-from web.export import csv_header, csv_rows, export_columns, write_xlsx
+from web.export import Column, csv_header, csv_rows, export_columns, write_xlsx
 from web.security import (
     LoginLimiter, hash_password, new_csrf_token, password_matches, password_problem, same_token,
 )
@@ -285,6 +285,14 @@ async def dossier_list(request: web.Request) -> dict:
         xlsx_link=_link(filters).replace("/console?", "/console/export.xlsx?"), **filters)
 
 
+def _export(request: web.Request, query: ListQuery) -> tuple[list[Column], Iterator]:
+    """The export's columns, and its rows in batches."""
+    ref = load_referentiel()
+    domains = [domain.id for domain in ref.domains]
+    return (export_columns(ref, load_quiz(), STATUS_LABELS),
+            request.app[REPOSITORY].export_batches(query, domains))
+
+
 @routes.get("/console/export.csv")
 async def export(request: web.Request) -> web.StreamResponse:
     """The whole filtered list as CSV, streamed batch by batch (flat memory, any size)."""
@@ -295,9 +303,8 @@ async def export(request: web.Request) -> web.StreamResponse:
         "Content-Disposition": 'attachment; filename="pre-dossiers.csv"',
     })
     await response.prepare(request)
-    columns = export_columns(load_referentiel(), load_quiz(), STATUS_LABELS)
+    columns, batches = _export(request, query)
     await response.write(csv_header(columns).encode("utf-8"))
-    batches = request.app[REPOSITORY].export_batches(query)
     sent = 0
     try:
         while batch := await asyncio.to_thread(next, batches, None):
@@ -319,13 +326,13 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
     row, sent, then deleted."""
     user = await _require_user(request)
     query = _list_query(user, _filters(request, user))
-    columns = export_columns(load_referentiel(), load_quiz(), STATUS_LABELS)
+    columns, batches = _export(request, query)
     handle, name = tempfile.mkstemp(suffix=".xlsx")  # mode 0600
     os.close(handle)
     path = Path(name)
     try:
         rows = await asyncio.to_thread(
-            write_xlsx, request.app[REPOSITORY].export_batches(query), columns, path)
+            write_xlsx, batches, columns, path)
         response = web.StreamResponse(headers={
             "Content-Type": XLSX_TYPE,
             "Content-Disposition": 'attachment; filename="pre-dossiers.xlsx"',

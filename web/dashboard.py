@@ -4,6 +4,7 @@ as a table beside it for screen readers."""
 
 import asyncio
 import statistics
+import time
 from datetime import datetime, timedelta
 from typing import Any, Optional
 
@@ -21,6 +22,9 @@ from web import charts
 from web.console import REPOSITORY, STATUS_LABELS, _context, _require_user
 
 WEEKS = 12
+# A page's charts are drawn from the figures its tables show, when they are this recent.
+CHART_REUSE_SECONDS = 60
+SHOWN_FIGURES = web.AppKey("shown_figures", dict)  # antenne (or None) -> (monotonic, figures)
 routes = web.RouteTableDef()
 
 
@@ -92,8 +96,10 @@ async def dashboard_page(request: web.Request) -> dict:
     user = await _require_user(request)
     antenne_id = _scope(request, user)
     ref = load_referentiel()
+    shown = await figures(request, antenne_id)
+    request.app[SHOWN_FIGURES][antenne_id] = (time.monotonic(), shown)
     return await _context(
-        request, user, figures=await figures(request, antenne_id), scope=antenne_id,
+        request, user, figures=shown, scope=antenne_id,
         duration=duration, domains=[d.short for d in ref.domains],
         overdue_days=ref.follow_up.overdue_after_working_days,
         query=f"?antenne={antenne_id}" if user["is_admin"] and antenne_id else "")
@@ -109,10 +115,15 @@ CHARTS = {
 
 @routes.get(r"/console/dashboard/{chart:(weeks|statuses|situations|domains)}.svg")
 async def chart(request: web.Request) -> web.Response:
-    """One chart as an SVG image. Its inline styles are matplotlib's; as an image it runs
+    """One chart as an SVG image, from the figures the dashboard page just showed (or
+    fresh ones when none are recent). Its inline styles are matplotlib's; as an image it runs
     nothing, and the pages that show it keep their strict policy."""
     user = await _require_user(request)
-    rows = (await figures(request, _scope(request, user)))[request.match_info["chart"]]
+    antenne_id = _scope(request, user)
+    shown_at, shown = request.app[SHOWN_FIGURES].get(antenne_id, (0.0, None))
+    if shown is None or time.monotonic() - shown_at > CHART_REUSE_SECONDS:
+        shown = await figures(request, antenne_id)
+    rows = shown[request.match_info["chart"]]
     draw, unit = CHARTS[request.match_info["chart"]]
     svg = await asyncio.to_thread(draw, tuple(label for label, _ in rows),
                                   tuple(value for _, value in rows), unit)

@@ -6,13 +6,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from operator import itemgetter
+from typing import Callable, Iterable, Mapping, Optional
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from dossiers.follow_up import PARIS
-from dossiers.repository import as_utc
+from dossiers.repository import as_utc, level_key
 from referentiel.loader import Referentiel
 from referentiel.quiz import Quiz
 
@@ -37,11 +38,14 @@ def neutralise(value: object) -> str:
 @dataclass(frozen=True)
 class Column:
     """A column of the export: its title, how a row (repository.export_batches) fills it,
-    and whether it holds a date (a datetime, shown as one by each format)."""
+    whether it holds a date (a datetime, shown as one by each format), and whether its
+    values are the project's own (labels, references, counts): only typed text can start a
+    formula, so only that is neutralised."""
 
     title: str
-    fill: Callable[[dict], object]
+    fill: Callable[[Mapping], object]
     is_date: bool = False
+    own_values: bool = False
 
 
 def paris_time(value: Optional[datetime]) -> Optional[datetime]:
@@ -51,8 +55,7 @@ def paris_time(value: Optional[datetime]) -> Optional[datetime]:
 
 def iso_time(value: Optional[datetime]) -> str:
     """ "2026-12-01 14:25", Paris time: a spreadsheet sorts it and reads it as a date."""
-    local = paris_time(value)
-    return local.strftime("%Y-%m-%d %H:%M") if local else ""
+    return "" if value is None else as_utc(value).astimezone(PARIS).isoformat(" ", "minutes")[:16]
 
 
 def export_columns(ref: Referentiel, quiz: Quiz, status_labels: dict[str, str]) -> list[Column]:
@@ -62,53 +65,66 @@ def export_columns(ref: Referentiel, quiz: Quiz, status_labels: dict[str, str]) 
     levels = {level.id: level.label for level in quiz.levels}
     outcomes = ref.follow_up.contact_outcomes
 
-    def level_of(domain: int) -> Callable[[dict], object]:
-        return lambda row: levels.get(row["quiz_levels"].get(domain), "")
+    def level_of(domain: int) -> Callable[[Mapping], object]:
+        key = level_key(domain)
+        return lambda row: levels.get(row[key], "")
 
     return [
-        Column("Référence", lambda row: row["reference"]),
-        Column("Antenne", lambda row: antennes.get(row["antenne_id"], row["antenne_id"])),
-        Column("Statut", lambda row: status_labels.get(row["status"], row["status"])),
-        Column("Statut depuis le", lambda row: row["status_at"], is_date=True),
-        Column("Reçu le", lambda row: row["created_at"], is_date=True),
-        Column("Suivi par", lambda row: row["handler"]),
-        Column("Prénom", lambda row: row["first_name"]),
-        Column("Nom", lambda row: row["last_name"]),
-        Column("Téléphone", lambda row: row["phone"]),
-        Column("E-mail", lambda row: row["email"]),
-        Column("Code postal", lambda row: row["postal_code"]),
-        Column("Commune", lambda row: row["commune"]),
-        Column("Situation",
-               lambda row: situations.get(row["situation"] or "", row["situation"])),
-        Column("Moment d'appel", lambda row: row["contact_time"]),
-        Column("Tentatives de contact", lambda row: row["contact_attempts"]),
-        Column("Dernier contact", lambda row: row["last_contact_at"], is_date=True),
+        Column("Référence", itemgetter("reference"), own_values=True),
+        Column("Antenne", lambda row: antennes.get(row["antenne_id"], row["antenne_id"]),
+               own_values=True),
+        Column("Statut", lambda row: status_labels.get(row["status"], row["status"]),
+               own_values=True),
+        Column("Statut depuis le", itemgetter("status_at"), is_date=True),
+        Column("Reçu le", itemgetter("created_at"), is_date=True),
+        Column("Suivi par", itemgetter("handler")),
+        Column("Prénom", itemgetter("first_name")),
+        Column("Nom", itemgetter("last_name")),
+        Column("Téléphone", itemgetter("phone")),
+        Column("E-mail", itemgetter("email")),
+        Column("Code postal", itemgetter("postal_code")),
+        Column("Commune", itemgetter("commune")),
+        Column("Situation", lambda row: situations.get(row["situation"] or "", row["situation"])),
+        Column("Moment d'appel", itemgetter("contact_time")),
+        Column("Tentatives de contact", itemgetter("contact_attempts"), own_values=True),
+        Column("Dernier contact", itemgetter("last_contact_at"), is_date=True),
         Column("Résultat du dernier contact",
-               lambda row: outcomes.get(row["last_contact_outcome"] or "", "")),
-        *(Column(f"Test : {domain.short}", level_of(domain.id)) for domain in ref.domains),
+               lambda row: outcomes.get(row["last_contact_outcome"] or "", ""), own_values=True),
+        *(Column(f"Test : {domain.short}", level_of(domain.id), own_values=True)
+          for domain in ref.domains),
     ]
 
 
-def _lines(rows: Iterable[list[object]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
-    for row in rows:
-        writer.writerow([neutralise(value) for value in row])
-    return buffer.getvalue()
+def _writer(buffer: io.StringIO):
+    return csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)
 
 
 def csv_header(columns: list[Column]) -> str:
     """The BOM (French Excel then reads UTF-8) and the titles."""
-    return BOM + _lines([[column.title for column in columns]])
+    buffer = io.StringIO()
+    _writer(buffer).writerow([neutralise(column.title) for column in columns])
+    return BOM + buffer.getvalue()
 
 
-def csv_rows(rows: Iterable[dict], columns: list[Column]) -> str:
-    """Rows as CSV lines: ";" separators, every cell quoted and neutralised."""
-    return _lines([[iso_time(column.fill(row)) if column.is_date else column.fill(row)
-                    for column in columns] for row in rows])
+def _formatter(column: Column) -> Callable[[Mapping], str]:
+    """How one column's cell is written in CSV: dates in ISO, typed text neutralised."""
+    fill = column.fill
+    if column.is_date:
+        return lambda row: iso_time(fill(row))
+    if column.own_values:
+        return fill
+    return lambda row: neutralise(fill(row))
 
 
-def write_xlsx(batches: Iterable[list[dict]], columns: list[Column], path: Path) -> int:
+def csv_rows(rows: Iterable[Mapping], columns: list[Column]) -> str:
+    """Rows as CSV lines: ";" separators, every cell quoted, typed text neutralised."""
+    formatters = [_formatter(column) for column in columns]
+    buffer = io.StringIO()
+    _writer(buffer).writerows([[cell(row) for cell in formatters] for row in rows])
+    return buffer.getvalue()
+
+
+def write_xlsx(batches: Iterable[list[Mapping]], columns: list[Column], path: Path) -> int:
     """The rows as an .xlsx workbook at `path`, written row by row (openpyxl's write-only
     mode: flat memory); dates are dates, numbers numbers, and every text is text, never a
     formula. The number of rows written."""

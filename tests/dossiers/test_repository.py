@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import event, inspect, select
 
 from dossiers.models import antenne
-from dossiers.repository import UNDONE, ListQuery, NewPreDossier, Repository, now
+from dossiers.repository import UNDONE, ListQuery, NewPreDossier, Repository, level_key, now
 
 CANDIDATE = NewPreDossier(
     request_key="sender-1:1", sender_id="sender-1", antenne_id="arras", first_name="Léa",
@@ -120,11 +120,12 @@ def test_pages_hold_every_row_once_with_the_total(repository: Repository):
 def test_the_export_comes_in_batches_with_quiz_levels_and_status_dates(repository: Repository):
     references = _many(repository, 7)
     repository.change_status(references[0], None, "contacte")
-    batches = list(repository.export_batches(ListQuery(antenne_id="arras"), size=3))
+    batches = list(repository.export_batches(ListQuery(antenne_id="arras"), [1, 2], size=3))
     assert [len(batch) for batch in batches] == [3, 3, 1]
     rows = [row for batch in batches for row in batch]
     assert [row["reference"] for row in rows] == references  # oldest first
-    assert rows[0]["quiz_levels"] == {1: "a_l_aise"} and rows[0]["status_at"] is not None
+    assert (rows[0][level_key(1)], rows[0][level_key(2)]) == ("a_l_aise", None)
+    assert rows[0]["status_at"] > rows[1]["status_at"]  # its status changed after
 
 
 def test_counts_by_antenne_with_new_and_late(repository: Repository):
