@@ -29,6 +29,9 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:(?:(?:\+|00)33[\s.\-]?|0)[1-9](?:[\s.\-]?\d{2}){4}|\+\d{9,15})(?!\d)")
 _PAYLOAD_ENTITIES = re.compile(r"(/\w+)\{.*?\}(?=['\"\s]|$)", re.DOTALL)
 _QUERY = re.compile(r"(\"[A-Z]+ [^\s?\"]*)\?[^\s\"]*")
+# The line between two exceptions of a chain, in a traceback's text.
+_CHAIN = re.compile(r"(\n(?:The above exception was the direct cause of the following exception"
+                    r"|During handling of the above exception, another exception occurred):\n)")
 # structlog fields that carry what a person wrote or the conversation's state.
 PERSONAL_FIELDS = frozenset({
     "text", "response_text", "user_text", "slot_values", "parse_data_text",
@@ -63,7 +66,16 @@ class _ScrubbedRecord(logging.LogRecord):
             message = str(self.msg)
         self.msg, self.args = scrub(message), ()
         if self.exc_info and self.exc_info[1] is not None:
-            self.exc_text = scrub("".join(traceback.format_exception(*self.exc_info)).rstrip())
+            self.exc_text = scrub_traceback(
+                "".join(traceback.format_exception(*self.exc_info)).rstrip())
+
+
+def scrub_traceback(text: str) -> str:
+    """A traceback's text, each exception of its chain scrubbed on its own: a dump in the
+    first one does not hide what the next one says ("Failed to execute custom action")."""
+    parts = _CHAIN.split(text)
+    parts[::2] = [scrub(part) for part in parts[::2]]
+    return "".join(parts)
 
 
 def _scrubbed(value: Any) -> Any:

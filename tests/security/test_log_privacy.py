@@ -35,8 +35,11 @@ def test_installed_scrubbing_covers_messages_tracebacks_and_structlog(caplog):
         log_privacy.install()
         logger = logging.getLogger("test.privacy")
         try:
-            raise RuntimeError(f'500 {{"request_body": {{"slots": {{"name": "{LAST_NAME}"}}}}}}')
-        except RuntimeError:
+            try:
+                raise RuntimeError(f'500 {{"request_body": {{"slots": {{"name": "{LAST_NAME}"}}}}}}')
+            except RuntimeError as error:
+                raise ValueError("Failed to execute custom action 'validate_x'") from error
+        except ValueError:
             logger.exception("action failed for %s", new_sender())
         processors = structlog.get_config()["processors"]
         event = processors[-2](None, "error", {"event": "x", "text": LAST_NAME, "sender_id": "tg:4",
@@ -47,6 +50,7 @@ def test_installed_scrubbing_covers_messages_tracebacks_and_structlog(caplog):
     record = caplog.records[-1]
     assert "web:" not in record.getMessage()
     assert LAST_NAME not in record.exc_text and REMOVED in record.exc_text
+    assert record.exc_text.endswith("ValueError: Failed to execute custom action 'validate_x'")
     assert event["text"] == "[removed]" and event["sender_id"] != "tg:4"
     assert PHONE not in event["detail"]
 
