@@ -16,7 +16,7 @@ export ACTIONS_HOST ?= 127.0.0.1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export TRACKER_DB_PATH ?= var/trackers.db
 
-.PHONY: help setup browser nginx responses territory train run run-scaled shell test bench bench-console retention digest lock clean
+.PHONY: help setup browser nginx speech audio responses territory train run run-scaled shell test bench bench-console retention digest lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
@@ -25,6 +25,7 @@ help:
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make bench  measure NLU, latency, throughput, memory against Rasa's default config (~15 min)"
 	@echo "make bench-console  time the staff console on 5,000 pre-dossiers, SQLite and PostgreSQL (~2 min)"
+	@echo "make audio  read the fixed answers aloud ahead of time (var/audio/), with figures"
 	@echo "make responses  render referentiel/ into bot/domain/responses.yml"
 	@echo "make territory  regenerate the territory and place data from ../shared/data"
 	@echo "make retention  delete pre-dossiers closed > 12 months and conversations idle > 90 days"
@@ -51,10 +52,10 @@ territory: setup
 train: responses
 	@scripts/train.sh
 
-run: train
+run: train speech
 	@scripts/run.sh
 
-run-scaled: train nginx
+run-scaled: train nginx speech
 	@$(BIN)/python -m deploy.scaled
 
 shell: train
@@ -63,6 +64,17 @@ shell: train
 # Debian's chromium, driven by Playwright in the browser tests (no browser download).
 browser:
 	@scripts/setup-debian-package.sh /usr/bin/chromium chromium "the browser tests"
+
+# Debian's espeak-ng (the French voice), lame (MP3 for the widget) and opus-tools (Ogg/Opus
+# voice notes): answers read aloud, offline (speech/).
+speech:
+	@scripts/setup-debian-package.sh /usr/bin/espeak-ng espeak-ng "reading answers aloud"
+	@scripts/setup-debian-package.sh /usr/bin/lame lame "reading answers aloud (MP3)"
+	@scripts/setup-debian-package.sh /usr/bin/opusenc opus-tools "voice notes (Ogg/Opus)"
+
+# The fixed answers read aloud ahead of time into var/audio/, with figures (reports/speech.json).
+audio: setup speech
+	@$(BIN)/python -m speech.prepare
 
 # Debian's nginx, the load balancer of the scaled mode (run with our configuration).
 nginx:
@@ -74,7 +86,7 @@ bench: train
 bench-console: setup
 	@$(BIN)/python -m bench.console
 
-test: train browser nginx
+test: train browser nginx speech
 	@echo "==> Running the test suite"
 	$(BIN)/python -m pytest
 

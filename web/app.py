@@ -16,8 +16,10 @@ from bot.channels.identity import secret_key
 from dossiers.repository import Repository
 from dossiers.retention import run_every_day
 from referentiel import load_referentiel
+from speech.synthesis import Speaker
 from web.console import LIMITER, REPOSITORY, routes
 from web.dashboard import SHOWN_FIGURES, routes as dashboard_routes
+from web.listen import setup_listening
 from web.public import add_rate_limits, routes as public_routes, widget_bundle
 from web.security import LoginLimiter
 from web.server import serve
@@ -30,10 +32,11 @@ SESSION_HOURS = 8
 
 
 # `data:` images only: the console's CSS framework draws its small icons (a select's
-# arrow) as inline SVG images. No inline script or style anywhere.
+# arrow) as inline SVG images. `blob:` sounds only: the widget plays the audio it fetched
+# from /chat/audio. No inline script or style anywhere.
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; "
-    "form-action 'self'"
+    "default-src 'self'; img-src 'self' data:; media-src 'self' blob:; frame-ancestors 'none'; "
+    "base-uri 'none'; form-action 'self'"
 )
 
 
@@ -52,8 +55,10 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
 
 
 def create_app(repository: Repository, key: bytes, secure_cookies: bool = False,
-               limiter: Optional[LoginLimiter] = None) -> web.Application:
-    """The web app; the console's login limiter from the environment unless given."""
+               limiter: Optional[LoginLimiter] = None,
+               speaker: Optional[Speaker] = None) -> web.Application:
+    """The web app; the console's login limiter from the environment and the voice's cache
+    under var/audio unless given."""
     app = web.Application()
     app.on_response_prepare.append(security_headers)
     app[REPOSITORY] = repository
@@ -72,6 +77,7 @@ def create_app(repository: Repository, key: bytes, secure_cookies: bool = False,
     app.add_routes(routes)
     app.add_routes(dashboard_routes)
     app.add_routes(public_routes)
+    setup_listening(app, speaker)
     add_rate_limits(app)
     app.router.add_static("/static", STATIC)
     app.router.add_static("/vendor/pico", PICO)

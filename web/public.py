@@ -105,6 +105,7 @@ def foreign(request: web.Request) -> bool:
 
 @routes.options("/chat")
 @routes.options("/chat/session")
+@routes.options("/chat/audio")
 async def chat_preflight(request: web.Request) -> web.Response:
     headers = cors_headers(request)
     if not headers:
@@ -133,9 +134,9 @@ async def new_session(request: web.Request) -> web.Response:
     return web.json_response({"sender": issue_web_id()}, headers=cors_headers(request))
 
 
-@routes.post("/chat")
-async def chat(request: web.Request) -> web.Response:
-    """Forward one message of the widget to the assistant; a polite error when it is away."""
+async def widget_request(request: web.Request, text_field: str) -> dict | web.Response:
+    """The JSON body of a widget request (an allowed origin, within the chat's rate, a
+    conversation id we issued, a text in `text_field`), else the polite refusal to send."""
     refusal = refused(request, MESSAGE_RATE)
     if refusal is not None:
         return refusal
@@ -143,12 +144,22 @@ async def chat(request: web.Request) -> web.Response:
     try:
         payload = await request.json()
     except (ValueError, RecursionError):  # ValueError: JSON, integers of over 4,300 digits
-        return web.json_response({"error": "Requête illisible."}, status=400, headers=headers)
-    if not isinstance(payload, dict) or not isinstance(payload.get("message"), str):
+        payload = None
+    if not isinstance(payload, dict) or not isinstance(payload.get(text_field), str):
         return web.json_response({"error": "Requête illisible."}, status=400, headers=headers)
     if not valid_web_id(payload.get("sender")):
         return web.json_response({"error": UNKNOWN_CONVERSATION, "restart": True},
                                  status=403, headers=headers)
+    return payload
+
+
+@routes.post("/chat")
+async def chat(request: web.Request) -> web.Response:
+    """Forward one message of the widget to the assistant; a polite error when it is away."""
+    payload = await widget_request(request, "message")
+    if isinstance(payload, web.Response):
+        return payload
+    headers = cors_headers(request)
     body = {"sender": payload["sender"], "message": payload["message"]}
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_S)) as http:

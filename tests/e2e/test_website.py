@@ -82,26 +82,31 @@ def test_chat_click_reload_and_start_over(page: Page):
     expect(page.locator("#clea-chat-log .message.user").first).to_have_text("c koi cléa")
     send(page, "et les domaines ?")  # the same conversation goes on after the reload
     expect(bot_messages(page).nth(count)).to_be_visible()
-    page.get_by_role("button", name="Recommencer").click()
+    start_over(page)
     expect(page.locator("#clea-chat-log .message.user")).to_have_count(0)
     expect(bot_messages(page)).to_have_count(1)
 
 
+def start_over(page: Page) -> None:
+    page.get_by_role("button", name="Recommencer").click()
+    page.get_by_role("button", name="Oui, tout effacer").click()
+
+
 def stored_sender(page: Page) -> str:
-    return page.evaluate("JSON.parse(window.localStorage.getItem('clea-chat')).sender")
+    return page.evaluate("JSON.parse(window.sessionStorage.getItem('clea-chat')).sender")
 
 
 def test_the_conversation_id_is_issued_by_the_server_and_a_made_up_one_is_replaced(page: Page):
     expect(bot_messages(page).first).to_contain_text("Bonjour")
     issued = stored_sender(page)
     assert valid_web_id(issued, SECRET_KEY)
-    page.get_by_role("button", name="Recommencer").click()
-    page.wait_for_function("(old) => JSON.parse(window.localStorage.getItem('clea-chat')).sender !== old",
+    start_over(page)
+    page.wait_for_function("(old) => JSON.parse(window.sessionStorage.getItem('clea-chat')).sender !== old",
                            arg=issued)
     expect(bot_messages(page)).to_have_count(1)
     assert valid_web_id(stored_sender(page), SECRET_KEY)
     made_up = "web:" + "0" * 32 + "." + "0" * 32  # someone else's id, guessed or copied
-    page.evaluate("(sender) => window.localStorage.setItem('clea-chat', JSON.stringify("
+    page.evaluate("(sender) => window.sessionStorage.setItem('clea-chat', JSON.stringify("
                   "{sender: sender, history: [{who: 'bot', text: 'ancien'}]}))", made_up)
     page.reload()
     expect(bot_messages(page).first).to_contain_text("Bonjour")  # a new conversation
@@ -229,3 +234,112 @@ def test_a_site_not_in_the_allowed_origins_is_refused(browser: Browser, servers:
         timeout=10,
     )
     assert handshake.status_code == 403
+
+
+MP3_BYTES_PER_SECOND = 48_000 / 8  # the widget's audio: 48 kbit/s MP3
+
+
+def test_listen_plays_the_message_and_its_choices(page: Page):
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    greeting = bot_messages(page).first.inner_text()
+    with page.expect_response("**/chat/audio") as answer:
+        page.get_by_role("button", name="Écouter").first.click()
+    response = answer.value
+    assert response.status == 200 and response.headers["content-type"] == "audio/mpeg"
+    # The body was read by the page: its size is the one the server announced.
+    seconds = int(response.headers["content-length"]) / MP3_BYTES_PER_SECOND
+    spoken = len(greeting) + sum(len(t) for t in page.locator(".choices").first.locator(
+        "button").all_inner_texts())
+    assert 0.04 * spoken < seconds < 0.12 * spoken  # about 6.7 s per 100 characters
+    listen = page.get_by_role("button", name="Stop")
+    expect(listen).to_have_attribute("aria-pressed", "true")  # playing
+    listen.click()
+    expect(page.get_by_role("button", name="Stop")).to_have_count(0)
+
+
+def test_a_long_answer_opens_at_its_first_line(page: Page):
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    for text in ("c koi cléa", "c'est quoi les domaines"):
+        count = bot_messages(page).count()
+        send(page, text)
+        first = bot_messages(page).nth(count)
+        expect(first).to_be_visible()
+        page.wait_for_timeout(500)  # every message of the answer has arrived
+        top, log = first.bounding_box()["y"], page.locator("#clea-chat-log").bounding_box()
+        # Its first line shows at the top of the box (lower only when the box cannot scroll
+        # further), and on the screen.
+        assert log["y"] - 1 <= top <= log["y"] + log["height"] - 40, (text, top, log)
+        assert 0 <= top <= page.viewport_size["height"] - 40
+        if page.evaluate("(log) => log.scrollTop + log.clientHeight < log.scrollHeight - 1",
+                         page.locator("#clea-chat-log").element_handle()):
+            assert top - log["y"] < 30  # the rest of the answer is below, to scroll to
+
+
+def test_only_the_last_question_s_buttons_can_be_clicked(page: Page):
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    page.get_by_role("button", name="Les 7 domaines").last.click()
+    expect(page.locator("#clea-chat-log")).to_contain_text("Choisissez un domaine")
+    greeting_choices = page.locator(".choices").first.locator("button")
+    for index in range(greeting_choices.count()):
+        expect(greeting_choices.nth(index)).to_be_disabled()
+    expect(page.locator(".choices button.chosen")).to_have_text("Les 7 domaines")
+    expect(page.locator(".choices").last.locator("button").first).to_be_enabled()
+    page.reload()  # still closed after a reload
+    expect(page.locator(".choices").first.locator("button").first).to_be_disabled()
+    expect(page.locator(".choices").last.locator("button").first).to_be_enabled()
+    assert axe_violations(page) == []
+
+
+def test_starting_over_asks_first(page: Page):
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    send(page, "c koi cléa")
+    expect(bot_messages(page).last).to_contain_text("savoirs de base")
+    page.get_by_role("button", name="Recommencer").click()
+    expect(page.get_by_text("Tout effacer et recommencer la conversation ?")).to_be_visible()
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Non, continuer").click()
+    expect(page.locator("#clea-chat-log .message.user")).to_have_count(1)
+    start_over(page)
+    expect(page.locator("#clea-chat-log .message.user")).to_have_count(0)
+
+
+def test_phone_numbers_are_links_example_addresses_are_not(page: Page):
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    page.get_by_role("button", name="Parler à quelqu'un").click()
+    expect(bot_messages(page).last.locator("a[href='tel:0359616263']")).to_have_text(
+        "03 59 61 62 63")
+    send(page, "je veux m'inscrire")
+    send(page, "Roubaix")
+    page.get_by_role("button", name="J'accepte").click()  # consent: the name is asked
+    send(page, "Léa")
+    send(page, "Martin")
+    expect(bot_messages(page).last).to_contain_text("téléphone")
+    assert page.locator("#clea-chat-log a[href^='mailto:prenom']").count() == 0
+
+
+def test_after_a_pre_dossier_is_sent_the_device_keeps_no_name_or_phone(page: Page):
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    send(page, "je veux m'inscrire")
+    expect(bot_messages(page).last).to_contain_text("commune")
+    send(page, "Roubaix")
+    page.get_by_role("button", name="J'accepte").click()
+    for text, next_question in (("Zéphyrine", "nom de famille"), ("Quillebeuf", "téléphone"),
+                                ("06 41 27 93 58", "situation")):
+        send(page, text)
+        expect(bot_messages(page).last).to_contain_text(next_question)
+    page.locator(".choices").last.locator("button").first.click()
+    expect(bot_messages(page).last).to_contain_text("appelé")
+    send(page, "Le matin")
+    expect(bot_messages(page).last).to_contain_text("Quillebeuf")
+    page.get_by_role("button", name="C'est correct").click()
+    expect(bot_messages(page).last).to_contain_text("Votre référence : CLEA-")
+    page.reload()
+    expect(bot_messages(page).first).to_contain_text("Votre référence : CLEA-")
+    stored = page.evaluate("window.sessionStorage.getItem('clea-chat')")
+    for personal in ("Zéphyrine", "Quillebeuf", "06 41 27 93 58"):
+        assert personal not in page.locator("#clea-chat-panel").inner_text()
+        assert personal not in stored
+    assert page.evaluate("window.localStorage.length") == 0
+    page.get_by_role("button", name="Terminer et effacer de cet appareil").click()
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    expect(bot_messages(page)).to_have_count(1)

@@ -6,9 +6,12 @@
 // assistant over socket.io (websocket to the web app, which forwards it to
 // Rasa), and over the REST proxy /chat when the websocket cannot connect.
 // Every text is rendered as text; links are made only in the assistant's own
-// messages. The conversation id is issued by the server (/chat/session, signed);
-// the conversation is kept in localStorage, so it survives a reload;
-// "Recommencer" starts a new one.
+// messages. The conversation id is issued by the server (/chat/session, signed).
+// The conversation is kept in the tab's sessionStorage: it survives a reload,
+// and is gone when the tab is closed (a shared computer keeps nothing). Once a
+// pre-dossier is sent, what the person typed is removed from it too.
+// Each assistant message can be listened to (/chat/audio, with its choices).
+// Only the last message's choices can be clicked.
 (function () {
   "use strict";
 
@@ -16,8 +19,15 @@
   var server = new URL(script.src, window.location.href).origin;
   var STORE_KEY = "clea-chat";
   var SOCKET_WAIT_MS = 5000;
+  var TYPING_WAIT_MS = 30000;
   var UNAVAILABLE = "L'assistant ne répond pas pour le moment. Réessayez plus tard.";
-  var LINK = /(https?:\/\/[^\s]+|www\.[^\s]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)/g;
+  var NO_VOICE = "La lecture à voix haute ne marche pas pour le moment.";
+  var SENT = /référence : [A-Z]{2,5}-\d{4}-[A-Z0-9]{3,8}/;
+  var PHONE = "0[1-9](?:[ .]?\\d{2}){4}";
+  var LINK = new RegExp("(https?:\\/\\/[^\\s]+|www\\.[^\\s]+|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|" +
+    PHONE + ")", "g");
+  // Addresses shown as examples of how to write one: not somebody to write to.
+  var EXAMPLE_DOMAIN = /@(exemple|example)\./i;
 
   function element(tag, attributes, text) {
     var node = document.createElement(tag);
@@ -33,19 +43,36 @@
   function buildWidget(mount) {
     var section = element("section", { "class": "clea-chat", "id": "clea-chat-panel",
       "aria-labelledby": "clea-chat-title" });
-    section.appendChild(element("h2", { id: "clea-chat-title" }, "Discuter avec l'assistant CléA"));
+    var header = element("div", { "class": "clea-chat-header" });
+    header.appendChild(element("h2", { id: "clea-chat-title" }, "Discuter avec l'assistant CléA"));
+    var restart = element("button", { type: "button", id: "clea-chat-restart",
+      "class": "secondary" }, "Recommencer");
+    header.appendChild(restart);
+    var confirm = element("div", { "class": "clea-chat-confirm", role: "group",
+      "aria-label": "Recommencer" });
+    confirm.hidden = true;
+    confirm.appendChild(element("p", {}, "Tout effacer et recommencer la conversation ?"));
+    var confirmYes = element("button", { type: "button" }, "Oui, tout effacer");
+    var confirmNo = element("button", { type: "button" }, "Non, continuer");
+    confirm.appendChild(confirmYes);
+    confirm.appendChild(confirmNo);
     var log = element("div", { id: "clea-chat-log", role: "log", "aria-live": "polite",
       "aria-label": "Messages de la conversation" });
+    var typing = element("p", { "class": "clea-chat-typing", "aria-live": "polite" });
     var form = element("form", { id: "clea-chat-form" });
     var input = element("input", { id: "clea-chat-input", name: "message", autocomplete: "off",
       maxlength: "1000", required: "" });
     form.appendChild(element("label", { "for": "clea-chat-input" }, "Votre message"));
     form.appendChild(input);
     form.appendChild(element("button", { type: "submit" }, "Envoyer"));
-    var restart = element("button", { type: "button", id: "clea-chat-restart" }, "Recommencer");
+    var erase = element("button", { type: "button", id: "clea-chat-erase", "class": "secondary" },
+      "Terminer et effacer de cet appareil");
+    section.appendChild(header);
+    section.appendChild(confirm);
     section.appendChild(log);
+    section.appendChild(typing);
     section.appendChild(form);
-    section.appendChild(restart);
+    section.appendChild(erase);
     if (mount) {
       mount.appendChild(section);
     } else {
@@ -65,12 +92,21 @@
       corner.appendChild(launcher);
       document.body.appendChild(corner);
     }
-    return { log: log, form: form, input: input, restart: restart };
+    return { log: log, form: form, input: input, restart: restart, confirm: confirm,
+      confirmYes: confirmYes, confirmNo: confirmNo, erase: erase, typing: typing };
+  }
+
+  function storage() {
+    try {
+      return window.sessionStorage;
+    } catch (ignored) {  // storage refused by the browser: the conversation lives in the page
+      return null;
+    }
   }
 
   function loadConversation() {
     try {
-      var saved = JSON.parse(window.localStorage.getItem(STORE_KEY));
+      var saved = JSON.parse(storage().getItem(STORE_KEY));
       if (saved && /^web:[0-9a-f]{32}\.[0-9a-f]{32}$/.test(saved.sender) &&
           Array.isArray(saved.history)) {
         return saved;
@@ -82,12 +118,23 @@
   function linkFor(text) {
     var link = document.createElement("a");
     link.textContent = text.replace(/[.,;:]+$/, "");
-    if (text.indexOf("@") > 0 && text.indexOf("http") !== 0) {
+    if (new RegExp("^" + PHONE + "$").test(link.textContent)) {
+      link.href = "tel:" + link.textContent.replace(/[ .]/g, "");
+    } else if (text.indexOf("@") > 0 && text.indexOf("http") !== 0) {
+      if (EXAMPLE_DOMAIN.test(link.textContent)) {
+        return document.createTextNode(text);
+      }
       link.href = "mailto:" + link.textContent;
     } else {
       link.href = text.indexOf("http") === 0 ? link.textContent : "https://" + link.textContent;
       link.rel = "noopener";
       link.target = "_blank";
+    }
+    if (link.textContent.length < text.length) {  // the sentence's full stop stays text
+      var both = document.createDocumentFragment();
+      both.appendChild(link);
+      both.appendChild(document.createTextNode(text.slice(link.textContent.length)));
+      return both;
     }
     return link;
   }
@@ -98,7 +145,8 @@
       return;
     }
     var last = 0;
-    text.replace(LINK, function (match, _group, offset) {
+    text.replace(LINK, function (match) {
+      var offset = arguments[arguments.length - 2];
       node.appendChild(document.createTextNode(text.slice(last, offset)));
       node.appendChild(linkFor(match));
       last = offset + match.length;
@@ -111,40 +159,157 @@
     var ui = buildWidget(mount);
     var conversation = loadConversation();
     var transport = null;
+    var turnStarted = false;  // the next assistant message opens an answer
+    var answerStart = null;  // the first message of the answer being shown
+    var typingTimer = null;
+    var player = { audio: null, button: null, urls: {} };
 
     function save() {
-      window.localStorage.setItem(STORE_KEY, JSON.stringify(conversation));
+      var store = storage();
+      if (store) {
+        store.setItem(STORE_KEY, JSON.stringify(conversation));
+      }
+    }
+
+    function setTyping(on) {
+      window.clearTimeout(typingTimer);
+      ui.typing.textContent = on ? "L'assistant écrit…" : "";
+      if (on) {
+        typingTimer = window.setTimeout(function () { setTyping(false); }, TYPING_WAIT_MS);
+      }
+    }
+
+    // Buttons of earlier messages are closed: disabled, and the one chosen is marked.
+    function closeChoices(chosen) {
+      ui.log.querySelectorAll(".choices button:not([disabled])").forEach(function (button) {
+        button.disabled = true;
+        if (chosen && button === chosen) {
+          button.classList.add("chosen");
+          button.setAttribute("aria-label", button.textContent + " (votre choix)");
+        }
+      });
+      conversation.history.forEach(function (entry) {
+        if (entry.buttons && entry.buttons.length) {
+          entry.closed = true;
+        }
+      });
+    }
+
+    function stopListening() {
+      if (player.audio) {
+        player.audio.pause();
+        player.audio = null;
+      }
+      if (player.button) {
+        player.button.textContent = "Écouter";
+        player.button.setAttribute("aria-pressed", "false");
+        player.button = null;
+      }
+    }
+
+    function play(button, url) {
+      player.audio = new window.Audio(url);
+      player.button = button;
+      button.textContent = "Stop";
+      button.setAttribute("aria-pressed", "true");
+      player.audio.addEventListener("ended", stopListening);
+      player.audio.play().catch(function () {
+        stopListening();
+        show({ who: "error", text: NO_VOICE });
+      });
+    }
+
+    function listen(button, entry) {
+      var wasPlaying = player.button === button;
+      stopListening();
+      if (wasPlaying) {
+        return;
+      }
+      var choices = (entry.buttons || []).map(function (choice) { return choice.title; });
+      var key = entry.text + "\n" + choices.join("\n");
+      if (player.urls[key]) {
+        play(button, player.urls[key]);
+        return;
+      }
+      button.textContent = "Chargement…";
+      window.fetch(server + "/chat/audio", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender: conversation.sender, text: entry.text, choices: choices })
+      }).then(function (response) {
+        if (!response.ok) {
+          throw new Error(NO_VOICE);
+        }
+        return response.blob();
+      }).then(function (blob) {
+        player.urls[key] = window.URL.createObjectURL(blob);
+        play(button, player.urls[key]);
+      }).catch(function () {
+        button.textContent = "Écouter";
+        show({ who: "error", text: NO_VOICE });
+      });
     }
 
     function show(entry) {
       var item = element("div", { "class": "message " + entry.who });
       fill(item, entry.text, entry.who === "bot");
       ui.log.appendChild(item);
+      if (entry.who === "bot" && entry.text) {
+        var tools = element("div", { "class": "message-tools" });
+        var listenButton = element("button", { type: "button", "class": "listen",
+          "aria-pressed": "false" }, "Écouter");
+        listenButton.addEventListener("click", function () { listen(listenButton, entry); });
+        tools.appendChild(listenButton);
+        ui.log.appendChild(tools);
+      }
       if (entry.who === "bot" && entry.buttons && entry.buttons.length) {
         var choices = element("div", { "class": "choices" });
         entry.buttons.forEach(function (choice) {
           var button = element("button", { type: "button" }, choice.title);
+          button.disabled = Boolean(entry.closed);
           button.addEventListener("click", function () {
+            closeChoices(button);
             send(choice.title, choice.payload);
           });
           choices.appendChild(button);
         });
         ui.log.appendChild(choices);
       }
-      ui.log.scrollTop = ui.log.scrollHeight;
+      if (entry.who === "bot" && turnStarted) {
+        turnStarted = false;
+        answerStart = item;
+      }
+      if (entry.who === "bot" && answerStart) {
+        // An answer opens at its first line, however long it is; its next messages make room
+        // to bring that line to the top of the box.
+        ui.log.scrollTop += answerStart.getBoundingClientRect().top -
+          ui.log.getBoundingClientRect().top;
+      } else if (entry.who !== "bot") {
+        ui.log.scrollTop = ui.log.scrollHeight;
+      }
     }
 
     function remember(entry) {
+      if (entry.who === "bot" && entry.buttons && entry.buttons.length) {
+        closeChoices(null);
+      }
       conversation.history.push(entry);
       save();
       show(entry);
     }
 
     function receive(message) {
+      setTyping(false);
       var buttons = message.buttons || message.quick_replies || [];
-      remember({ who: "bot", text: message.text || "", buttons: buttons.map(function (button) {
+      var entry = { who: "bot", text: message.text || "", buttons: buttons.map(function (button) {
         return { title: button.title, payload: button.payload };
-      }) });
+      }) };
+      remember(entry);
+      if (SENT.test(entry.text)) {
+        // A pre-dossier is sent: the device keeps its reference, nothing the person typed.
+        conversation.history = [entry];
+        save();
+      }
     }
 
     function socketTransport() {
@@ -222,11 +387,13 @@
     }
 
     function showError(error) {
+      setTyping(false);
       show({ who: "error", text: error instanceof TypeError ? UNAVAILABLE : error.message });
     }
 
     // A new conversation, with an id issued by the server, then the greeting.
     function begin() {
+      stopListening();
       window.fetch(server + "/chat/session", { method: "POST" }).then(function (response) {
         return response.json().then(function (data) {
           if (!response.ok || !data.sender) {
@@ -249,7 +416,22 @@
       if (text) {
         remember({ who: "user", text: text });
       }
+      turnStarted = true;
+      answerStart = null;
+      setTyping(true);
       transport.send(payload || text);
+    }
+
+    function startOver() {
+      if (transport) {
+        transport.close();
+        transport = null;
+      }
+      var store = storage();
+      if (store) {
+        store.removeItem(STORE_KEY);
+      }
+      begin();
     }
 
     ui.form.addEventListener("submit", function (event) {
@@ -257,22 +439,33 @@
       var text = ui.input.value.trim();
       ui.input.value = "";
       if (text) {
+        closeChoices(null);
         send(text);
       }
     });
 
     ui.restart.addEventListener("click", function () {
-      if (transport) {
-        transport.close();
-        transport = null;
-      }
-      begin();
+      ui.confirm.hidden = false;
+      ui.confirmNo.focus();
+    });
+    ui.confirmNo.addEventListener("click", function () {
+      ui.confirm.hidden = true;
+      ui.restart.focus();
+    });
+    ui.confirmYes.addEventListener("click", function () {
+      ui.confirm.hidden = true;
+      startOver();
       ui.input.focus();
+    });
+    ui.erase.addEventListener("click", function () {
+      startOver();
+      ui.typing.textContent = "Conversation effacée de cet appareil.";
     });
 
     if (conversation) {
       transport = socketTransport();
       conversation.history.forEach(show);
+      ui.log.scrollTop = ui.log.scrollHeight;
       if (conversation.history.length === 0) {
         send("", "/greet");
       }
