@@ -7,9 +7,12 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.entities import latest_entity
+from bot.display import display
 from actions.questions import OneQuestionValidation, intent_of
 from referentiel import load_referentiel
-from referentiel.quiz import Quiz, domain_levels, focus_domains, load_quiz, read_answer
+from referentiel.quiz import (
+    Quiz, domain_levels, domain_scores, focus_domains, load_quiz, read_answer,
+)
 from referentiel.text import french_list
 
 FORM = "quiz_form"
@@ -70,6 +73,15 @@ def read_reply(quiz: Quiz, tracker: Tracker) -> Optional[str]:
     return UNREAD if intent_of(tracker) in ANSWER_INTENTS or text.strip().isdigit() else None
 
 
+def give_feedback(dispatcher: CollectingDispatcher, quiz: Quiz, tracker: Tracker,
+                  choice: str) -> None:
+    """After an exercise, the right answer, briefly (nothing after a self-assessment)."""
+    item = quiz.items[_position(tracker) or 0]
+    if item.kind == "exercise":
+        said = quiz.feedback.right if choice == item.answer else quiz.feedback.wrong
+        dispatcher.utter_message(text=said.format(answer=quiz.answer_title(item)))
+
+
 def record(quiz: Quiz, tracker: Tracker, choice: str) -> dict[str, Any]:
     """The slots after `choice` answers the current question: the next position, and
     `quiz_reply` set once the last question is answered (the form then ends)."""
@@ -97,6 +109,7 @@ class ValidateQuizForm(OneQuestionValidation):
             if answer == UNREAD:
                 dispatcher.utter_message(response="utter_quiz_not_understood_intro")
             return {"quiz_reply": None}
+        give_feedback(dispatcher, load_quiz(), tracker, answer)
         return record(load_quiz(), tracker, answer)
 
 
@@ -110,6 +123,8 @@ class ActionAskQuizReply(Action):
             domain: dict[str, Any]) -> list[dict[str, Any]]:
         quiz = load_quiz()
         position = _position(tracker) or 0
+        dispatcher.utter_message(json_message=display(
+            "progress", number=position + 1, total=len(quiz.items)))
         dispatcher.utter_message(response=f"utter_quiz_item_{quiz.items[position].id}",
                                  number=position + 1, total=len(quiz.items))
         return []
@@ -135,6 +150,7 @@ def answer_later(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dic
     choice = read_reply(quiz, tracker)
     if choice in (None, UNREAD, EARLIER_BUTTON):
         return ask_in_form()
+    give_feedback(dispatcher, quiz, tracker, choice)
     slots = record(quiz, tracker, choice)
     if slots["quiz_reply"] is not None:
         return [SlotSet("quiz_answers", slots["quiz_answers"]),
@@ -162,6 +178,14 @@ def give_result(
         f"level_{domain.id}": labels.get(levels.get(domain.id), quiz.no_level_label)
         for domain in ref.domains
     }
+    scores = domain_scores(quiz, answers)
+    dispatcher.utter_message(json_message=display("quiz_result", domains=[
+        {"name": f"{domain.id}. {domain.short}", "level": levels.get(domain.id),
+         "label": placeholders[f"level_{domain.id}"], "score": scores.get(domain.id)}
+        for domain in ref.domains]))
+    dispatcher.utter_message(text="\n".join(
+        [quiz.levels_intro, *(f"{level.label.capitalize()} : {level.meaning}"
+                              for level in quiz.levels)]))
     dispatcher.utter_message(response="utter_quiz_result_part1", **placeholders)
     dispatcher.utter_message(response="utter_quiz_result_part2", summary=summary, **placeholders)
     return [

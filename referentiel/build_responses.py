@@ -66,12 +66,7 @@ def situation_buttons(ref: Referentiel) -> list[dict[str, str]]:
 
 def quiz_item_buttons(quiz: Quiz, item: Item) -> list[dict[str, str]]:
     """One button per answer; the payload names the item, so a late click still counts."""
-    titles = (
-        [choice.title for choice in quiz.self_assessment_choices]
-        if item.kind == "self"
-        else [f"{letter.upper()}. {choice}" for letter, choice in zip(quiz.choice_letters, item.choices)]
-    )
-    titles.append(quiz.dont_know.title)
+    titles = quiz.choice_titles(item)
     return [
         {
             "title": title,

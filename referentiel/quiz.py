@@ -28,6 +28,7 @@ class Level(Data):
     id: str
     label: str
     min_score: float
+    meaning: str  # one plain sentence
 
 
 class Item(Data):
@@ -45,6 +46,11 @@ class Summaries(Data):
     all_good: str
 
 
+class Feedback(Data):
+    right: str  # {answer}: the right choice's button title
+    wrong: str
+
+
 class Quiz(Data):
     self_assessment_choices: tuple[Choice, ...]
     dont_know: Choice
@@ -55,6 +61,8 @@ class Quiz(Data):
     typed_forms: dict[str, str]
     levels: tuple[Level, ...]
     no_level_label: str
+    levels_intro: str
+    feedback: Feedback
     items: tuple[Item, ...]
     max_focus: int
     summaries: Summaries
@@ -90,6 +98,19 @@ class Quiz(Data):
         if item.kind == "self":
             return self.self_assessment_points[choice]
         return 1.0 if choice == item.answer else 0.0
+
+    def choice_titles(self, item: Item) -> list[str]:
+        """An item's choices as its buttons show them ("B. 4 h 30"), "Je ne sais pas" last."""
+        titles = (
+            [choice.title for choice in self.self_assessment_choices] if item.kind == "self"
+            else [f"{letter.upper()}. {choice}"
+                  for letter, choice in zip(self.choice_letters, item.choices)]
+        )
+        return [*titles, self.dont_know.title]
+
+    def answer_title(self, item: Item) -> str:
+        """An exercise's right choice as its button shows it."""
+        return self.choice_titles(item)[self.choice_letters.index(item.answer or "")]
 
     def level(self, score: float) -> Level:
         return next(level for level in self.levels if score >= level.min_score)

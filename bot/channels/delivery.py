@@ -9,7 +9,8 @@ when it sent nothing, answers with an apology and the head office phone
 It also keeps each conversation within its limits (bot/channels/limits.py):
 a person sending faster than anyone types is asked to wait, and a
 conversation past its size cap gets a polite note instead of growing.
-Logs name a conversation by a short hash only.
+Logs name a conversation by a short hash only. The widget's drawings (bot/display.py)
+reach the website's channels only.
 """
 
 import functools
@@ -26,6 +27,7 @@ from bot.channels.identity import short_hash
 from bot.channels.limits import (
     CONVERSATION_RATE, ERASURE_PAYLOADS, MAX_CONVERSATION_MESSAGES, RateLimit,
 )
+from bot.display import DISPLAY_KEY
 from referentiel.clauses import requests
 
 RESPONSES_FILE = Path(__file__).resolve().parent.parent / "domain" / "responses.yml"
@@ -35,6 +37,8 @@ FULL_RESPONSE = "utter_conversation_full"
 NOTICE_RESPONSE = "utter_privacy_notice_intro"
 NOTICE_CHANNELS = frozenset({"telegram", "facebook", "twilio"})
 GREETING = "/greet"
+WEB_CHANNELS = frozenset({"socketio", "rest"})
+SENDABLE = ("text", "buttons", "quick_replies", "image", "attachment", "elements")
 _conversation_rate = RateLimit(*CONVERSATION_RATE)
 
 logger = structlog.get_logger()
@@ -99,6 +103,16 @@ def needs_notice(message: UserMessage, stored: int) -> bool:
     return stored == 0 and message.input_channel in NOTICE_CHANNELS and message.text != GREETING
 
 
+def for_channel(channel: str, message: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
+    """The message as `channel` gets it: the widget's drawings (bot/display.py) only on the
+    website's channels; None when nothing is left to send."""
+    custom = message.get("custom")
+    if channel in WEB_CHANNELS or not isinstance(custom, dict) or DISPLAY_KEY not in custom:
+        return message
+    rest = {key: value for key, value in message.items() if key != "custom"}
+    return rest if any(rest.get(key) for key in SENDABLE) else None
+
+
 class WatchedOutput(OutputChannel):
     """A channel's output, counting the messages the assistant sends through it."""
 
@@ -110,8 +124,11 @@ class WatchedOutput(OutputChannel):
         return self.inner.name()
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        sendable = for_channel(self.inner.name(), message)
+        if sendable is None:
+            return
         self.sent += 1
-        await self.inner.send_response(recipient_id, message)
+        await self.inner.send_response(recipient_id, sendable)
 
 
 async def deliver(

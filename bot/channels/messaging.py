@@ -78,11 +78,12 @@ def button_for_reply(reply: str, buttons: list[dict[str, Any]]) -> Optional[dict
 
 
 def last_buttons(tracker: Optional[DialogueStateTracker]) -> list[dict[str, Any]]:
-    """The buttons of the assistant's last message in the conversation."""
+    """The buttons of the assistant's last message in the conversation (a drawing for the
+    widget, never sent to a messaging app, is no message)."""
     if tracker is None:
         return []
     for event in reversed(tracker.events):
-        if isinstance(event, BotUttered):
+        if isinstance(event, BotUttered) and (event.text or not event.data.get("custom")):
             return list(event.data.get("buttons") or [])
     return []
 

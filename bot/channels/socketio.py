@@ -21,6 +21,14 @@ from bot.channels.origins import allowed_origins, origin_allowed
 CONVERSATION = "conversation_id"
 
 
+class WidgetOutput(SocketIOOutput):
+    """Rasa's socket.io output, with custom messages (bot/display.py) sent as they are:
+    Rasa's own passes their keys to `emit` as arguments."""
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict, **kwargs: Any) -> None:
+        await self._send_message(recipient_id, json_message)
+
+
 class SocketIOChannel(SocketIOInput):
     """socket.io for the website widget: foreign origins refused, over-long texts replaced,
     each connection bound to its own conversation, an apology rather than silence."""
@@ -48,7 +56,7 @@ class SocketIOChannel(SocketIOInput):
             if not session_id or not text:
                 return
             await deliver(on_new_message, UserMessage(
-                text, SocketIOOutput(self.sio, self.bot_message_evt), session_id,
+                text, WidgetOutput(self.sio, self.bot_message_evt), session_id,
                 input_channel=self.name(),
             ))
 

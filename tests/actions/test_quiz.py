@@ -33,8 +33,11 @@ def test_start_gives_the_intro_and_the_quiz_form_asks_the_first_question():
     assert messages[0]["total"] == len(QUIZ.items)  # "Voici un test de 21 questions courtes."
     assert slots == {"quiz_answers": {}, "quiz_position": 0, "quiz_reply": None}
     messages, _ = call(ActionAskQuizReply(), "", "start_quiz", slots={"quiz_position": 0})
-    assert responses(messages) == ["utter_quiz_item_fr_consigne"]
-    assert (messages[0]["number"], messages[0]["total"]) == (1, len(QUIZ.items))
+    progress, question = messages
+    assert progress["custom"] == {"clea_display": {
+        "kind": "progress", "number": 1, "total": len(QUIZ.items)}}  # the widget's bar
+    assert question["response"] == "utter_quiz_item_fr_consigne"
+    assert (question["number"], question["total"]) == (1, len(QUIZ.items))
 
 
 def test_start_during_a_quiz_offers_resume_or_restart():
@@ -48,7 +51,8 @@ def test_resume_opens_the_quiz_form_where_the_person_stopped():
     assert dispatcher.messages == [] and events[-1] == {
         "event": "followup", "timestamp": None, "name": "quiz_form"}
     messages, _ = call(ActionAskQuizReply(), "", "resume_quiz", slots={"quiz_position": 5})
-    assert responses(messages) == [f"utter_quiz_item_{QUIZ.items[5].id}"]
+    assert responses(messages[1:]) == [f"utter_quiz_item_{QUIZ.items[5].id}"]
+    assert messages[0]["custom"]["clea_display"]["number"] == 6
 
 
 def test_restart_and_stop():
@@ -128,12 +132,24 @@ def test_last_answer_gives_the_result_for_the_7_domains():
     answers = {item.id: "pas_encore" for item in QUIZ.items[:-1] if item.kind == "self"}
     answers.update({item.id: "ne_sais_pas" for item in QUIZ.items[:-1] if item.kind == "exercise"})
     messages, slots = _answer("je sais pas", len(QUIZ.items) - 1, answers)
-    assert messages == [] and slots["quiz_reply"] == "ne_sais_pas"  # the quiz form ends
+    last = QUIZ.items[-1]
+    assert [m["text"] for m in messages] == [f"La bonne réponse était : {QUIZ.answer_title(last)}."]
+    assert slots["quiz_reply"] == "ne_sais_pas"  # the quiz form ends
     messages, events = call(ActionQuizResult(), "je sais pas", "quiz_answer", slots=slots)
     slots = slots_of(events)
-    assert [m["response"] for m in messages] == ["utter_quiz_result_part1", "utter_quiz_result_part2"]
-    assert {messages[0][f"level_{d}"] for d in range(1, 8)} == {"à apprendre"}
-    assert "surtout pour" in messages[1]["summary"]
+    bars, meanings, part1, part2 = messages
+    drawn = bars["custom"]["clea_display"]
+    assert drawn["kind"] == "quiz_result" and len(drawn["domains"]) == 7
+    assert drawn["domains"][0] == {"name": "1. Le français", "level": "a_travailler",
+                                   "label": "à apprendre", "score": 0.0}
+    assert meanings["text"].splitlines() == [
+        "Ce que veulent dire les niveaux :", "À l'aise : Vous savez déjà bien le faire.",
+        "À renforcer : Vous savez un peu. Une courte formation vous aidera.",
+        "À apprendre : C'est nouveau pour vous. Une formation vous l'apprendra."]
+    assert [part1["response"], part2["response"]] == ["utter_quiz_result_part1",
+                                                      "utter_quiz_result_part2"]
+    assert {part1[f"level_{d}"] for d in range(1, 8)} == {"à apprendre"}
+    assert "surtout pour" in part2["summary"]
     assert set(slots["quiz_levels"]) == {str(d) for d in range(1, 8)}
     assert slots["quiz_position"] == len(QUIZ.items) and slots["quiz_reply"] is None
 
@@ -143,8 +159,10 @@ def test_a_domain_answered_only_by_dont_know_gets_no_level():
     answers.update({item.id: "ne_sais_pas" for item in QUIZ.items if item.domain == 6})
     dispatcher = CollectingDispatcher()
     slots = {e["name"]: e["value"] for e in give_result(dispatcher, QUIZ, answers)}
-    assert dispatcher.messages[1]["level_6"] == "pas assez de réponses"
-    assert dispatcher.messages[1]["level_7"] == "à l'aise"
+    assert dispatcher.messages[3]["level_6"] == "pas assez de réponses"
+    assert dispatcher.messages[3]["level_7"] == "à l'aise"
+    sixth = dispatcher.messages[0]["custom"]["clea_display"]["domains"][5]
+    assert (sixth["level"], sixth["score"]) == (None, None)
     assert set(slots["quiz_levels"]) == {"1", "2", "3", "4", "5", "7"}
 
 
@@ -156,7 +174,7 @@ def summary_when_weak(weak: tuple[int, ...]) -> str:
     }
     dispatcher = CollectingDispatcher()
     give_result(dispatcher, QUIZ, answers)
-    return dispatcher.messages[1]["summary"]
+    return dispatcher.messages[-1]["summary"]
 
 
 def test_the_summary_names_at_most_three_domains_and_keeps_the_writing_rules():
@@ -168,6 +186,16 @@ def test_the_summary_names_at_most_three_domains_and_keeps_the_writing_rules():
             assert all(word_count(s) <= MAX_WORDS_PER_SENTENCE for s in sentences(summary))
             assert not TUTOIEMENT.search(summary)
             assert ("C'est normal : CléA est fait pour ça." in summary) == bool(weak)
+
+
+def test_each_exercise_is_followed_by_its_right_answer_self_assessments_are_not():
+    exercise = position("calc_horaire")
+    messages, _ = _answer("b", exercise, {})
+    assert [m["text"] for m in messages] == ["Bonne réponse : B. 4 h 30."]
+    messages, _ = _answer("a", exercise, {})
+    assert [m["text"] for m in messages] == ["La bonne réponse était : B. 4 h 30."]
+    messages, _ = _answer("oui", 0, {})
+    assert messages == []
 
 
 def test_no_answer_is_read_without_a_quiz():

@@ -4,7 +4,8 @@ import asyncio
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
-from bot.channels.delivery import apology, deliver
+from bot.channels.delivery import apology, deliver, for_channel
+from bot.display import display
 
 
 def run(handler) -> list[dict]:
@@ -80,3 +81,28 @@ def test_two_requests_in_one_message_are_each_handed_to_the_assistant():
                                             "web:two", message_id="m1")))
     assert seen == [("c'est quoi CléA ?", "m1.1"), ("ça coûte combien ?", "m1.2")]
     assert [m["text"] for m in collector.messages] == ["c'est quoi CléA ?", "ça coûte combien ?"]
+
+
+def test_the_widget_s_drawings_reach_the_website_only():
+    drawing = {"custom": display("progress", number=9, total=18)}
+    assert for_channel("socketio", drawing) == drawing and for_channel("rest", drawing) == drawing
+    assert for_channel("telegram", drawing) is None
+    both = {"text": "Question 9 sur 18.", **drawing}
+    assert for_channel("twilio", both) == {"text": "Question 9 sur 18."}
+    other = {"custom": {"text": "une charge utile d'un autre"}}
+    assert for_channel("facebook", other) == other  # not ours: left as it is
+
+
+def test_a_drawing_alone_is_no_answer_on_a_messaging_app():
+    async def drawing_only(message: UserMessage) -> None:
+        await message.output_channel.send_response(
+            message.sender_id, {"custom": display("progress", number=1, total=18)})
+
+    class Telegram(CollectingOutputChannel):
+        @classmethod
+        def name(cls) -> str:
+            return "telegram"
+
+    collector = Telegram()
+    asyncio.run(deliver(drawing_only, UserMessage("2", collector, "tg:drawing")))
+    assert [m["text"] for m in collector.messages] == [apology()["text"]]

@@ -87,6 +87,9 @@ def test_the_buttons_of_the_last_bot_message_count():
         ActionExecuted("action_listen"),
     )
     assert last_buttons(tracker) == SITUATIONS
+    drawn = tracker_with(BotUttered("Question 2 sur 18.", {"buttons": SITUATIONS}),
+                         BotUttered(None, {"custom": {"clea_display": {"kind": "progress"}}}))
+    assert last_buttons(drawn) == SITUATIONS  # a drawing for the widget is no message
     assert last_buttons(tracker_with(BotUttered("Sans bouton"))) == []
     assert last_buttons(None) == []
 

@@ -1,5 +1,6 @@
 """The public page and the embeddable chat widget in a real browser (Debian's chromium, Playwright)."""
 
+import re
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
@@ -13,6 +14,7 @@ from helpers import ROOT, SECRET_KEY, Servers, _free_port
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+REPORTS = ROOT / "reports"
 
 
 @pytest.fixture
@@ -253,6 +255,7 @@ def test_listen_plays_the_message_and_its_choices(page: Page):
     assert 0.04 * spoken < seconds < 0.12 * spoken  # about 6.7 s per 100 characters
     listen = page.get_by_role("button", name="Stop")
     expect(listen).to_have_attribute("aria-pressed", "true")  # playing
+    page.screenshot(path=str(REPORTS / "listen-button.png"))
     listen.click()
     expect(page.get_by_role("button", name="Stop")).to_have_count(0)
 
@@ -343,3 +346,32 @@ def test_after_a_pre_dossier_is_sent_the_device_keeps_no_name_or_phone(page: Pag
     page.get_by_role("button", name="Terminer et effacer de cet appareil").click()
     expect(bot_messages(page).first).to_contain_text("Bonjour")
     expect(bot_messages(page)).to_have_count(1)
+
+
+def test_the_quiz_shows_its_progress_the_right_answers_and_the_result_as_bars(page: Page):
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    page.get_by_role("button", name="Tester mon niveau").last.click()
+    progress = page.locator(".quiz-progress")
+    expect(progress).to_contain_text("1 / ")
+    total = int(progress.inner_text().split("/")[1])
+    expect(progress.locator("progress")).to_have_attribute("value", "1")
+    assert axe_violations(page) == []
+    for number in range(1, total + 1):
+        expect(page.locator(".quiz-progress")).to_have_count(1)  # the current place only
+        expect(progress).to_contain_text(f"{number} / {total}")
+        choices = page.locator(".choices").last.locator("button")
+        expect(choices.first).to_be_enabled()
+        exercise = choices.first.inner_text().startswith("A. ")
+        choices.first.click()
+        if exercise:  # the right answer, briefly, before the next question
+            expect(page.locator("#clea-chat-log")).to_contain_text("onne réponse")
+    result = page.locator("figure.quiz-result")
+    expect(result).to_contain_text("Votre résultat")
+    expect(result.locator("li")).to_have_count(7)
+    expect(result.locator("li").first).to_contain_text("1. Le français")
+    expect(result.locator(".level").first).to_have_text(re.compile("à l'aise|à renforcer|à apprendre"))
+    assert result.locator(".bar").first.bounding_box()["width"] > 0
+    expect(page.locator("#clea-chat-log")).to_contain_text("Ce que veulent dire les niveaux")
+    expect(result.get_by_role("button", name="Imprimer mon résultat")).to_be_visible()
+    assert axe_violations(page) == []
+    result.screenshot(path=str(REPORTS / "quiz-result.png"))

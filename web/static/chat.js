@@ -250,7 +250,58 @@
       });
     }
 
+    // The quiz's place: one bar, "9 / 18"; the last one only stays in view.
+    function progressOf(drawing) {
+      ui.log.querySelectorAll(".quiz-progress").forEach(function (old) { old.remove(); });
+      var item = element("div", { "class": "quiz-progress" });
+      var bar = element("progress", { max: String(drawing.total), value: String(drawing.number),
+        "aria-label": "Avancement du test" });
+      item.appendChild(bar);
+      item.appendChild(element("span", {}, drawing.number + " / " + drawing.total));
+      return item;
+    }
+
+    // The quiz's result: one bar per domain, its level in words beside it.
+    function resultOf(drawing) {
+      var figure = element("figure", { "class": "quiz-result" });
+      figure.appendChild(element("figcaption", {}, "Votre résultat"));
+      var list = element("ul");
+      (drawing.domains || []).forEach(function (domain) {
+        var line = element("li");
+        line.appendChild(element("span", { "class": "domain" }, domain.name));
+        var track = element("span", { "class": "track" });
+        var bar = element("span", { "class": "bar" });
+        bar.style.width = Math.round(100 * (domain.score || 0)) + "%";
+        track.appendChild(bar);
+        line.appendChild(track);
+        line.appendChild(element("span", { "class": "level" }, domain.label));
+        list.appendChild(line);
+      });
+      figure.appendChild(list);
+      var print = element("button", { type: "button", "class": "secondary" },
+        "Imprimer mon résultat");
+      print.addEventListener("click", function () {
+        figure.classList.add("printing");
+        window.print();
+      });
+      window.addEventListener("afterprint", function () { figure.classList.remove("printing"); });
+      figure.appendChild(print);
+      return figure;
+    }
+
     function show(entry) {
+      if (entry.who === "drawing") {
+        var drawn = entry.drawing.kind === "progress" ? progressOf(entry.drawing) :
+          entry.drawing.kind === "quiz_result" ? resultOf(entry.drawing) : null;
+        if (drawn) {
+          ui.log.appendChild(drawn);
+          if (turnStarted) {
+            turnStarted = false;
+            answerStart = drawn;
+          }
+        }
+        return;
+      }
       var item = element("div", { "class": "message " + entry.who });
       fill(item, entry.text, entry.who === "bot");
       ui.log.appendChild(item);
@@ -300,6 +351,11 @@
 
     function receive(message) {
       setTyping(false);
+      var drawing = message.clea_display || (message.custom && message.custom.clea_display);
+      if (drawing) {
+        remember({ who: "drawing", drawing: drawing });
+        return;
+      }
       var buttons = message.buttons || message.quick_replies || [];
       var entry = { who: "bot", text: message.text || "", buttons: buttons.map(function (button) {
         return { title: button.title, payload: button.payload };
