@@ -180,7 +180,7 @@ def give_result(
     }
     scores = domain_scores(quiz, answers)
     dispatcher.utter_message(json_message=display("quiz_result", domains=[
-        {"name": f"{domain.id}. {domain.short}", "level": levels.get(domain.id),
+        {"id": domain.id, "name": f"{domain.id}. {domain.short}", "level": levels.get(domain.id),
          "label": placeholders[f"level_{domain.id}"], "score": scores.get(domain.id)}
         for domain in ref.domains]))
     dispatcher.utter_message(text="\n".join(

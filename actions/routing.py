@@ -25,11 +25,16 @@ _COMMUNE_PAYLOAD = re.compile(r'"commune_id":\s*"([^"]+)"')
 
 
 def antenne_fields(antenne: Antenne) -> dict[str, str]:
-    """The placeholders of the responses that show an antenne's contact."""
+    """The placeholders of the responses that show an antenne's contact; `antenne_reach`
+    holds its phone and hours on lines of their own, when a deployer set them."""
+    lines = load_referentiel().antenne_contact_lines
+    reach = [lines.phone.format(phone=antenne.phone)] if antenne.phone else []
+    reach += [lines.hours.format(hours=antenne.hours)] if antenne.hours else []
     return {
         "antenne_of_name": antenne.of_name,
         "antenne_contact": antenne.contact,
         "antenne_email": antenne.email,
+        "antenne_reach": "".join(f"\n{line}" for line in reach),
     }
 
 

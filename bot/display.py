@@ -8,6 +8,7 @@ whose texts already say the same in words, never receive it (bot/channels/delive
 from typing import Any
 
 DISPLAY_KEY = "clea_display"
+WEB_CHANNELS = frozenset({"socketio", "rest"})  # the widget's channels
 
 
 def display(kind: str, **data: Any) -> dict[str, Any]:

@@ -98,6 +98,13 @@ class Antenne(Data):
     contact: str
     email: str
     arrondissements: tuple[str, ...]
+    phone: str = ""  # set by a deployer; none is invented
+    hours: str = ""
+
+
+class AntenneContactLines(Data):
+    phone: str  # {phone}
+    hours: str  # {hours}
 
 
 class Departement(Data):
@@ -165,6 +172,8 @@ class Emails(Data):
     antenne_body: str
     digest_subject: str
     digest_body: str
+    result_subject: str
+    result_body: str  # {levels}, {meanings}, {phone}
 
 
 class FollowUp(Data):
@@ -181,12 +190,23 @@ class FollowUp(Data):
         return values
 
 
+class LegalNotice(Data):
+    """What the legal notice and the accessibility statement say; empty fields are left out
+    until the client gives them."""
+
+    publisher_address: str = ""
+    publication_director: str = ""
+    host: str = ""
+    accessibility_contact: str = ""
+
+
 class Referentiel(Data):
     certificate: Certificate
     domains: tuple[Domain, ...]
     clea_numerique: CleaNumerique
     process: Process
     organisation: Organisation
+    antenne_contact_lines: AntenneContactLines
     antennes: tuple[Antenne, ...]
     region: Region
     situations: tuple[Situation, ...]
@@ -194,6 +214,7 @@ class Referentiel(Data):
     personal_data: PersonalData
     follow_up: FollowUp
     emails: Emails
+    legal_notice: LegalNotice
 
     @root_validator(skip_on_failure=True)
     def _figures_match_domains(cls, values: dict) -> dict:

@@ -16,6 +16,11 @@ class Pronunciation:
     words: dict[str, str]
     address_signs: dict[str, str]
     signs: dict[str, str]
+    listen_requests: tuple[str, ...]  # anywhere in the message
+    listen_words: tuple[str, ...]  # as the whole message
+    reading_difficulties: tuple[str, ...]
+    reading_help: str  # {phone}: the head office's
+    no_audio_here: str  # {phone}
 
 
 @lru_cache(maxsize=1)
@@ -29,4 +34,9 @@ def load_pronunciation(path: Path = PRONUNCIATION_FILE) -> Pronunciation:
         if empty:
             raise ValueError(f"{path.name}: {name} with nothing to say: {empty}")
     return Pronunciation(voice=str(data["voice"]["name"]),
-                         words_per_minute=int(data["voice"]["words_per_minute"]), **tables)
+                         words_per_minute=int(data["voice"]["words_per_minute"]),
+                         listen_requests=tuple(str(p) for p in data["listen_requests"]),
+                         listen_words=tuple(str(w) for w in data["listen_words"]),
+                         reading_difficulties=tuple(str(p) for p in data["reading_difficulties"]),
+                         reading_help=str(data["reading_help"]),
+                         no_audio_here=str(data["no_audio_here"]), **tables)

@@ -25,6 +25,7 @@ class Recorded:
     headers: dict[str, str]
     body: bytes
     form: dict[str, str]
+    files: dict[str, tuple[str, bytes]]  # multipart files: content type and content
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -42,11 +43,16 @@ class FakeProvider:
         self.url = ""
 
     async def _handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        form = dict(await request.post()) if request.content_type in (
-            "application/x-www-form-urlencoded", "multipart/form-data") else {}
+        if request.content_type == "multipart/form-data":  # read once, as its parts
+            form, body = dict(await request.post()), b""
+        else:
+            body = await request.read()
+            form = dict(await request.post()) if request.content_type == (
+                "application/x-www-form-urlencoded") else {}
+        files = {k: (v.content_type, v.file.read()) for k, v in form.items() if hasattr(v, "file")}
         recorded = Recorded(request.method, request.path, dict(request.query),
-                            dict(request.headers), body, {k: str(v) for k, v in form.items()})
+                            dict(request.headers), body,
+                            {k: str(v) for k, v in form.items() if k not in files}, files)
         with self._lock:
             self.requests.append(recorded)
         return self.answer(recorded)
@@ -87,7 +93,7 @@ def _json(payload: Any, status: int = 200) -> web.Response:
 
 
 def telegram_api(token: str, bot_name: str) -> FakeProvider:
-    """The Bot API: getMe, setWebhook, sendMessage, answerCallbackQuery."""
+    """The Bot API: getMe, setWebhook, sendMessage, sendVoice, answerCallbackQuery."""
 
     def answer(request: Recorded) -> web.Response:
         prefix, _, method = request.path.lstrip("/").partition("/")
@@ -106,6 +112,16 @@ def telegram_api(token: str, bot_name: str) -> FakeProvider:
                          "username": bot_name},
                 "chat": {"id": int(request.form["chat_id"]), "type": "private"},
                 "text": request.form.get("text", ""),
+            }})
+        if method == "sendvoice":
+            if "voice" not in request.files:
+                return _json({"ok": False, "error_code": 400,
+                              "description": "Bad Request: there is no voice in the request"}, 400)
+            return _json({"ok": True, "result": {
+                "message_id": len(request.body), "date": int(time.time()),
+                "chat": {"id": int(request.form["chat_id"]), "type": "private"},
+                "voice": {"file_id": "voice1", "file_unique_id": "v1", "duration": 3,
+                          "mime_type": "audio/ogg"},
             }})
         return _json({"ok": True, "result": True})
 

@@ -20,6 +20,7 @@ from speech.synthesis import Speaker
 from web.console import LIMITER, REPOSITORY, routes
 from web.dashboard import SHOWN_FIGURES, routes as dashboard_routes
 from web.listen import setup_listening
+from web.result_mail import setup_result_mail
 from web.public import add_rate_limits, routes as public_routes, widget_bundle
 from web.security import LoginLimiter
 from web.server import serve
@@ -78,6 +79,7 @@ def create_app(repository: Repository, key: bytes, secure_cookies: bool = False,
     app.add_routes(dashboard_routes)
     app.add_routes(public_routes)
     setup_listening(app, speaker)
+    setup_result_mail(app)
     add_rate_limits(app)
     app.router.add_static("/static", STATIC)
     app.router.add_static("/vendor/pico", PICO)

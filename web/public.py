@@ -13,6 +13,7 @@ each client (its address, web/clients.py) has a message and a new-conversation r
 
 import asyncio
 import functools
+import hashlib
 import os
 from pathlib import Path
 from typing import Optional
@@ -24,6 +25,7 @@ from aiohttp import WSMsgType, web
 from bot.channels.identity import issue_web_id, valid_web_id
 from bot.channels.origins import allowed_origins, origin_allowed
 from dossiers.db import ROOT
+from dossiers.notify import SmtpSettings
 from referentiel import load_referentiel
 from bot.channels.limits import RateLimit
 from web.clients import client_address
@@ -39,6 +41,8 @@ RASA_TIMEOUT_S = 30
 SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
 CHAT_SCRIPT = Path(__file__).with_name("static") / "chat.js"
 WIDGET_CACHE_S = 600
+STATIC_CACHE_S = 86400
+FAVICON = Path(__file__).with_name("static") / "favicon.svg"
 
 
 def rasa_url() -> str:
@@ -69,25 +73,46 @@ def widget_bundle() -> str:
     ])
 
 
-@routes.get("/")
-@aiohttp_jinja2.template("public.html")
-async def public_page(request: web.Request) -> dict:
-    return {"ref": load_referentiel()}
+# The public pages, each rendered from referentiel/clea.yml: the page with the chat, the
+# personal-data notice (`personal_data`), the legal notice (`organisation`, `legal_notice`)
+# and the accessibility statement.
+PAGES = {"/": "public.html", "/donnees-personnelles": "privacy.html",
+         "/mentions-legales": "legal.html", "/accessibilite": "accessibility.html"}
 
 
-@routes.get("/donnees-personnelles")
-@aiohttp_jinja2.template("privacy.html")
-async def privacy_notice(request: web.Request) -> dict:
-    """The full personal-data notice, from referentiel/clea.yml (`personal_data`)."""
-    return {"ref": load_referentiel()}
+async def public_page(request: web.Request) -> web.Response:
+    return aiohttp_jinja2.render_template(PAGES[request.path], request,
+                                          {"ref": load_referentiel()})
+
+
+for page_path in PAGES:
+    routes.get(page_path)(public_page)
+
+
+@routes.get("/favicon.svg")
+@routes.get("/favicon.ico")
+async def favicon(request: web.Request) -> web.Response:
+    return web.Response(body=FAVICON.read_bytes(), content_type="image/svg+xml",
+                        headers={"Cache-Control": f"public, max-age={STATIC_CACHE_S}"})
+
+
+@functools.lru_cache(maxsize=1)
+def widget_etag() -> str:
+    return '"' + hashlib.sha256(widget_bundle().encode()).hexdigest()[:32] + '"'
 
 
 @routes.get("/widget.js")
 async def widget_script(request: web.Request) -> web.Response:
-    return web.Response(
-        text=widget_bundle(), content_type="application/javascript",
-        headers={"Cache-Control": f"public, max-age={WIDGET_CACHE_S}"},
-    )
+    """The widget, compressed when the browser accepts it, cacheable and revalidated by
+    its ETag (a new version is fetched as soon as the cache time is over)."""
+    headers = {"Cache-Control": f"public, max-age={WIDGET_CACHE_S}", "ETag": widget_etag(),
+               "Vary": "Accept-Encoding"}
+    if request.headers.get("If-None-Match") == widget_etag():
+        return web.Response(status=304, headers=headers)
+    response = web.Response(text=widget_bundle(), content_type="application/javascript",
+                            headers=headers)
+    response.enable_compression()
+    return response
 
 
 def cors_headers(request: web.Request) -> dict[str, str]:
@@ -106,6 +131,7 @@ def foreign(request: web.Request) -> bool:
 @routes.options("/chat")
 @routes.options("/chat/session")
 @routes.options("/chat/audio")
+@routes.options("/chat/result-email")
 async def chat_preflight(request: web.Request) -> web.Response:
     headers = cors_headers(request)
     if not headers:
@@ -131,7 +157,10 @@ async def new_session(request: web.Request) -> web.Response:
     refusal = refused(request, SESSION_RATE)
     if refusal is not None:  # a response is a mapping: never test it for truth
         return refusal
-    return web.json_response({"sender": issue_web_id()}, headers=cors_headers(request))
+    return web.json_response({
+        "sender": issue_web_id(),
+        "result_by_email": SmtpSettings.from_environment() is not None,  # web/result_mail.py
+    }, headers=cors_headers(request))
 
 
 async def widget_request(request: web.Request, text_field: str) -> dict | web.Response:

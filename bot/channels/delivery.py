@@ -10,7 +10,8 @@ It also keeps each conversation within its limits (bot/channels/limits.py):
 a person sending faster than anyone types is asked to wait, and a
 conversation past its size cap gets a polite note instead of growing.
 Logs name a conversation by a short hash only. The widget's drawings (bot/display.py)
-reach the website's channels only.
+reach the website's channels only. "lis-moi le message" and "je sais pas bien lire" are
+answered here (bot/channels/listening.py).
 """
 
 import functools
@@ -20,14 +21,16 @@ from typing import Any, Awaitable, Callable, Dict, Optional, Text
 import structlog
 import yaml
 from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.shared.core.events import BotUttered
 from sanic import Sanic
 from sanic.exceptions import SanicException
 
 from bot.channels.identity import short_hash
+from bot.channels.listening import answer_about_reading
 from bot.channels.limits import (
     CONVERSATION_RATE, ERASURE_PAYLOADS, MAX_CONVERSATION_MESSAGES, RateLimit,
 )
-from bot.display import DISPLAY_KEY
+from bot.display import DISPLAY_KEY, WEB_CHANNELS
 from referentiel.clauses import requests
 
 RESPONSES_FILE = Path(__file__).resolve().parent.parent / "domain" / "responses.yml"
@@ -37,7 +40,6 @@ FULL_RESPONSE = "utter_conversation_full"
 NOTICE_RESPONSE = "utter_privacy_notice_intro"
 NOTICE_CHANNELS = frozenset({"telegram", "facebook", "twilio"})
 GREETING = "/greet"
-WEB_CHANNELS = frozenset({"socketio", "rest"})
 SENDABLE = ("text", "buttons", "quick_replies", "image", "attachment", "elements")
 _conversation_rate = RateLimit(*CONVERSATION_RATE)
 
@@ -67,6 +69,8 @@ def _stored_user_messages(sender_id: str) -> int:
         store = Sanic.get_app().ctx.agent.tracker_store
     except (SanicException, AttributeError):
         return 0
+    # Rasa's agent wraps the configured store in a FailSafeTrackerStore: ours is inside.
+    store = getattr(store, "_tracker_store", store)
     count = getattr(store, "user_message_count", None)
     return count(sender_id) if count else 0
 
@@ -114,21 +118,33 @@ def for_channel(channel: str, message: Dict[Text, Any]) -> Optional[Dict[Text, A
 
 
 class WatchedOutput(OutputChannel):
-    """A channel's output, counting the messages the assistant sends through it."""
+    """A channel's output, counting the messages the assistant sends through it;
+    `channel` is the input channel's name ("rest", "socketio", "telegram"…)."""
 
-    def __init__(self, inner: OutputChannel) -> None:
+    def __init__(self, inner: OutputChannel, channel: Optional[str] = None) -> None:
         self.inner = inner
+        self.channel = channel or ""
         self.sent = 0
 
     def name(self) -> Text:  # responses may differ per channel: keep the real one's name
         return self.inner.name()
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
-        sendable = for_channel(self.inner.name(), message)
+        sendable = for_channel(self.channel, message)
         if sendable is None:
             return
         self.sent += 1
         await self.inner.send_response(recipient_id, sendable)
+
+    async def send_voice_note(self, recipient_id: Text, answer: BotUttered) -> bool:
+        """The assistant's `answer` read aloud as a voice note; False when the channel
+        cannot send one."""
+        send = getattr(self.inner, "send_voice_note", None)
+        if send is None:
+            return False
+        await send(recipient_id, answer)  # when it fails, the turn gets the apology
+        self.sent += 1
+        return True
 
 
 async def deliver(
@@ -142,11 +158,12 @@ async def deliver(
         return
     if needs_notice(message, stored):
         await _send(message, NOTICE_RESPONSE)
-    watched = WatchedOutput(message.output_channel)
+    watched = WatchedOutput(message.output_channel, message.input_channel)
     message.output_channel = watched
     try:
-        for part in requests_of(message):
-            await on_new_message(part)
+        if not await answer_about_reading(message, watched):
+            for part in requests_of(message):
+                await on_new_message(part)
     except Exception:  # a provider would retry on a 5xx and the person get answers twice
         logger.exception("channel.message.failure", channel=message.input_channel,
                          conversation=short_hash(message.sender_id))

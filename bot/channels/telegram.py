@@ -6,19 +6,22 @@ and an update without it is refused (403) before anything reaches Rasa. The
 Bot API address is configurable (CLEA_TELEGRAM_API_URL: a local Bot API
 server, or a fake in the tests). Choices are an inline keyboard, one button
 per row; voice notes, photos, files and locations get the `media_message` intent.
+"lis-moi le message" gets the last answer as a voice note (sendVoice, Ogg/Opus).
 """
 
 import asyncio
+import io
 import json
 from typing import Any, Awaitable, Callable, Optional
 
 import structlog
 from aiogram import Bot
 from aiogram.bot.api import TelegramAPIServer
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from aiogram.utils.exceptions import TelegramAPIError
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.telegram import TelegramInput, TelegramOutput
+from rasa.shared.core.events import BotUttered
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -26,7 +29,8 @@ from sanic.response import HTTPResponse
 
 from bot.channels.credentials import TELEGRAM
 from bot.channels.delivery import deliver
-from bot.channels.identity import TELEGRAM_PREFIX, ExternalRecipient, namespaced
+from bot.channels.identity import TELEGRAM_PREFIX, ExternalRecipient, external_id, namespaced
+from bot.channels.listening import spoken, voice_note
 from bot.channels.messaging import (
     MEDIA_MESSAGE, read_reply, same_secret, settings_from_environment,
 )
@@ -68,6 +72,12 @@ class TelegramOutputChannel(ExternalRecipient, TelegramOutput):
                 InlineKeyboardButton(button["title"], callback_data=callback_data(button, number))
             )
         await self.send_message(recipient_id, text, reply_markup=keyboard)
+
+    async def send_voice_note(self, recipient_id: str, answer: BotUttered) -> None:
+        """The answer read aloud, as a Telegram voice note (sendVoice, Ogg/Opus)."""
+        audio = await voice_note(spoken(answer))
+        await self.send_voice(external_id(recipient_id),
+                              InputFile(io.BytesIO(audio), filename="message.ogg"))
 
 
 class TelegramChannel(TelegramInput):

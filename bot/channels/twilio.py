@@ -7,7 +7,8 @@ a valid one is refused (403) before anything reaches Rasa. Replies go
 through Twilio's asynchronous client to a configurable API address
 (CLEA_TWILIO_API_URL). WhatsApp has no buttons here: choices are a numbered
 list after the text, in the same message. Media and locations get the
-`media_message` intent.
+`media_message` intent. "lis-moi le message" gets the last answer as a media message
+(Ogg/Opus audio, fetched by Twilio from /webhooks/twilio/audio/<token>).
 """
 
 import logging
@@ -19,6 +20,7 @@ import structlog
 from multidict import MultiDict
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.twilio import TwilioInput, TwilioOutput
+from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -30,12 +32,16 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.credentials import TWILIO
 from bot.channels.delivery import deliver
-from bot.channels.identity import WHATSAPP_PREFIX, ExternalRecipient, namespaced
+from bot.channels.identity import WHATSAPP_PREFIX, ExternalRecipient, external_id, namespaced
+from bot.channels.listening import (
+    answer_at, note_token, read_token, spoken, stored_tracker, voice_note,
+)
 from bot.channels.messaging import (
     MEDIA_MESSAGE, numbered_choices, read_reply, settings_from_environment,
 )
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
+AUDIO_PATH = "/audio/"  # beside the webhook: /webhooks/twilio/audio/<token>
 SEND_TIMEOUT_S = 10
 
 logger = structlog.get_logger()
@@ -56,13 +62,15 @@ class TwilioOutputChannel(ExternalRecipient, TwilioOutput):
     a coroutine and close it when the turn is answered.
     """
 
-    def __init__(self, account_sid: str, auth_token: str, number: str, api_url: str) -> None:
+    def __init__(self, account_sid: str, auth_token: str, number: str, api_url: str,
+                 audio_url: str) -> None:
         Client.__init__(
             self, account_sid, auth_token,
             http_client=AsyncTwilioHttpClient(timeout=SEND_TIMEOUT_S, logger=http_logger),
         )
         self.twilio_number = number
         self.api.base_url = api_url
+        self.audio_url = audio_url
 
     async def close(self) -> None:
         await self.http_client.close()
@@ -80,6 +88,15 @@ class TwilioOutputChannel(ExternalRecipient, TwilioOutput):
             "to": recipient_id,
             "from_": self.twilio_number,
             "body": numbered_choices(text, buttons),
+        })
+
+    async def send_voice_note(self, recipient_id: str, answer: BotUttered) -> None:
+        """The answer read aloud, as a media message: Twilio fetches the audio from the
+        address it names (AUDIO_PATH), which says nothing of the conversation."""
+        await self._send_message({
+            "to": external_id(recipient_id),
+            "from_": self.twilio_number,
+            "media_url": [self.audio_url + note_token(recipient_id, answer)],
         })
 
 
@@ -100,7 +117,8 @@ class TwilioChannel(TwilioInput):
 
     def get_output_channel(self) -> TwilioOutputChannel:
         return TwilioOutputChannel(
-            self.account_sid, self.auth_token, self.twilio_number, self.api_url
+            self.account_sid, self.auth_token, self.twilio_number, self.api_url,
+            self.webhook_url.rsplit("/", 1)[0] + AUDIO_PATH,
         )
 
     def blueprint(
@@ -111,6 +129,16 @@ class TwilioChannel(TwilioInput):
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route(AUDIO_PATH + "<token:str>", methods=["GET"])
+        async def voice_note_audio(_: Request, token: str) -> HTTPResponse:
+            """A voice note's audio, made again from the conversation its token names."""
+            named = read_token(token)
+            answer = answer_at(await stored_tracker(named[0]), named[1]) if named else None
+            if answer is None:
+                return response.text("not found", status=404)
+            return response.raw(await voice_note(spoken(answer)), content_type="audio/ogg",
+                                headers={"Cache-Control": "no-store"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

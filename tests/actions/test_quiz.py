@@ -140,7 +140,7 @@ def test_last_answer_gives_the_result_for_the_7_domains():
     bars, meanings, part1, part2 = messages
     drawn = bars["custom"]["clea_display"]
     assert drawn["kind"] == "quiz_result" and len(drawn["domains"]) == 7
-    assert drawn["domains"][0] == {"name": "1. Le français", "level": "a_travailler",
+    assert drawn["domains"][0] == {"id": 1, "name": "1. Le français", "level": "a_travailler",
                                    "label": "à apprendre", "score": 0.0}
     assert meanings["text"].splitlines() == [
         "Ce que veulent dire les niveaux :", "À l'aise : Vous savez déjà bien le faire.",

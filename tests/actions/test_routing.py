@@ -4,8 +4,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.routing import (
     ActionAskPlaceAnswer, ActionContact, ActionLocationDone, ActionMediaMessage,
-    ValidateLocationForm,
+    ValidateLocationForm, antenne_fields,
 )
+from referentiel import load_referentiel
 
 LOCATION = ValidateLocationForm()
 
@@ -192,3 +193,12 @@ def test_media_message_gives_the_antenne_contact_once_known():
 def test_media_message_gives_the_head_office_without_antenne():
     messages, _ = run(ActionMediaMessage(), "/media_message")
     assert [m["response"] for m in messages] == ["utter_media_message"]
+
+
+def test_an_antenne_s_phone_and_hours_show_only_when_a_deployer_set_them():
+    lille = load_referentiel().antenne("lille")
+    assert antenne_fields(lille)["antenne_reach"] == ""  # none invented
+    staffed = lille.copy(update={"phone": "03 20 00 00 00", "hours": "du lundi au vendredi, 9 h – 17 h"})
+    assert antenne_fields(staffed)["antenne_reach"] == (
+        "\nTéléphone de l'antenne : 03 20 00 00 00"
+        "\nHoraires de l'antenne : du lundi au vendredi, 9 h – 17 h")

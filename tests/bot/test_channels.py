@@ -108,7 +108,8 @@ def test_twilio_reads_text_media_and_location():
 
 
 async def to_twilio(api_url: str, send: str, *args) -> None:
-    output = TwilioOutputChannel("AC1", "token", "whatsapp:+1", api_url)
+    output = TwilioOutputChannel("AC1", "token", "whatsapp:+1", api_url,
+                                 "https://assistant.example.fr/webhooks/twilio/audio/")
     try:
         await getattr(output, send)("wa:whatsapp:+33600000000", *args)
     finally:

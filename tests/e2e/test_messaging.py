@@ -323,6 +323,7 @@ def test_whatsapp_choices_are_a_numbered_list_and_a_number_answers(
     to_whatsapp(messaging, whatsapp_form(sender, "2"))
     answer = "\n".join(form["Body"] for form in whatsapp_sent(fakes, sender)[before:])
     assert "porte sur 7 domaines" in answer
+    assert "90 jours" not in answer  # the notice comes with the first message only
 
 
 def test_whatsapp_the_title_typed_answers_too(messaging: Servers, fakes: Fakes):
@@ -356,6 +357,49 @@ def test_whatsapp_voice_note_gets_the_written_only_note(messaging: Servers, fake
     assert to_whatsapp(messaging, form).status_code == 200
     notice, body = (form["Body"] for form in whatsapp_sent(fakes, sender)[:2])
     assert "90 jours" in notice and "messages écrits" in body and HEAD_OFFICE_PHONE in body
+
+
+# -- Listening: "lis-moi le message" -------------------------------------------
+
+def test_telegram_read_me_the_message_sends_the_last_answer_as_a_voice_note(
+    messaging: Servers, fakes: Fakes
+):
+    user = telegram_user()
+    to_telegram(messaging, telegram_message(user, text="bonjour"))
+    before = len(telegram_sent(fakes, user))
+    assert to_telegram(messaging, telegram_message(user, text="lis-moi le message")).status_code == 200
+    voices = fakes.telegram.received(
+        lambda r: r.path.endswith("/sendVoice") and r.form.get("chat_id") == str(user["id"]),
+        wait_s=10)
+    content_type, audio = voices[0].files["voice"]
+    assert audio[:4] == b"OggS" and b"OpusHead" in audio[:100]
+    assert len(audio) > 20_000  # the greeting and its 7 choices: about half a minute
+    assert len(telegram_sent(fakes, user)) == before  # the voice note, no text
+
+
+def test_whatsapp_in_audio_sends_a_media_message_twilio_can_fetch(messaging: Servers, fakes: Fakes):
+    sender = whatsapp_number()
+    to_whatsapp(messaging, whatsapp_form(sender, "bonjour"))
+    before = len(whatsapp_sent(fakes, sender))
+    to_whatsapp(messaging, whatsapp_form(sender, "en odio svp"))  # a typo reads too
+    note = whatsapp_sent(fakes, sender)[before]
+    audio_url = note["MediaUrl"]
+    base = TWILIO_HOOK.rsplit("/", 1)[0] + "/audio/"
+    assert audio_url.startswith(base) and "+336" not in audio_url  # says nothing of the person
+    local = f"http://127.0.0.1:{messaging.rasa_port}/webhooks/twilio/audio/"
+    fetched = requests.get(audio_url.replace(base, local), timeout=REQUEST_TIMEOUT_S)
+    assert fetched.status_code == 200 and fetched.headers["Content-Type"] == "audio/ogg"
+    assert fetched.content[:4] == b"OggS"
+    forged = requests.get(local + "gAAAAABforged", timeout=REQUEST_TIMEOUT_S)
+    assert forged.status_code == 404
+
+
+def test_messenger_read_me_gets_a_polite_line_with_the_phone(messaging: Servers, fakes: Fakes):
+    user_id = uuid.uuid4().hex
+    say_on_messenger(messaging, user_id, "bonjour")
+    say_on_messenger(messaging, user_id, "lis moi le message")
+    text = messenger_sent(fakes, user_id)[-1]["text"]
+    assert "audio" in text and HEAD_OFFICE_PHONE in text
 
 
 # -- Without any messaging variable --------------------------------------------

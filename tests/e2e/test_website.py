@@ -348,7 +348,18 @@ def test_after_a_pre_dossier_is_sent_the_device_keeps_no_name_or_phone(page: Pag
     expect(bot_messages(page)).to_have_count(1)
 
 
-def test_the_quiz_shows_its_progress_the_right_answers_and_the_result_as_bars(page: Page):
+def offer_result_by_email(route) -> None:
+    """The web app's real answer to /chat/session, as if SMTP were set."""
+    answer = route.fetch()
+    route.fulfill(response=answer, json={**answer.json(), "result_by_email": True})
+
+
+def test_the_quiz_shows_its_progress_the_right_answers_and_the_result_as_bars(
+    browser: Browser, servers: Servers
+):
+    page = new_page(browser)
+    page.route("**/chat/session", offer_result_by_email)
+    page.goto(f"{servers.web_url}/")
     expect(bot_messages(page).first).to_contain_text("Bonjour")
     page.get_by_role("button", name="Tester mon niveau").last.click()
     progress = page.locator(".quiz-progress")
@@ -373,5 +384,46 @@ def test_the_quiz_shows_its_progress_the_right_answers_and_the_result_as_bars(pa
     assert result.locator(".bar").first.bounding_box()["width"] > 0
     expect(page.locator("#clea-chat-log")).to_contain_text("Ce que veulent dire les niveaux")
     expect(result.get_by_role("button", name="Imprimer mon résultat")).to_be_visible()
+    result.get_by_role("button", name="Recevoir mon résultat par e-mail").click()
+    result.get_by_label("Votre adresse e-mail").fill("lea.martin@exemple.fr")
     assert axe_violations(page) == []
+    result.get_by_role("button", name="Envoyer le résultat").click()
+    # This web app has no SMTP settings: its real, polite refusal is shown.
+    expect(result.get_by_role("status")).to_have_text("L'envoi par e-mail n'est pas disponible.")
     result.screenshot(path=str(REPORTS / "quiz-result.png"))
+
+
+def test_typing_read_me_plays_the_last_message(page: Page):
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    with page.expect_response("**/chat/audio") as answer:
+        send(page, "lis-moi le message")
+    assert answer.value.status == 200
+    expect(page.get_by_role("button", name="Stop")).to_have_count(1)  # the greeting, playing
+    expect(bot_messages(page)).to_have_count(1)  # nothing new to read
+
+
+def test_the_footer_pages_have_no_axe_violation(browser: Browser, servers: Servers):
+    page = new_page(browser)
+    for path in ("/mentions-legales", "/accessibilite", "/donnees-personnelles"):
+        page.goto(f"{servers.web_url}{path}")
+        expect(page.locator("h1")).to_be_visible()
+        assert axe_violations(page) == [], path
+
+
+def test_at_320_pixels_an_e_mail_address_wraps_inside_its_message(browser: Browser, servers: Servers):
+    page = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
+    page.goto(f"{servers.web_url}/")
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    send(page, "je suis de valenciennes")
+    answer = bot_messages(page).last
+    expect(answer.locator("a[href^='mailto:contactvalenciennes']")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert answer.evaluate("(node) => node.scrollWidth <= node.clientWidth")
+
+
+def test_saying_reading_is_hard_gets_how_to_listen_read_aloud(page: Page):
+    expect(bot_messages(page).first).to_contain_text("Bonjour")
+    with page.expect_response("**/chat/audio"):
+        send(page, "je sais pas bien lire")
+    expect(bot_messages(page).last).to_contain_text("touchez « Écouter »")
+    expect(page.get_by_role("button", name="Stop")).to_have_count(1)  # read aloud at once

@@ -149,3 +149,24 @@ def test_the_personal_data_notice_says_what_the_system_does(tmp_path, monkeypatc
             assert fact in " ".join(html.unescape(text).split()), fact
 
     run(tmp_path, monkeypatch, scenario)
+
+
+def test_footer_pages_favicon_and_a_compressed_cacheable_widget(tmp_path, monkeypatch):
+    async def scenario(client: TestClient) -> None:
+        for path, heading in (("/mentions-legales", "Mentions légales"),
+                              ("/accessibilite", "Déclaration d'accessibilité")):
+            page = await (await client.get(path)).text()
+            assert f"<h1>{heading}</h1>" in page, path
+            assert 'href="tel:0359616263"' in page
+        home = await (await client.get("/")).text()
+        for link in ("/donnees-personnelles", "/mentions-legales", "/accessibilite"):
+            assert f'href="{link}"' in home
+        icon = await client.get("/favicon.ico")
+        assert icon.status == 200 and icon.content_type == "image/svg+xml"
+        widget = await client.get("/widget.js", headers={"Accept-Encoding": "gzip"})
+        assert widget.status == 200 and widget.headers["Content-Encoding"] == "gzip"
+        assert "max-age" in widget.headers["Cache-Control"]
+        again = await client.get("/widget.js", headers={"If-None-Match": widget.headers["ETag"]})
+        assert again.status == 304
+
+    run(tmp_path, monkeypatch, scenario)

@@ -261,6 +261,50 @@
       return item;
     }
 
+    // "Recevoir mon résultat par e-mail" (only when the server can send e-mails).
+    function resultMailForm(drawing) {
+      var box = element("div", { "class": "result-mail" });
+      var open = element("button", { type: "button", "class": "secondary",
+        "aria-expanded": "false" }, "Recevoir mon résultat par e-mail");
+      var form = element("form");
+      form.hidden = true;
+      var fieldId = "clea-result-mail-" + Date.now();
+      form.appendChild(element("label", { "for": fieldId }, "Votre adresse e-mail"));
+      var address = element("input", { id: fieldId, type: "email", autocomplete: "email",
+        inputmode: "email", required: "" });
+      form.appendChild(address);
+      form.appendChild(element("button", { type: "submit" }, "Envoyer le résultat"));
+      var status = element("p", { role: "status" });
+      open.addEventListener("click", function () {
+        form.hidden = !form.hidden;
+        open.setAttribute("aria-expanded", String(!form.hidden));
+        if (!form.hidden) {
+          address.focus();
+        }
+      });
+      form.addEventListener("submit", function (event) {
+        event.preventDefault();
+        var levels = {};
+        (drawing.domains || []).forEach(function (domain) { levels[domain.id] = domain.level; });
+        status.textContent = "Envoi…";
+        window.fetch(server + "/chat/result-email", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ sender: conversation.sender, email: address.value.trim(),
+            levels: levels })
+        }).then(function (response) {
+          return response.json().then(function (data) {
+            status.textContent = response.ok ? "C'est envoyé à " + address.value.trim() + "." :
+              (data.error || UNAVAILABLE);
+          });
+        }).catch(function () { status.textContent = UNAVAILABLE; });
+      });
+      box.appendChild(open);
+      box.appendChild(form);
+      box.appendChild(status);
+      return box;
+    }
+
     // The quiz's result: one bar per domain, its level in words beside it.
     function resultOf(drawing) {
       var figure = element("figure", { "class": "quiz-result" });
@@ -278,6 +322,9 @@
         list.appendChild(line);
       });
       figure.appendChild(list);
+      if (conversation.resultByEmail) {
+        figure.appendChild(resultMailForm(drawing));
+      }
       var print = element("button", { type: "button", "class": "secondary" },
         "Imprimer mon résultat");
       print.addEventListener("click", function () {
@@ -335,6 +382,10 @@
         // to bring that line to the top of the box.
         ui.log.scrollTop += answerStart.getBoundingClientRect().top -
           ui.log.getBoundingClientRect().top;
+        var onScreen = answerStart.getBoundingClientRect().top;
+        if (onScreen < 0) {  // the page itself is scrolled past it (the form is below)
+          window.scrollBy(0, onScreen - 8);
+        }
       } else if (entry.who !== "bot") {
         ui.log.scrollTop = ui.log.scrollHeight;
       }
@@ -352,6 +403,13 @@
     function receive(message) {
       setTyping(false);
       var drawing = message.clea_display || (message.custom && message.custom.clea_display);
+      if (drawing && drawing.kind === "listen") {  // "lis-moi le message": the last one
+        var listenButtons = ui.log.querySelectorAll("button.listen");
+        if (listenButtons.length) {
+          listenButtons[listenButtons.length - 1].click();
+        }
+        return;
+      }
       if (drawing) {
         remember({ who: "drawing", drawing: drawing });
         return;
@@ -455,7 +513,8 @@
           if (!response.ok || !data.sender) {
             throw new Error(data.error || UNAVAILABLE);
           }
-          conversation = { sender: data.sender, history: [] };
+          conversation = { sender: data.sender, history: [],
+            resultByEmail: Boolean(data.result_by_email) };
           save();
           ui.log.replaceChildren();
           transport = socketTransport();
