@@ -36,9 +36,9 @@ from speech.synthesis import FORMATS, Speaker, spoken_text
 VOICE_NOTE_TTL_S = 3600
 
 
-@lru_cache(maxsize=2)
-def _phrases(kind: str) -> tuple[str, ...]:
-    return tuple(f" {normalise(phrase)} " for phrase in getattr(load_pronunciation(), kind))
+@lru_cache(maxsize=4)
+def _normalised(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f" {normalise(phrase)} " for phrase in phrases)
 
 
 def _words(text: Optional[str]) -> Optional[str]:
@@ -53,15 +53,16 @@ def asks_to_listen(text: Optional[str]) -> bool:
     words = _words(text)
     if words is None:
         return False
-    return (any(phrase in words for phrase in _phrases("listen_requests"))
-            or words.strip() in load_pronunciation().listen_words)
+    lexicon = load_pronunciation()
+    return (any(phrase in words for phrase in _normalised(lexicon.listen_requests))
+            or words.strip() in lexicon.listen_words)
 
 
 def finds_reading_hard(text: Optional[str]) -> bool:
     """Whether a message says that reading is hard for the person."""
     words = _words(text)
     return words is not None and any(
-        phrase in words for phrase in _phrases("reading_difficulties"))
+        phrase in words for phrase in _normalised(load_pronunciation().reading_difficulties))
 
 
 async def answer_about_reading(message: UserMessage, output: Any) -> bool:
