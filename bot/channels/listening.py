@@ -48,30 +48,39 @@ def _words(text: Optional[str]) -> Optional[str]:
     return f" {normalise(text)} "
 
 
-def asks_to_listen(text: Optional[str]) -> bool:
-    """Whether a message asks to hear the last answer."""
-    words = _words(text)
-    if words is None:
-        return False
+def _asks_to_listen(words: str) -> bool:
     lexicon = load_pronunciation()
     return (any(phrase in words for phrase in _normalised(lexicon.listen_requests))
             or words.strip() in lexicon.listen_words)
 
 
+def _finds_reading_hard(words: str) -> bool:
+    return any(phrase in words for phrase in _normalised(load_pronunciation().reading_difficulties))
+
+
+def asks_to_listen(text: Optional[str]) -> bool:
+    """Whether a message asks to hear the last answer."""
+    words = _words(text)
+    return words is not None and _asks_to_listen(words)
+
+
 def finds_reading_hard(text: Optional[str]) -> bool:
     """Whether a message says that reading is hard for the person."""
     words = _words(text)
-    return words is not None and any(
-        phrase in words for phrase in _normalised(load_pronunciation().reading_difficulties))
+    return words is not None and _finds_reading_hard(words)
 
 
 async def answer_about_reading(message: UserMessage, output: Any) -> bool:
     """Answer a request to listen, or a person who says reading is hard for them, on the
-    channel it came from; False for any other message (Rasa answers it)."""
-    if asks_to_listen(message.text):
+    channel it came from; False for any other message (Rasa answers it). The message is
+    normalised once."""
+    words = _words(message.text)
+    if words is None:
+        return False
+    if _asks_to_listen(words):
         await read_aloud(message, output)
         return True
-    if finds_reading_hard(message.text):
+    if _finds_reading_hard(words):
         phone = load_referentiel().organisation.phone
         await output.send_response(message.sender_id, {
             "text": load_pronunciation().reading_help.format(phone=phone)})
