@@ -8,6 +8,9 @@
   are masked, in the message and in the traceback text;
 - structlog renders tracebacks without the frames' local variables, and its
   fields that carry what a person wrote are dropped.
+The messaging apps' secrets never appear either: the values configured are masked
+wherever they show, and so is the shape of a Bot API token in an address
+(`/bot<token>/`) and Graph's `access_token=` and `appsecret_proof=`.
 Names cannot be recognised in free text: they only ever travel inside a
 conversation dump or a message text, and both are removed.
 """
@@ -19,9 +22,18 @@ from typing import Any
 
 import structlog
 
+from bot.channels.credentials import configured_secrets
 from bot.channels.identity import short_hash
 
 REMOVED = "[conversation data removed]"
+SECRET = "[secret]"
+_SECRET_SHAPES = (
+    (re.compile(r"\bbot\d+:[\w-]{20,}"), "bot" + SECRET),
+    (re.compile(r"\b(access_token|appsecret_proof|auth_token|secret_token)=[^&\s'\"]+"),
+     r"\1=" + SECRET),
+)
+MIN_SECRET_CHARS = 8  # a shorter value would mask ordinary words
+_secrets: list[str] = []
 # Signs that a text holds a conversation: a tracker, its events or its slots.
 _DUMP = re.compile(r"""['"](?:events|slots|latest_message|tracker|request_body)['"]\s*:""")
 _CONVERSATION_ID = re.compile(r"\b(?:web|tg|fb|wa):[^\s'\",}\])]+")
@@ -44,7 +56,12 @@ ID_FIELDS = frozenset({"sender", "sender_id", "conversation_id", "recipient_id"}
 
 
 def scrub(text: str) -> str:
-    """The text with no conversation dump, conversation id, phone, e-mail or payload entity."""
+    """The text with no secret, conversation dump, conversation id, phone, e-mail or
+    payload entity."""
+    for secret in _secrets:
+        text = text.replace(secret, SECRET)
+    for shape, replacement in _SECRET_SHAPES:
+        text = shape.sub(replacement, text)
     dump = _DUMP.search(text)
     if dump:
         text = text[:dump.start()].rstrip(" {[('\"") + " " + REMOVED
@@ -112,6 +129,8 @@ def _without_locals(processor: Any) -> Any:
 
 def install() -> None:
     """Scrub every log record of this process, and structlog's fields and tracebacks."""
+    _secrets[:] = sorted((secret for secret in configured_secrets()
+                          if len(secret) >= MIN_SECRET_CHARS), key=len, reverse=True)
     logging.setLogRecordFactory(_ScrubbedRecord)
     config = structlog.get_config()
     processors = [_without_locals(p) for p in config["processors"]]

@@ -23,6 +23,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import delete, event, func, select
 
 from bot import action_validation, log_privacy
+from bot.channels import ledger
 
 # Rasa loads this module at start-up in every mode (endpoints*.yml), once its
 # logging is set up: the place for the Rasa server's own speed-up and log scrubbing.
@@ -45,6 +46,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
             _owner_only(self.engine.url.database)
+        ledger.create_tables(self.engine)  # the messaging channels' tables
 
     def user_message_count(self, sender_id: str) -> int:
         """How many messages of the person the conversation holds (its size cap)."""
@@ -60,6 +62,7 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
                 session.execute(
                     delete(self.SQLEvent).where(self.SQLEvent.sender_id == tracker.sender_id)
                 )
+                session.execute(ledger.forget_missed(tracker.sender_id))
                 session.commit()
             return
         await super().save(tracker)

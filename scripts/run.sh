@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Start the action server, then the Rasa server (or the terminal chat with --shell)
-# in the foreground; Ctrl-C stops both.
+# Start the action server and the web app, then the Rasa server (or the terminal chat
+# with --shell) in the foreground, started again if it stops on its own; Ctrl-C stops all.
 set -euo pipefail
 mkdir -p var
 # The token Rasa shows the action server on each call (a new one at each start).
@@ -24,5 +24,19 @@ else
   echo "    Rasa listens on 127.0.0.1 only: people reach it through the web app (port ${CLEA_WEB_PORT:-8080})"
   # bot/credentials.yml plus the messaging apps the environment enables (no secret written).
   .venv/bin/python -m bot.channels.credentials var/credentials.yml
-  .venv/bin/rasa run "${common[@]}" --credentials var/credentials.yml
+  # Should Rasa stop on its own, the website and the actions keep serving (the widget
+  # apologises) while it is started again; Ctrl-C stops everything.
+  stopping=""
+  trap 'stopping=1' INT TERM
+  delay=5
+  while true; do
+    status=0
+    .venv/bin/rasa run "${common[@]}" --credentials var/credentials.yml || status=$?
+    [[ -n "$stopping" ]] && break
+    echo "==> The Rasa server stopped (exit ${status}); the website and the actions still run."
+    echo "    Starting it again in ${delay} s (Ctrl-C stops everything)."
+    sleep "$delay" || true
+    [[ -n "$stopping" ]] && break
+    delay=$(( delay < 60 ? delay * 2 : 60 ))
+  done
 fi

@@ -2,14 +2,15 @@
 
 Each runs an aiohttp server on 127.0.0.1 in a background thread, records every
 request it receives and answers what the real API answers to the calls the
-channels make.
+channels make. A test can make the next matching calls fail as the real API
+does (`fail`: a 429, a 5xx, a refusal), hang (`hang`) or drop the connection.
 """
 
 import asyncio
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 from aiohttp import BasicAuth, web
@@ -26,9 +27,28 @@ class Recorded:
     body: bytes
     form: dict[str, str]
     files: dict[str, tuple[str, bytes]]  # multipart files: content type and content
+    status: int = 0  # what the fake answered (0 while it hangs, -1 when it dropped the call)
+    at: float = field(default_factory=time.monotonic)  # when it came
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+@dataclass
+class Fault:
+    """The next `times` calls that `matches` selects: answered `answer`, after `hang_s`
+    seconds (a hang without an answer delivers nothing); `drop` closes the connection
+    without an answer."""
+
+    matches: Callable[[Recorded], bool]
+    times: int
+    answer: Optional[Answer] = None
+    hang_s: float = 0.0
+    drop: bool = False
 
 
 class FakeProvider:
@@ -37,6 +57,7 @@ class FakeProvider:
     def __init__(self, answer: Answer) -> None:
         self.answer = answer
         self.requests: list[Recorded] = []
+        self.faults: list[Fault] = []
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._runner: Optional[web.AppRunner] = None
@@ -55,7 +76,28 @@ class FakeProvider:
                             {k: str(v) for k, v in form.items() if k not in files}, files)
         with self._lock:
             self.requests.append(recorded)
-        return self.answer(recorded)
+            fault = next((f for f in self.faults if f.times > 0 and f.matches(recorded)), None)
+            if fault:
+                fault.times -= 1
+        if fault and fault.hang_s:
+            await asyncio.sleep(fault.hang_s)
+            if not fault.answer:  # the caller gave up long ago: nothing was delivered
+                recorded.status = -1
+                return web.Response(status=504)
+        if fault and fault.drop:
+            recorded.status = -1
+            if request.transport is not None:
+                request.transport.close()
+            return web.Response(status=500)
+        answer = (fault.answer if fault and fault.answer else self.answer)(recorded)
+        recorded.status = answer.status
+        return answer
+
+    def fail(self, matches: Callable[[Recorded], bool], answer: Optional[Answer] = None,
+             times: int = 1, hang_s: float = 0.0, drop: bool = False) -> None:
+        """Make the next `times` calls that `matches` selects fail (see Fault)."""
+        with self._lock:
+            self.faults.append(Fault(matches, times, answer, hang_s, drop))
 
     async def _start(self) -> None:
         app = web.Application()
@@ -88,8 +130,27 @@ class FakeProvider:
             time.sleep(0.1)
 
 
-def _json(payload: Any, status: int = 200) -> web.Response:
-    return web.json_response(payload, status=status)
+def _json(payload: Any, status: int = 200, headers: Optional[dict] = None) -> web.Response:
+    return web.json_response(payload, status=status, headers=headers)
+
+
+def telegram_error(status: int, description: str, retry_after: Optional[int] = None) -> Answer:
+    """The Bot API's answer to a refused call (429 with its `retry_after`)."""
+    parameters = {"parameters": {"retry_after": retry_after}} if retry_after else {}
+    return lambda _: _json({"ok": False, "error_code": status, "description": description,
+                            **parameters}, status)
+
+
+def graph_error(status: int, code: int, transient: bool = False) -> Answer:
+    """The Graph API's answer to a refused Send API call."""
+    return lambda _: _json({"error": {"message": "refused", "type": "OAuthException", "code": code,
+                                      "is_transient": transient, "fbtrace_id": "Ab1"}}, status)
+
+
+def twilio_error(status: int, code: int) -> Answer:
+    """Twilio's answer to a refused Messages call."""
+    return lambda _: _json({"code": code, "message": "refused", "status": status,
+                            "more_info": f"https://www.twilio.com/docs/errors/{code}"}, status)
 
 
 def telegram_api(token: str, bot_name: str) -> FakeProvider:

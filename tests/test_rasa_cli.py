@@ -11,6 +11,7 @@ from helpers import RASA, ROOT, rasa_env
 # Warnings `rasa data validate` gives on purpose; README.md explains them.
 UNUSED_RESPONSE = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule")
 CHANNEL_ONLY_INTENTS = ("The intent 'message_too_long' is listed in the domain file",)
+SENT_BY_RASA = ("utter_restart",)  # Rasa's action_restart sends it after "/restart"
 
 
 def responses_sent_by_actions() -> tuple[str, ...]:
@@ -23,7 +24,8 @@ def responses_sent_by_actions() -> tuple[str, ...]:
         for form in domain.get("forms", {}).values()
         for slot in form["required_slots"]
     ]
-    return tuple(set(re.findall(r"[\"'](utter_\w+)", source)) | set(asked_by_forms))
+    return tuple(set(re.findall(r"[\"'](utter_\w+)", source)) | set(asked_by_forms)
+                 | set(SENT_BY_RASA))
 
 
 def _rasa(*args: str) -> subprocess.CompletedProcess:

@@ -31,6 +31,7 @@ class MessagingApp:
     class_path: str
     required: Mapping[str, str]  # setting -> environment variable
     optional: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # -> (variable, default)
+    secrets: tuple[str, ...] = ()  # the settings no log line may show
 
     def missing(self, environ: Mapping[str, str]) -> list[str]:
         return [var for var in self.required.values() if not environ.get(var, "").strip()]
@@ -56,6 +57,7 @@ TELEGRAM = MessagingApp(
         "secret_token": "CLEA_TELEGRAM_SECRET_TOKEN",
     },
     optional={"api_url": ("CLEA_TELEGRAM_API_URL", "https://api.telegram.org")},
+    secrets=("token", "secret_token"),
 )
 MESSENGER = MessagingApp(
     label="Messenger",
@@ -66,6 +68,7 @@ MESSENGER = MessagingApp(
         "page_access_token": "CLEA_MESSENGER_PAGE_ACCESS_TOKEN",
     },
     optional={"api_url": ("CLEA_MESSENGER_API_URL", "https://graph.facebook.com/v19.0")},
+    secrets=("verify_token", "app_secret", "page_access_token"),
 )
 TWILIO = MessagingApp(
     label="WhatsApp (Twilio)",
@@ -77,8 +80,16 @@ TWILIO = MessagingApp(
         "webhook_url": "CLEA_TWILIO_WEBHOOK_URL",
     },
     optional={"api_url": ("CLEA_TWILIO_API_URL", "https://api.twilio.com")},
+    secrets=("auth_token",),
 )
 MESSAGING_APPS = (TELEGRAM, MESSENGER, TWILIO)
+
+
+def configured_secrets(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The messaging apps' secrets set in the environment (for the logs to mask)."""
+    values = (environ.get(app.required[key], "").strip()
+              for app in MESSAGING_APPS for key in app.secrets)
+    return [value for value in values if value]
 
 
 def enabled_apps(environ: Mapping[str, str]) -> tuple[list[MessagingApp], list[str]]:

@@ -12,8 +12,14 @@ conversation past its size cap gets a polite note instead of growing.
 Logs name a conversation by a short hash only. The widget's drawings (bot/display.py)
 reach the website's channels only. "lis-moi le message" and "je sais pas bien lire" are
 answered here (bot/channels/listening.py).
+
+A reply a messaging app would not take, retries included (bot/channels/sending.py),
+does not end the turn: it and the turn's next replies are kept, in order
+(bot/channels/ledger.py), and when the person writes again they are sent first,
+after a short line saying they had not arrived.
 """
 
+import copy
 import functools
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -26,10 +32,12 @@ from sanic import Sanic
 from sanic.exceptions import SanicException
 
 from bot.channels.identity import short_hash
+from bot.channels.ledger import current_ledger
 from bot.channels.listening import answer_about_reading
 from bot.channels.limits import (
     CONVERSATION_RATE, ERASURE_PAYLOADS, MAX_CONVERSATION_MESSAGES, RateLimit,
 )
+from bot.channels.sending import ReplyFailed
 from bot.display import DISPLAY_KEY, WEB_CHANNELS
 from referentiel.clauses import requests
 
@@ -38,7 +46,8 @@ APOLOGY_RESPONSE = "utter_assistant_unavailable"
 TOO_FAST_RESPONSE = "utter_too_fast"
 FULL_RESPONSE = "utter_conversation_full"
 NOTICE_RESPONSE = "utter_privacy_notice_intro"
-NOTICE_CHANNELS = frozenset({"telegram", "facebook", "twilio"})
+MISSED_RESPONSE = "utter_missed_replies_intro"
+MESSAGING_CHANNELS = frozenset({"telegram", "facebook", "twilio"})
 GREETING = "/greet"
 SENDABLE = ("text", "buttons", "quick_replies", "image", "attachment", "elements")
 _conversation_rate = RateLimit(*CONVERSATION_RATE)
@@ -104,7 +113,7 @@ def refusal(message: UserMessage, stored: int) -> Optional[str]:
 def needs_notice(message: UserMessage, stored: int) -> bool:
     """A messaging app's first message: the person hears first that the conversation is
     kept (the website's conversations open with the greeting, which says it)."""
-    return stored == 0 and message.input_channel in NOTICE_CHANNELS and message.text != GREETING
+    return stored == 0 and message.input_channel in MESSAGING_CHANNELS and message.text != GREETING
 
 
 def for_channel(channel: str, message: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
@@ -119,12 +128,17 @@ def for_channel(channel: str, message: Dict[Text, Any]) -> Optional[Dict[Text, A
 
 class WatchedOutput(OutputChannel):
     """A channel's output, counting the messages the assistant sends through it;
-    `channel` is the input channel's name ("rest", "socketio", "telegram"…)."""
+    `channel` is the input channel's name ("rest", "socketio", "telegram"…).
+
+    A reply the provider would not take is kept, and so are the turn's next ones
+    (never sent out of order); it counts as sent: an apology would not get through either.
+    """
 
     def __init__(self, inner: OutputChannel, channel: Optional[str] = None) -> None:
         self.inner = inner
         self.channel = channel or ""
         self.sent = 0
+        self.undelivered = False
 
     def name(self) -> Text:  # responses may differ per channel: keep the real one's name
         return self.inner.name()
@@ -134,7 +148,37 @@ class WatchedOutput(OutputChannel):
         if sendable is None:
             return
         self.sent += 1
-        await self.inner.send_response(recipient_id, sendable)
+        await self.send_or_keep(recipient_id, sendable)
+
+    async def send_or_keep(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        """Send `message`, or keep it for the person's next message when the provider would
+        not take it (or an earlier message of the turn is kept)."""
+        if not self.undelivered and await self._sent(recipient_id, message):
+            return
+        current_ledger().keep_missed(recipient_id, message)
+
+    async def _sent(self, recipient_id: Text, message: Dict[Text, Any]) -> bool:
+        """True when the provider took the message (Rasa's output consumes it: a copy goes)."""
+        try:
+            await self.inner.send_response(recipient_id, copy.deepcopy(message))
+            return True
+        except ReplyFailed:
+            self.undelivered = True
+            logger.error("channel.reply.kept", channel=self.channel,
+                         conversation=short_hash(recipient_id))
+            return False
+
+    async def resend_missed(self, recipient_id: Text) -> None:
+        """Send first the replies the person did not get, oldest first; those that fail
+        again stay kept."""
+        ledger = current_ledger()
+        missed = ledger.missed(recipient_id)
+        if not missed or not await self._sent(recipient_id, rendered(MISSED_RESPONSE)):
+            return
+        for reply_id, message in missed:
+            if not await self._sent(recipient_id, message):
+                return
+            ledger.delivered(reply_id)
 
     async def send_voice_note(self, recipient_id: Text, answer: BotUttered) -> bool:
         """The assistant's `answer` read aloud as a voice note; False when the channel
@@ -156,11 +200,13 @@ async def deliver(
     if refused:
         await _send(message, refused)
         return
-    if needs_notice(message, stored):
-        await _send(message, NOTICE_RESPONSE)
     watched = WatchedOutput(message.output_channel, message.input_channel)
     message.output_channel = watched
     try:
+        if message.input_channel in MESSAGING_CHANNELS:
+            await watched.resend_missed(message.sender_id)
+        if needs_notice(message, stored):
+            await watched.send_or_keep(message.sender_id, rendered(NOTICE_RESPONSE))
         if not await answer_about_reading(message, watched):
             for part in requests_of(message):
                 await on_new_message(part)
@@ -173,6 +219,8 @@ async def deliver(
                  conversation=short_hash(message.sender_id))
     try:
         await watched.inner.send_response(message.sender_id, apology())
+    except ReplyFailed:
+        logger.error("channel.apology.failure", channel=message.input_channel)
     except Exception:
         logger.exception("channel.apology.failure", channel=message.input_channel)
 
@@ -181,5 +229,7 @@ async def _send(message: UserMessage, response: str) -> None:
     """A response of ours, sent before or instead of the assistant's; never raises."""
     try:
         await message.output_channel.send_response(message.sender_id, rendered(response))
+    except ReplyFailed:
+        logger.error("channel.send.failure", channel=message.input_channel)
     except Exception:
         logger.exception("channel.send.failure", channel=message.input_channel)

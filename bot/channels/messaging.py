@@ -6,23 +6,35 @@
   buttons are read from the conversation in the tracker store, never kept in
   this process, so any Rasa server of a group can take the next message.
 - Voice notes, photos, files and locations become the `media_message` intent.
+- A message is handled after the webhook has answered (`start_turn`,
+  bot/channels/turns.py), one conversation's messages in order.
+- A payload too long for a provider's button (Telegram's 64 bytes) travels as
+  its digest (`short_payload`), read back from the conversation's buttons.
 """
 
+import base64
+import hashlib
 import hmac
 import re
-from typing import Any, Optional
+from typing import Any, Awaitable, Callable, Optional
 
+from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
+from sanic import Sanic
 from sanic.request import Request
 
 from bot.channels.credentials import MessagingApp, MissingSettings
+from bot.channels.delivery import deliver
 from bot.channels.incoming import prepare_text
+from bot.channels.turns import Turns
 from referentiel.text import fold
 
 MEDIA_MESSAGE = "/media_message"
 INTENT_PREFIX = "/"
+DIGEST_PREFIX = "#"
+TURNS = Turns()
 _NUMBER_REPLY = re.compile(r"^(?:choix|option|numero|n°|no)?\s*(\d{1,2})\s*[.)]?$")
 
 
@@ -88,19 +100,68 @@ def last_buttons(tracker: Optional[DialogueStateTracker]) -> list[dict[str, Any]
     return []
 
 
-async def resolve_reply(request: Request, sender_id: str, text: str) -> str:
-    """The payload of the button a typed reply designates, else the text unchanged."""
+def short_payload(payload: str) -> str:
+    """A stable 17-character stand-in for a payload: "#" and its digest."""
+    digest = hashlib.sha256(payload.encode("utf-8")).digest()[:12]
+    return DIGEST_PREFIX + base64.urlsafe_b64encode(digest).decode("ascii")
+
+
+def payload_of_digest(tracker: Optional[DialogueStateTracker], digest: str) -> Optional[str]:
+    """The payload of a button of the conversation, latest first, whose stand-in is `digest`."""
+    if tracker is None:
+        return None
+    for event in reversed(tracker.events):
+        if isinstance(event, BotUttered):
+            for button in event.data.get("buttons") or []:
+                payload = button.get("payload")
+                if isinstance(payload, str) and short_payload(payload) == digest:
+                    return payload
+    return None
+
+
+async def resolve_reply(app: Sanic, sender_id: str, text: str) -> str:
+    """The payload of the button a typed reply (or a digest) designates, else the text
+    unchanged; "" for a digest of no button the conversation still has."""
     if not text or text.startswith(INTENT_PREFIX):
         return text
-    agent = getattr(request.app.ctx, "agent", None)
+    agent = getattr(app.ctx, "agent", None)
     if agent is None or agent.tracker_store is None:
         return text
     tracker = await agent.tracker_store.retrieve(sender_id)
+    if text.startswith(DIGEST_PREFIX):
+        return payload_of_digest(tracker, text) or ""
     button = button_for_reply(text, last_buttons(tracker))
     payload = button.get("payload") if button else None
     return payload if isinstance(payload, str) and payload else text
 
 
-async def read_reply(request: Request, sender_id: str, text: str) -> str:
+async def read_reply(app: Sanic, sender_id: str, text: str) -> str:
     """A typed message made ready for Rasa: cleaned, then read against the last buttons."""
-    return await resolve_reply(request, sender_id, prepare_text(text))
+    return await resolve_reply(app, sender_id, prepare_text(text))
+
+
+def start_turn(
+    request: Request,
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    output: OutputChannel,
+    sender_id: str,
+    text: str,
+    input_channel: str,
+    metadata: Any = None,
+    after: Optional[Callable[[], Awaitable[None]]] = None,
+) -> None:
+    """Handle the message in the background, after the conversation's earlier ones; the
+    webhook answers at once. `after` runs when the turn is over (closing a session)."""
+    app = request.app
+
+    async def turn() -> None:
+        try:
+            reply = await read_reply(app, sender_id, text)
+            if reply:
+                await deliver(on_new_message, UserMessage(
+                    reply, output, sender_id, input_channel=input_channel, metadata=metadata))
+        finally:
+            if after is not None:
+                await after()
+
+    TURNS.start(sender_id, turn)

@@ -3,11 +3,14 @@
 Every POST must carry X-Twilio-Signature, checked with the twilio package's
 RequestValidator against the public webhook address (CLEA_TWILIO_WEBHOOK_URL,
 the one Twilio signs, whatever the reverse proxy forwards); a request without
-a valid one is refused (403) before anything reaches Rasa. Replies go
-through Twilio's asynchronous client to a configurable API address
-(CLEA_TWILIO_API_URL). WhatsApp has no buttons here: choices are a numbered
-list after the text, in the same message. Media and locations get the
-`media_message` intent. "lis-moi le message" gets the last answer as a media message
+a valid one is refused (403) before anything reaches Rasa; a body over
+MAX_FORM_BYTES is refused (413) before it is read as a form. A message already seen
+(its `MessageSid`) is answered and does nothing; the others are answered at once and
+handled in the background (bot/channels/messaging.py). Replies go through Twilio's
+asynchronous client to a configurable API address (CLEA_TWILIO_API_URL), with a
+short timeout and the retries of bot/channels/sending.py. WhatsApp has no buttons
+here: choices are a numbered list after the text, in the same message. Media and
+locations get the `media_message` intent, unless text comes with them. "lis-moi le message" gets the last answer as a media message
 (Ogg/Opus audio, fetched by Twilio from /webhooks/twilio/audio/<token>).
 """
 
@@ -31,18 +34,21 @@ from twilio.rest import Client
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot.channels.credentials import TWILIO
-from bot.channels.delivery import deliver
 from bot.channels.identity import WHATSAPP_PREFIX, ExternalRecipient, external_id, namespaced
+from bot.channels.ledger import current_ledger
 from bot.channels.listening import (
     answer_at, note_token, read_token, spoken, stored_tracker, voice_note,
 )
 from bot.channels.messaging import (
-    MEDIA_MESSAGE, numbered_choices, read_reply, settings_from_environment,
+    MEDIA_MESSAGE, TURNS, numbered_choices, settings_from_environment, start_turn,
 )
+from bot.channels.sending import ATTEMPT_TIMEOUT_S, SendError, host_of, with_retries
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
 AUDIO_PATH = "/audio/"  # beside the webhook: /webhooks/twilio/audio/<token>
-SEND_TIMEOUT_S = 10
+MAX_FORM_BYTES = 64 * 1024  # a WhatsApp message's form is a few kilobytes
+# Twilio's codes for "later": too many requests, internal error, service unavailable.
+TRANSIENT_CODES = frozenset({20429, 20500, 20503})
 
 logger = structlog.get_logger()
 # Twilio's client logs every request at INFO (a dozen lines per message): warnings only.
@@ -66,20 +72,27 @@ class TwilioOutputChannel(ExternalRecipient, TwilioOutput):
                  audio_url: str) -> None:
         Client.__init__(
             self, account_sid, auth_token,
-            http_client=AsyncTwilioHttpClient(timeout=SEND_TIMEOUT_S, logger=http_logger),
+            http_client=AsyncTwilioHttpClient(timeout=ATTEMPT_TIMEOUT_S, logger=http_logger),
         )
         self.twilio_number = number
         self.api.base_url = api_url
+        self.api_host = host_of(api_url)
         self.audio_url = audio_url
 
     async def close(self) -> None:
         await self.http_client.close()
 
     async def _send_message(self, message_data: dict[str, Any]) -> None:
-        try:
-            await self.messages.create_async(**message_data)
-        except (TwilioRestException, aiohttp.ClientError) as error:
-            logger.error("twilio.send.failure", error=str(error))
+        async def attempt() -> None:
+            try:
+                await self.messages.create_async(**message_data)
+            except TwilioRestException as error:
+                later = error.status == 429 or error.status >= 500 or error.code in TRANSIENT_CODES
+                raise SendError(f"HTTP {error.status} code {error.code}", retry=later) from None
+            except aiohttp.ClientError as error:
+                raise SendError(type(error).__name__) from None
+
+        await with_retries("twilio", self.api_host, attempt)
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
@@ -140,8 +153,15 @@ class TwilioChannel(TwilioInput):
             return response.raw(await voice_note(spoken(answer)), content_type="audio/ogg",
                                 headers={"Cache-Control": "no-store"})
 
+        @webhook.listener("before_server_stop")
+        async def finish_turns(*_: Any) -> None:
+            await TURNS.drain()
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if len(request.body) > MAX_FORM_BYTES:
+                logger.warning("twilio.webhook.too_large")
+                return response.text("too large", status=413)
             try:
                 form = read_form(request.body)
             except UnicodeDecodeError:
@@ -150,17 +170,12 @@ class TwilioChannel(TwilioInput):
             if not self.validator.validate(self.webhook_url, form, signature):
                 logger.warning("twilio.webhook.bad_signature")
                 return response.text("forbidden", status=403)
+            message_sid = form.get("MessageSid") or form.get("SmsMessageSid")
             sender_id, text = self._read(form)
-            text = await read_reply(request, sender_id, text) if sender_id and text else ""
-            if text:
+            if sender_id and text and current_ledger().first_time("twilio", message_sid):
                 out_channel = self.get_output_channel()
-                try:
-                    await deliver(on_new_message, UserMessage(
-                        text, out_channel, sender_id,
-                        input_channel=self.name(), metadata=self.get_metadata(request),
-                    ))
-                finally:
-                    await out_channel.close()
+                start_turn(request, on_new_message, out_channel, sender_id, text, self.name(),
+                           self.get_metadata(request), after=out_channel.close)
             return response.text(str(MessagingResponse()), content_type="text/xml")
 
         return webhook
@@ -170,7 +185,10 @@ class TwilioChannel(TwilioInput):
         """The conversation (`wa:` and the sender) and the text for Rasa; media become `media_message`."""
         sender = form.get("From")
         sender_id = namespaced(WHATSAPP_PREFIX, sender) if sender else None
+        body = form.get("Body")
+        if body and body.strip():
+            return sender_id, body
         has_media = form.get("NumMedia", "0").strip() not in ("", "0")
         if has_media or form.get("Latitude") or form.get("MediaUrl0"):
             return sender_id, MEDIA_MESSAGE
-        return sender_id, form.get("Body")
+        return sender_id, body

@@ -3,7 +3,11 @@
 import asyncio
 import hashlib
 import hmac
+import re
+from pathlib import Path
 from types import SimpleNamespace
+
+import yaml
 
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
@@ -14,12 +18,15 @@ from bot.channels.messaging import (
     button_for_reply,
     last_buttons,
     numbered_choices,
+    payload_of_digest,
     read_reply,
     same_secret,
+    short_payload,
 )
 from bot.channels.messenger import fits_quick_replies, signature_valid
 from bot.channels.telegram import callback_data
 
+RESPONSES = Path(__file__).resolve().parents[2] / "bot" / "domain" / "responses.yml"
 SITUATIONS = [
     {"title": "Salarié(e)", "payload": '/give_situation{"situation":"salarie"}'},
     {"title": "Demandeur(se) d'emploi", "payload": '/give_situation{"situation":"demandeur_emploi"}'},
@@ -105,8 +112,8 @@ class FakeStore:
 
 
 def request_with(store) -> SimpleNamespace:
-    agent = SimpleNamespace(tracker_store=store)
-    return SimpleNamespace(app=SimpleNamespace(ctx=SimpleNamespace(agent=agent)))
+    """A Sanic app as the channels see it: its agent's tracker store."""
+    return SimpleNamespace(ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=store)))
 
 
 def test_a_reply_is_read_from_the_conversation_in_the_tracker_store():
@@ -151,10 +158,31 @@ def test_messenger_quick_replies_only_within_its_limits():
     assert not fits_quick_replies([{"title": "Menu", "payload": "/ask_menu"}] * 14)
 
 
-def test_telegram_callback_data_fits_in_64_bytes():
+def test_telegram_callback_data_fits_in_64_bytes_and_reads_back_from_the_conversation():
     short = {"title": "Menu", "payload": "/ask_menu"}
     quiz = {"title": "Je ne sais pas",
             "payload": '/quiz_answer{"quiz_item":"apprendre_nouveau","quiz_choice":"ne_sais_pas"}'}
     assert callback_data(short, 1) == "/ask_menu"
-    assert callback_data(quiz, 4) == "Je ne sais pas"
-    assert callback_data({"title": "é" * 40, "payload": "/x" * 40}, 3) == "3"
+    digest = callback_data(quiz, 4)
+    assert digest == short_payload(quiz["payload"]) and len(digest.encode()) <= 64
+    # an old keyboard's button keeps its meaning, even after newer buttons
+    tracker = tracker_with(BotUttered("Question 3", {"buttons": [quiz]}),
+                           BotUttered("Question 4", {"buttons": SITUATIONS}))
+    assert payload_of_digest(tracker, digest) == quiz["payload"]
+    store = FakeStore(tracker)
+    assert asyncio.run(read_reply(request_with(store), "x", digest)) == quiz["payload"]
+    assert asyncio.run(read_reply(request_with(store), "x", short_payload("/other"))) == ""
+
+
+def test_quiz_choices_are_listed_once_on_apps_without_buttons():
+    responses = yaml.safe_load(RESPONSES.read_text(encoding="utf-8"))["responses"]
+    for name, variants in responses.items():
+        if not name.startswith("utter_quiz_item_"):
+            continue
+        message = variants[0]
+        listed = numbered_choices(message["text"], message["buttons"])
+        for button in message["buttons"]:
+            title = button["title"]
+            assert sum(line.strip().endswith(title) for line in listed.splitlines()) == 1, (
+                name, title)
+        assert not re.search(r"^\d+\. [A-Z]\. ", listed, re.MULTILINE), name

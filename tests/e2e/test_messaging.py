@@ -2,22 +2,27 @@
 
 One Rasa server with the three apps enabled (on the session's action server)
 receives realistic provider payloads; the answers are read from what reached
-the fakes.
+the fakes. Webhooks answer at once and the turn runs after: a helper that posts
+a message waits until the conversation store shows the turn over (the person's
+message saved, the assistant listening again).
 """
 
 import hashlib
 import hmac
 import json
+import sqlite3
 import time
 import uuid
-from typing import Iterator
+from typing import Iterator, Optional
 
 import pytest
 import requests
 from twilio.request_validator import RequestValidator
 
-from fake_providers import Recorded, graph_api, telegram_api, twilio_api
-from helpers import REQUEST_TIMEOUT_S, Servers
+from fake_providers import (
+    Recorded, graph_api, graph_error, telegram_api, telegram_error, twilio_api, twilio_error,
+)
+from helpers import REQUEST_TIMEOUT_S, Servers, say, texts
 
 TELEGRAM_TOKEN = "7000000001:AAFakeTokenForTheTestsOnly_0123456789"
 TELEGRAM_BOT = "clea_test_bot"
@@ -31,6 +36,9 @@ TWILIO_TOKEN = "twilio-auth-token"
 TWILIO_NUMBER = "whatsapp:+14155238886"
 TWILIO_HOOK = "https://assistant.example.fr/webhooks/twilio/webhook"
 HEAD_OFFICE_PHONE = "03 59 61 62 63"
+STARTUP_HANG_S = 12
+SECRETS = (TELEGRAM_TOKEN, TELEGRAM_SECRET, MESSENGER_SECRET, MESSENGER_PAGE_TOKEN, TWILIO_TOKEN,
+           MESSENGER_VERIFY)
 
 
 class Fakes:
@@ -38,6 +46,8 @@ class Fakes:
         self.telegram = telegram_api(TELEGRAM_TOKEN, TELEGRAM_BOT).start()
         self.graph = graph_api(MESSENGER_PAGE_TOKEN).start()
         self.twilio = twilio_api(TWILIO_SID, TWILIO_TOKEN).start()
+        # Telegram hangs at start-up: the assistant must serve all the same.
+        self.telegram.fail(lambda r: r.path.endswith("/getMe"), hang_s=STARTUP_HANG_S)
 
     def stop(self) -> None:
         for fake in (self.telegram, self.graph, self.twilio):
@@ -75,6 +85,7 @@ def messaging(servers: Servers, fakes: Fakes, tmp_path_factory) -> Iterator[Serv
     )
     try:
         rasa.start_rasa()
+        rasa.up_at = time.monotonic()
         yield rasa
     finally:
         rasa.stop()
@@ -82,6 +93,42 @@ def messaging(servers: Servers, fakes: Fakes, tmp_path_factory) -> Iterator[Serv
 
 def webhook(rasa: Servers, channel: str) -> str:
     return f"http://127.0.0.1:{rasa.rasa_port}/webhooks/{channel}/webhook"
+
+
+def stored(rasa: Servers, conversation: str) -> list[tuple[str, Optional[str]]]:
+    """The conversation's events in the store: (type, action name)."""
+    with sqlite3.connect(rasa.workdir / "trackers.db", timeout=10) as connection:
+        return connection.execute(
+            "SELECT type_name, action_name FROM events WHERE sender_id = ? ORDER BY id",
+            (conversation,)).fetchall()
+
+
+def user_messages(rasa: Servers, conversation: str) -> int:
+    return sum(kind == "user" for kind, _ in stored(rasa, conversation))
+
+
+def settled(rasa: Servers, conversation: str, messages: int) -> None:
+    """Wait until the store holds `messages` of the person and the assistant listens again."""
+    deadline = time.monotonic() + REQUEST_TIMEOUT_S
+    while time.monotonic() < deadline:
+        events = stored(rasa, conversation)
+        if sum(kind == "user" for kind, _ in events) >= messages and events[-1] == (
+                "action", "action_listen"):
+            time.sleep(0.2)  # the apology, if any, follows the save
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"the turn of {conversation} did not end")
+
+
+def posted_and_settled(rasa: Servers, conversation: str, post, wait: bool):
+    """`post()`'s response, once the turn it started is over (when `wait`)."""
+    before = user_messages(rasa, conversation)
+    started = time.monotonic()
+    response = post()
+    response.elapsed_s = time.monotonic() - started
+    if wait and response.status_code == 200:
+        settled(rasa, conversation, before + 1)
+    return response
 
 
 # -- Telegram ------------------------------------------------------------------
@@ -118,21 +165,34 @@ def telegram_callback(user: dict, data: str) -> dict:
     }
 
 
-def to_telegram(rasa: Servers, update: dict, secret: str | None = TELEGRAM_SECRET):
+def telegram_chat(update: dict) -> str:
+    message = update.get("message") or update["callback_query"]["message"]
+    return f"tg:{message['chat']['id']}"
+
+
+def to_telegram(rasa: Servers, update: dict, secret: str | None = TELEGRAM_SECRET,
+                wait: bool = True):
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    return requests.post(webhook(rasa, "telegram"), json=update, headers=headers,
-                         timeout=REQUEST_TIMEOUT_S)
+    return posted_and_settled(rasa, telegram_chat(update), lambda: requests.post(
+        webhook(rasa, "telegram"), json=update, headers=headers, timeout=REQUEST_TIMEOUT_S), wait)
 
 
 def telegram_sent(fakes: Fakes, user: dict) -> list[Recorded]:
-    return fakes.telegram.received(
-        lambda r: r.path.endswith("/sendMessage") and r.form.get("chat_id") == str(user["id"]))
+    """The messages Telegram took for the user's chat, in order."""
+    return fakes.telegram.received(lambda r: r.ok and r.path.endswith("/sendMessage")
+                                   and r.form.get("chat_id") == str(user["id"]))
 
 
-def test_telegram_webhook_is_set_at_start_with_the_secret_token(messaging: Servers, fakes: Fakes):
+def test_telegram_webhook_is_set_in_the_background_while_the_assistant_serves(
+    messaging: Servers, fakes: Fakes
+):
+    set_webhook = fakes.telegram.received(lambda r: r.path.endswith("/setWebhook"),
+                                          wait_s=STARTUP_HANG_S + 10)[0]
+    # Rasa served before Telegram answered: start-up does not wait on the provider
+    assert set_webhook.at > messaging.up_at
     calls = [r.path.rsplit("/", 1)[-1] for r in fakes.telegram.requests]
-    assert calls[:2] == ["getMe", "setWebhook"]
-    set_webhook = fakes.telegram.received(lambda r: r.path.endswith("/setWebhook"))[0]
+    assert calls[:3] == ["getMe", "getMe", "setWebhook"]  # the hanging call was cut and retried
+    assert "Bonjour" in texts(say(messaging, "bonjour"))  # and REST answers
     assert set_webhook.form["url"] == TELEGRAM_HOOK
     assert set_webhook.form["secret_token"] == TELEGRAM_SECRET
 
@@ -168,7 +228,8 @@ def test_telegram_update_without_the_secret_token_is_refused(
     messaging: Servers, fakes: Fakes, secret
 ):
     user = telegram_user()
-    assert to_telegram(messaging, telegram_message(user, text="bonjour"), secret).status_code == 403
+    assert to_telegram(messaging, telegram_message(user, text="bonjour"), secret,
+                       wait=False).status_code == 403
     time.sleep(1)
     assert telegram_sent(fakes, user) == []
 
@@ -198,21 +259,25 @@ def messenger_event(user_id: str, **event) -> bytes:
     ]}]}).encode()
 
 
-def to_messenger(rasa: Servers, body: bytes, secret: str = MESSENGER_SECRET):
+def to_messenger(rasa: Servers, body: bytes, secret: str = MESSENGER_SECRET,
+                 wait_for: Optional[str] = None):
+    """Post a signed batch; with `wait_for` (the sender), once that sender's turn is over."""
     signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return requests.post(webhook(rasa, "facebook"), data=body, timeout=REQUEST_TIMEOUT_S,
-                         headers={"Content-Type": "application/json",
-                                  "X-Hub-Signature-256": f"sha256={signature}"})
+    return posted_and_settled(rasa, f"fb:{wait_for}", lambda: requests.post(
+        webhook(rasa, "facebook"), data=body, timeout=REQUEST_TIMEOUT_S,
+        headers={"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={signature}"},
+    ), wait_for is not None)
 
 
 def say_on_messenger(rasa: Servers, user_id: str, text: str) -> None:
     event = {"message": {"mid": f"m_{uuid.uuid4().hex}", "text": text}}
-    assert to_messenger(rasa, messenger_event(user_id, **event)).status_code == 200
+    assert to_messenger(rasa, messenger_event(user_id, **event), wait_for=user_id).status_code == 200
 
 
 def messenger_sent(fakes: Fakes, user_id: str) -> list[dict]:
+    """The messages Graph took for the user, in order."""
     return [r.json()["message"] for r in fakes.graph.received(
-        lambda r: r.json()["recipient"]["id"] == user_id and "message" in r.json())]
+        lambda r: r.ok and r.json()["recipient"]["id"] == user_id and "message" in r.json())]
 
 
 def test_messenger_subscription_check(messaging: Servers):
@@ -235,8 +300,10 @@ def test_messenger_greeting_gets_quick_replies(messaging: Servers, fakes: Fakes)
 
 def test_messenger_quick_reply_sends_its_payload(messaging: Servers, fakes: Fakes):
     user_id = uuid.uuid4().hex
-    event = {"message": {"mid": "m_1", "text": "Pour qui ?", "quick_reply": {"payload": "/ask_who_for"}}}
-    assert to_messenger(messaging, messenger_event(user_id, **event)).status_code == 200
+    event = {"message": {"mid": f"m_{user_id}", "text": "Pour qui ?",
+                         "quick_reply": {"payload": "/ask_who_for"}}}
+    assert to_messenger(messaging, messenger_event(user_id, **event),
+                        wait_for=user_id).status_code == 200
     notice, answer = messenger_sent(fakes, user_id)[:2]
     assert "90 jours" in notice["text"] and "demandeurs d'emploi" in answer["text"]
 
@@ -275,9 +342,10 @@ def test_messenger_signed_but_unreadable_body(messaging: Servers, body: bytes, s
 def test_messenger_audio_gets_the_note_with_the_antenne_contact(messaging: Servers, fakes: Fakes):
     user_id = uuid.uuid4().hex
     say_on_messenger(messaging, user_id, "j'habite à Lens")
-    audio = {"mid": "m_3", "attachments": [
+    audio = {"mid": f"m_{user_id}", "attachments": [
         {"type": "audio", "payload": {"url": "https://cdn.fbsbx.com/v/t59/audioclip.mp4"}}]}
-    assert to_messenger(messaging, messenger_event(user_id, message=audio)).status_code == 200
+    assert to_messenger(messaging, messenger_event(user_id, message=audio),
+                        wait_for=user_id).status_code == 200
     text = messenger_sent(fakes, user_id)[-1]["text"]
     assert "messages écrits" in text
     assert "Votre antenne est celle d'Arras" in text and "contactarras@transitionspro-hdf.fr" in text
@@ -299,14 +367,17 @@ def whatsapp_form(sender: str, body: str, **extra: str) -> dict[str, str]:
     }
 
 
-def to_whatsapp(rasa: Servers, form: dict[str, str], token: str = TWILIO_TOKEN):
+def to_whatsapp(rasa: Servers, form: dict[str, str], token: str = TWILIO_TOKEN,
+                wait: bool = True):
     signature = RequestValidator(token).compute_signature(TWILIO_HOOK, form)
-    return requests.post(webhook(rasa, "twilio"), data=form, timeout=REQUEST_TIMEOUT_S,
-                         headers={"X-Twilio-Signature": signature})
+    return posted_and_settled(rasa, f"wa:{form.get('From')}", lambda: requests.post(
+        webhook(rasa, "twilio"), data=form, timeout=REQUEST_TIMEOUT_S,
+        headers={"X-Twilio-Signature": signature}), wait and "From" in form)
 
 
 def whatsapp_sent(fakes: Fakes, sender: str) -> list[dict[str, str]]:
-    return [r.form for r in fakes.twilio.received(lambda r: r.form.get("To") == sender)]
+    """The messages Twilio took for the sender, in order."""
+    return [r.form for r in fakes.twilio.received(lambda r: r.ok and r.form.get("To") == sender)]
 
 
 def test_whatsapp_choices_are_a_numbered_list_and_a_number_answers(
@@ -335,7 +406,8 @@ def test_whatsapp_the_title_typed_answers_too(messaging: Servers, fakes: Fakes):
 
 def test_whatsapp_forged_signature_is_refused(messaging: Servers, fakes: Fakes):
     sender = whatsapp_number()
-    assert to_whatsapp(messaging, whatsapp_form(sender, "bonjour"), token="guess").status_code == 403
+    assert to_whatsapp(messaging, whatsapp_form(sender, "bonjour"), token="guess",
+                       wait=False).status_code == 403
     unsigned = requests.post(webhook(messaging, "twilio"), data=whatsapp_form(sender, "bonjour"),
                              timeout=10)
     assert unsigned.status_code == 403
@@ -367,7 +439,8 @@ def test_telegram_read_me_the_message_sends_the_last_answer_as_a_voice_note(
     user = telegram_user()
     to_telegram(messaging, telegram_message(user, text="bonjour"))
     before = len(telegram_sent(fakes, user))
-    assert to_telegram(messaging, telegram_message(user, text="lis-moi le message")).status_code == 200
+    assert to_telegram(messaging, telegram_message(user, text="lis-moi le message"),
+                       wait=False).status_code == 200
     voices = fakes.telegram.received(
         lambda r: r.path.endswith("/sendVoice") and r.form.get("chat_id") == str(user["id"]),
         wait_s=10)
@@ -381,7 +454,8 @@ def test_whatsapp_in_audio_sends_a_media_message_twilio_can_fetch(messaging: Ser
     sender = whatsapp_number()
     to_whatsapp(messaging, whatsapp_form(sender, "bonjour"))
     before = len(whatsapp_sent(fakes, sender))
-    to_whatsapp(messaging, whatsapp_form(sender, "en odio svp"))  # a typo reads too
+    to_whatsapp(messaging, whatsapp_form(sender, "en odio svp"), wait=False)  # a typo reads too
+    fakes.twilio.received(lambda r: r.ok and "MediaUrl" in r.form, wait_s=10)
     note = whatsapp_sent(fakes, sender)[before]
     audio_url = note["MediaUrl"]
     base = TWILIO_HOOK.rsplit("/", 1)[0] + "/audio/"
@@ -397,7 +471,12 @@ def test_whatsapp_in_audio_sends_a_media_message_twilio_can_fetch(messaging: Ser
 def test_messenger_read_me_gets_a_polite_line_with_the_phone(messaging: Servers, fakes: Fakes):
     user_id = uuid.uuid4().hex
     say_on_messenger(messaging, user_id, "bonjour")
-    say_on_messenger(messaging, user_id, "lis moi le message")
+    before = len(messenger_sent(fakes, user_id))
+    event = {"message": {"mid": f"m_{uuid.uuid4().hex}", "text": "lis moi le message"}}
+    to_messenger(messaging, messenger_event(user_id, **event))
+    deadline = time.monotonic() + REQUEST_TIMEOUT_S
+    while len(messenger_sent(fakes, user_id)) == before and time.monotonic() < deadline:
+        time.sleep(0.1)
     text = messenger_sent(fakes, user_id)[-1]["text"]
     assert "audio" in text and HEAD_OFFICE_PHONE in text
 
@@ -409,3 +488,227 @@ def test_the_default_server_has_no_messaging_webhook(servers: Servers, channel: 
     assert requests.post(webhook(servers, channel), data=b"{}", timeout=10).status_code == 404
     assert requests.get(f"http://127.0.0.1:{servers.rasa_port}/webhooks/rest/",
                         timeout=10).status_code == 200
+
+
+# -- Delivery: each provider delivery once, replies that arrive -----------------
+
+def to_user(user: dict):
+    return lambda r: r.path.endswith("/sendMessage") and r.form.get("chat_id") == str(user["id"])
+
+
+def test_telegram_a_redelivered_update_is_handled_once(messaging: Servers, fakes: Fakes):
+    user = telegram_user()
+    update = telegram_message(user, text="c koi clea")
+    assert to_telegram(messaging, update).status_code == 200
+    answered = len(telegram_sent(fakes, user))
+    assert to_telegram(messaging, update, wait=False).status_code == 200  # Telegram retries
+    time.sleep(1.5)
+    assert user_messages(messaging, telegram_chat(update)) == 1
+    assert len(telegram_sent(fakes, user)) == answered
+
+
+def test_a_replay_dated_before_the_window_is_ignored(messaging: Servers, fakes: Fakes):
+    user, user_id = telegram_user(), uuid.uuid4().hex
+    eight_days_ago = time.time() - 8 * 86_400
+    update = telegram_message(user, text="bonjour")
+    update["message"]["date"] = int(eight_days_ago)
+    assert to_telegram(messaging, update, wait=False).status_code == 200
+    event = json.loads(messenger_event(user_id, message={"mid": f"m_{user_id}", "text": "bonjour"}))
+    event["entry"][0]["messaging"][0]["timestamp"] = int(eight_days_ago * 1000)
+    assert to_messenger(messaging, json.dumps(event).encode()).status_code == 200
+    time.sleep(1.5)
+    assert telegram_sent(fakes, user) == [] and messenger_sent(fakes, user_id) == []
+
+
+def test_telegram_a_hanging_send_is_acknowledged_at_once_then_delivered(
+    messaging: Servers, fakes: Fakes
+):
+    user = telegram_user()
+    fakes.telegram.fail(to_user(user), hang_s=8)
+    response = to_telegram(messaging, telegram_message(user, text="bonjour"))
+    assert response.status_code == 200 and response.elapsed_s < 1
+    texts = [r.form["text"] for r in telegram_sent(fakes, user)]
+    assert len(texts) == 2 and "90 jours" in texts[0] and texts[1].startswith("Bonjour")
+
+
+def test_telegram_flood_control_is_waited_out_and_every_message_arrives_in_order(
+    messaging: Servers, fakes: Fakes
+):
+    user = telegram_user()
+    fakes.telegram.fail(to_user(user), telegram_error(429, "Too Many Requests: retry after 1", 1),
+                        times=2)
+    to_telegram(messaging, telegram_message(user, text="bonjour"))
+    calls = fakes.telegram.received(to_user(user))
+    assert [r.status for r in calls] == [429, 429, 200, 200]
+    assert calls[2].at - calls[1].at >= 1  # retry_after honoured
+    texts = [r.form["text"] for r in telegram_sent(fakes, user)]
+    assert "90 jours" in texts[0] and texts[1].startswith("Bonjour")
+
+
+def test_telegram_a_reply_that_did_not_arrive_comes_first_next_time(
+    messaging: Servers, fakes: Fakes
+):
+    user = telegram_user()
+    fakes.telegram.fail(lambda r: to_user(user)(r) and r.form["text"].startswith("Bonjour"),
+                        telegram_error(403, "Forbidden: bot was blocked by the user"))
+    to_telegram(messaging, telegram_message(user, text="bonjour"))
+    assert len(telegram_sent(fakes, user)) == 1  # the notice; the greeting was refused
+    to_telegram(messaging, telegram_message(user, text="c koi clea"))
+    texts = [r.form["text"] for r in telegram_sent(fakes, user)][1:]
+    assert texts[0].startswith("Mes derniers messages ne vous sont pas arrivés")
+    assert texts[1].startswith("Bonjour") and "certificat" in texts[2]
+    keyboard = json.loads(telegram_sent(fakes, user)[2].form["reply_markup"])["inline_keyboard"]
+    assert keyboard  # the greeting comes back with its buttons
+    to_telegram(messaging, telegram_message(user, text="merci"))
+    assert not any(r.form["text"].startswith("Mes derniers")
+                   for r in telegram_sent(fakes, user)[4:])  # sent once only
+
+
+def test_telegram_a_group_gets_one_short_note_and_nothing_is_kept(messaging: Servers, fakes: Fakes):
+    user = telegram_user()
+    group = {"id": -100000 - user["id"], "title": "Collègues", "type": "supergroup"}
+    update = telegram_message(user, text="/start@" + TELEGRAM_BOT)
+    update["message"]["chat"] = group
+    assert to_telegram(messaging, update, wait=False).status_code == 200
+    notes = fakes.telegram.received(
+        lambda r: r.path.endswith("/sendMessage") and r.form.get("chat_id") == str(group["id"]),
+        wait_s=10)
+    assert len(notes) == 1 and "message privé" in notes[0].form["text"]
+    assert stored(messaging, f"tg:{group['id']}") == []
+
+
+def test_telegram_a_command_to_another_bot_is_ignored(messaging: Servers, fakes: Fakes):
+    user = telegram_user()
+    assert to_telegram(messaging, telegram_message(user, text="/start@other_bot"),
+                       wait=False).status_code == 200
+    time.sleep(1.5)
+    assert telegram_sent(fakes, user) == []
+
+
+def test_telegram_restart_starts_over_with_a_word(messaging: Servers, fakes: Fakes):
+    user = telegram_user()
+    to_telegram(messaging, telegram_message(user, text="bonjour"))
+    to_telegram(messaging, telegram_message(user, text="/restart"))
+    last = telegram_sent(fakes, user)[-1].form["text"]
+    assert "recommençons" in last and "problème" not in last
+
+
+def test_messenger_a_redelivered_event_is_handled_once(messaging: Servers, fakes: Fakes):
+    user_id = uuid.uuid4().hex
+    body = messenger_event(user_id, message={"mid": f"m_{user_id}", "text": "c koi clea"})
+    to_messenger(messaging, body, wait_for=user_id)
+    answered = len(messenger_sent(fakes, user_id))
+    assert to_messenger(messaging, body).status_code == 200
+    time.sleep(1.5)
+    assert user_messages(messaging, f"fb:{user_id}") == 1
+    assert len(messenger_sent(fakes, user_id)) == answered
+
+
+def to_messenger_user(user_id: str):
+    return lambda r: r.json()["recipient"]["id"] == user_id and "message" in r.json()
+
+
+def test_messenger_a_hanging_send_is_acknowledged_at_once_then_delivered(
+    messaging: Servers, fakes: Fakes
+):
+    user_id = uuid.uuid4().hex
+    fakes.graph.fail(to_messenger_user(user_id), hang_s=8)
+    body = messenger_event(user_id, message={"mid": f"m_{user_id}", "text": "bonjour"})
+    response = to_messenger(messaging, body, wait_for=user_id)
+    assert response.status_code == 200 and response.elapsed_s < 1
+    texts = [message["text"] for message in messenger_sent(fakes, user_id)]
+    assert "90 jours" in texts[0] and texts[1].startswith("Bonjour")
+
+
+def test_messenger_rate_limits_and_dropped_calls_are_retried_in_order(
+    messaging: Servers, fakes: Fakes
+):
+    user_id = uuid.uuid4().hex
+    fakes.graph.fail(to_messenger_user(user_id), graph_error(400, 613, transient=True))
+    fakes.graph.fail(to_messenger_user(user_id), drop=True)
+    say_on_messenger(messaging, user_id, "bonjour")
+    texts = [message["text"] for message in messenger_sent(fakes, user_id)]
+    assert "90 jours" in texts[0] and texts[1].startswith("Bonjour") and len(texts) == 2
+
+
+def test_messenger_a_reply_that_did_not_arrive_comes_first_next_time(
+    messaging: Servers, fakes: Fakes
+):
+    user_id = uuid.uuid4().hex
+    fakes.graph.fail(lambda r: to_messenger_user(user_id)(r)
+                     and r.json()["message"]["text"].startswith("Bonjour"),
+                     graph_error(400, 551))  # "this person isn't available right now"
+    say_on_messenger(messaging, user_id, "bonjour")
+    assert len(messenger_sent(fakes, user_id)) == 1
+    say_on_messenger(messaging, user_id, "merci")
+    texts = [message["text"] for message in messenger_sent(fakes, user_id)][1:]
+    assert texts[0].startswith("Mes derniers messages") and texts[1].startswith("Bonjour")
+
+
+def test_whatsapp_a_replayed_message_is_handled_once(messaging: Servers, fakes: Fakes):
+    sender = whatsapp_number()
+    form = whatsapp_form(sender, "c koi clea")
+    to_whatsapp(messaging, form)
+    answered = len(whatsapp_sent(fakes, sender))
+    assert to_whatsapp(messaging, form, wait=False).status_code == 200  # a captured request
+    time.sleep(1.5)
+    assert user_messages(messaging, f"wa:{sender}") == 1
+    assert len(whatsapp_sent(fakes, sender)) == answered
+
+
+def to_whatsapp_user(sender: str):
+    return lambda r: r.form.get("To") == sender
+
+
+def test_whatsapp_a_hanging_send_is_acknowledged_at_once_then_delivered(
+    messaging: Servers, fakes: Fakes
+):
+    sender = whatsapp_number()
+    fakes.twilio.fail(to_whatsapp_user(sender), hang_s=8)
+    response = to_whatsapp(messaging, whatsapp_form(sender, "bonjour"))
+    assert response.status_code == 200 and response.elapsed_s < 1
+    bodies = [form["Body"] for form in whatsapp_sent(fakes, sender)]
+    assert "90 jours" in bodies[0] and bodies[1].startswith("Bonjour")
+
+
+def test_whatsapp_too_many_requests_is_retried_in_order(messaging: Servers, fakes: Fakes):
+    sender = whatsapp_number()
+    fakes.twilio.fail(to_whatsapp_user(sender), twilio_error(429, 20429))
+    to_whatsapp(messaging, whatsapp_form(sender, "bonjour"))
+    bodies = [form["Body"] for form in whatsapp_sent(fakes, sender)]
+    assert len(bodies) == 2 and "90 jours" in bodies[0] and bodies[1].startswith("Bonjour")
+
+
+def test_whatsapp_a_reply_that_failed_every_retry_comes_first_next_time(
+    messaging: Servers, fakes: Fakes
+):
+    sender = whatsapp_number()
+    fakes.twilio.fail(lambda r: to_whatsapp_user(sender)(r) and r.form["Body"].startswith("Bonjour"),
+                      twilio_error(500, 20500), times=4)
+    to_whatsapp(messaging, whatsapp_form(sender, "bonjour"))
+    assert len(whatsapp_sent(fakes, sender)) == 1
+    to_whatsapp(messaging, whatsapp_form(sender, "merci"))
+    bodies = [form["Body"] for form in whatsapp_sent(fakes, sender)][1:]
+    assert bodies[0].startswith("Mes derniers messages") and bodies[1].startswith("Bonjour")
+
+
+def test_whatsapp_an_oversized_form_is_refused_before_it_is_read(messaging: Servers):
+    form = whatsapp_form(whatsapp_number(), "x" * 100_000)
+    assert to_whatsapp(messaging, form, wait=False).status_code == 413
+
+
+def test_no_secret_reaches_the_logs_whatever_fails(messaging: Servers, fakes: Fakes):
+    user, user_id, sender = telegram_user(), uuid.uuid4().hex, whatsapp_number()
+    fakes.telegram.fail(to_user(user), drop=True, times=2)  # network errors
+    fakes.telegram.fail(to_user(user), telegram_error(502, "Bad Gateway"), times=2)
+    fakes.graph.fail(to_messenger_user(user_id), drop=True, times=4)
+    fakes.twilio.fail(to_whatsapp_user(sender), twilio_error(503, 20503), times=4)
+    to_telegram(messaging, telegram_message(user, text="bonjour"))
+    say_on_messenger(messaging, user_id, "bonjour")
+    to_whatsapp(messaging, whatsapp_form(sender, "bonjour"))
+    log = (messaging.workdir / "rasa.log").read_text()
+    for provider in ("telegram", "messenger", "twilio"):  # each failure was logged
+        assert f"provider={provider}" in log or f'"provider": "{provider}"' in log
+    assert "channel.reply.kept" in log
+    assert [secret for secret in SECRETS if secret in log] == []
+    assert "appsecret_proof=" not in log.replace("appsecret_proof=[secret]", "")

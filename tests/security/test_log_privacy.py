@@ -28,6 +28,26 @@ def test_scrub_removes_dumps_ids_phones_emails_and_payload_entities():
     assert scrub("Trained in 14 s on 2026-12-01") == "Trained in 14 s on 2026-12-01"
 
 
+def test_scrub_masks_the_messaging_apps_secrets(monkeypatch):
+    token, page_token = "7000000001:AAsecretTokenOfTheBot_0123456789", "EAAGsecretPageToken42"
+    monkeypatch.setenv("CLEA_TELEGRAM_TOKEN", token)
+    monkeypatch.setenv("CLEA_MESSENGER_PAGE_ACCESS_TOKEN", page_token)
+    monkeypatch.setattr(log_privacy, "_secrets", [])
+    factory, config = logging.getLogRecordFactory(), structlog.get_config()
+    try:
+        log_privacy.install()
+        line = scrub(f"POST https://api.telegram.org/bot{token}/sendMessage failed; "
+                     f"token {page_token}")
+    finally:
+        logging.setLogRecordFactory(factory)
+        structlog.configure(**config)
+    assert token not in line and page_token not in line and "api.telegram.org" in line
+    # the shapes of a Bot API token and of Graph's credentials, whatever their value
+    unknown = scrub("GET /bot123456:AAunknownTokenValue_abcdefgh/getMe "
+                    "https://graph.facebook.com/v19.0/me/messages?access_token=EAAx&appsecret_proof=9f0")
+    assert "AAunknownTokenValue" not in unknown and "EAAx" not in unknown and "9f0" not in unknown
+
+
 def test_installed_scrubbing_covers_messages_tracebacks_and_structlog(caplog):
     factory = logging.getLogRecordFactory()
     config = structlog.get_config()
