@@ -24,15 +24,15 @@ else
   echo "    Rasa listens on 127.0.0.1 only: people reach it through the web app (port ${CLEA_WEB_PORT:-8080})"
   # bot/credentials.yml plus the messaging apps the environment enables (no secret written).
   .venv/bin/python -m bot.channels.credentials var/credentials.yml
-  # Should Rasa stop on its own, the website and the actions keep serving (the widget
-  # apologises) while it is started again; Ctrl-C stops everything.
+  # Should Rasa fail (a non-zero exit), the website and the actions keep serving (the
+  # widget apologises) while it is started again; Ctrl-C stops everything.
   stopping=""
   trap 'stopping=1' INT TERM
   delay=5
   while true; do
     status=0
     .venv/bin/rasa run "${common[@]}" --credentials var/credentials.yml || status=$?
-    [[ -n "$stopping" ]] && break
+    [[ -n "$stopping" || "$status" -eq 0 ]] && break  # stopped on purpose
     echo "==> The Rasa server stopped (exit ${status}); the website and the actions still run."
     echo "    Starting it again in ${delay} s (Ctrl-C stops everything)."
     sleep "$delay" || true
