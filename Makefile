@@ -16,12 +16,13 @@ export ACTIONS_HOST ?= 127.0.0.1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export TRACKER_DB_PATH ?= var/trackers.db
 
-.PHONY: help setup browser nginx speech audio responses territory train run run-scaled shell test bench bench-console retention digest lock clean
+.PHONY: help setup browser nginx speech audio responses territory train run run-scaled status shell test bench bench-console retention digest backup restore lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
 	@echo "make test   set up, train if needed, run the whole test suite"
-	@echo "make run-scaled  nginx, 2 Rasa servers, PostgreSQL and Redis (local services), port 8000"
+	@echo "make run-scaled  nginx, 2 Rasa servers, 2 action servers under supervisord, PostgreSQL and Redis, port 8000"
+	@echo "make status  the scaled mode's processes: state, uptime, restarts"
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make bench  measure NLU, latency, throughput, memory against Rasa's default config (~15 min)"
 	@echo "make bench-console  time the staff console on 5,000 pre-dossiers, SQLite and PostgreSQL (~2 min)"
@@ -30,6 +31,8 @@ help:
 	@echo "make territory  regenerate the territory and place data from ../shared/data"
 	@echo "make retention  delete pre-dossiers closed > 12 months and conversations idle > 90 days"
 	@echo "make digest e-mail each antenne its daily counts of new and late pre-dossiers (SMTP)"
+	@echo "make backup copy the pre-dossier store into var/backups/ (copies past 30 days deleted)"
+	@echo "make restore FILE=var/backups/…  replace the pre-dossier store with a copy"
 	@echo "make lock   re-pin constraints.txt from the virtual environment"
 
 setup: $(VENV)/.installed node_modules/.package-lock.json
@@ -57,6 +60,10 @@ run: train speech
 
 run-scaled: train nginx speech
 	@$(BIN)/python -m deploy.scaled
+
+# The scaled mode's processes: state, since when, restarts (supervisord).
+status: setup
+	@$(BIN)/python -m deploy.scaled --status
 
 shell: train
 	@scripts/run.sh --shell
@@ -95,6 +102,13 @@ retention: setup
 
 digest: setup
 	@$(BIN)/python -m dossiers.digest
+
+backup: setup
+	@$(BIN)/python -m dossiers.backup
+
+restore: setup
+	@test -n "$(FILE)" || { echo "Usage: make restore FILE=var/backups/dossiers-….db (or .dump)"; exit 2; }
+	@$(BIN)/python -m dossiers.backup --restore "$(FILE)"
 
 lock: setup
 	@(echo "# Lock file: the full set of pinned packages, from \`make lock\`."; \

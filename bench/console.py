@@ -7,6 +7,7 @@ charts, and the staff member's CSV export of their antenne (about 1,000 rows); t
 admin's CSV and .xlsx exports of all 5,000 rows (10 rounds each: until the first bytes
 arrive and until the end of the file), then, in a run of their own, the peak memory
 Python allocated while each was made (tracemalloc), against the size of the file.
+Last, the time to copy the store (`make backup`) and to restore the copy (`make restore`).
 Prints a table and writes reports/console-bench.json.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import insert, text
 
+from dossiers.backup import backup, restore
 from dossiers.db import make_engine
 from dossiers.models import STATUSES, contact_attempt, history, pre_dossier, quiz_result
 from dossiers.repository import Repository, now
@@ -150,14 +152,30 @@ async def measure(store: Repository) -> dict:
     return results
 
 
-def run_on(label: str, store: Repository) -> dict:
+def backup_and_restore(url: str, schema: str | None) -> dict:
+    """Seconds to copy the store and to restore the copy over it, and the copy's size."""
+    start = time.perf_counter()
+    copy = backup(url, ROOT / "var" / "bench" / "backups", schema=schema)
+    copied = time.perf_counter() - start
+    start = time.perf_counter()
+    restore(copy, url)
+    restored = time.perf_counter() - start
+    size_kb = copy.stat().st_size // 1024
+    copy.unlink()
+    return {"backup_s": round(copied, 2), "restore_s": round(restored, 2), "copy_kb": size_kb}
+
+
+def run_on(label: str, store: Repository, url: str, schema: str | None = None) -> dict:
     step(f"{label}: seeding {DOSSIERS} pre-dossiers over a year")
     store.migrate()
     store.sync_antennes(load_referentiel())
     start = time.perf_counter()
     seed(store)
     step(f"{label}: seeded in {time.perf_counter() - start:.1f} s; timing {ROUNDS} requests per page")
-    return asyncio.run(measure(store))
+    results = asyncio.run(measure(store))
+    step(f"{label}: copying the store and restoring the copy")
+    results["backup and restore"] = backup_and_restore(url, schema)
+    return results
 
 
 def table(report: dict) -> str:
@@ -179,13 +197,14 @@ def main() -> None:
     sqlite_file = bench_dir / "console.db"
     for path in (sqlite_file, Path(f"{sqlite_file}-wal"), Path(f"{sqlite_file}-shm")):
         path.unlink(missing_ok=True)
-    report["sqlite"] = run_on("SQLite", Repository(make_engine(f"sqlite:///{sqlite_file}")))
+    sqlite_url = f"sqlite:///{sqlite_file}"
+    report["sqlite"] = run_on("SQLite", Repository(make_engine(sqlite_url)), sqlite_url)
     schema = f"clea_bench_{uuid.uuid4().hex[:8]}"
     with make_engine(POSTGRES_URL).begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
     try:
-        report["postgresql"] = run_on("PostgreSQL", Repository(engine))
+        report["postgresql"] = run_on("PostgreSQL", Repository(engine), POSTGRES_URL, schema)
     finally:
         engine.dispose()
         with make_engine(POSTGRES_URL).begin() as connection:
@@ -201,6 +220,10 @@ def main() -> None:
     print(table(report))
     print(f"\nSlowest p95 of a page or an antenne's export: {slowest} ms (target < {TARGET_MS} ms): "
           f"{'met' if report['p95_under_target'] else 'MISSED'}")
+    for base, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        figures = report[base]["backup and restore"]
+        print(f"{label}: backup of {DOSSIERS} pre-dossiers {figures['backup_s']} s "
+              f"({figures['copy_kb']} KB), restore {figures['restore_s']} s")
     print(f"Report: {REPORT.relative_to(ROOT)}")
 
 

@@ -1,13 +1,18 @@
 """The scaled mode on one machine (`make run-scaled`): nginx in front of several Rasa
-servers, the action server and the web app; conversations in PostgreSQL, their locks
+servers, two action servers and the web app; conversations in PostgreSQL, their locks
 in Redis, pre-dossiers in PostgreSQL.
 
-Usage: python -m deploy.scaled [--rasa-servers N]
-Settings come from the environment (README, "Several servers"); Ctrl-C stops everything.
+Usage: python -m deploy.scaled [--rasa-servers N]    start, under supervisord
+       python -m deploy.scaled --status              what runs, since when, its restarts
+Settings come from the environment (README, "Several servers"). The processes run
+under supervisord (deploy/supervisord.conf.j2, rendered here like nginx's
+configuration): each is started again when it exits, and the exits are logged in
+var/scaled/supervisord.log. Ctrl-C stops everything, the web app first and nginx last.
 """
 
 import argparse
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -39,7 +44,9 @@ class Settings:
     model: Path = ROOT / "models" / "clea.tar.gz"
     public_port: int = int(_env("CLEA_PUBLIC_PORT", "8000"))
     rasa_ports: list[int] = field(default_factory=lambda: [5005, 5006])
-    actions_port: int = int(_env("ACTIONS_PORT", "5055"))
+    # Two action servers behind nginx: actions go on while one restarts.
+    actions_ports: list[int] = field(
+        default_factory=lambda: [int(_env("ACTIONS_PORT", "5055")) + i for i in range(2)])
     actions_lb_port: int = int(_env("CLEA_ACTIONS_LB_PORT", "5054"))
     rasa_lb_port: int = int(_env("CLEA_RASA_LB_PORT", "5053"))
     # Shown by Rasa to the action server on each call: a new one for each start.
@@ -92,6 +99,17 @@ class Settings:
         }
 
 
+@dataclass(frozen=True)
+class Program:
+    """A process supervisord keeps running; `start_seconds` it must stay up to count as started."""
+
+    name: str
+    command: str
+    priority: int
+    start_seconds: int
+    health_url: str
+
+
 def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     """Wait until `url` answers 200; fail with the end of the log if the process dies."""
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -108,19 +126,38 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
 
 
 class ScaledStack:
-    """Starts and stops the processes of the scaled mode."""
+    """Starts and stops the scaled mode's processes, through supervisord."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.env = settings.environment()
         self.processes: list[subprocess.Popen] = []
 
-    def _spawn(self, name: str, command: list[str]) -> tuple[subprocess.Popen, Path]:
-        log = self.settings.workdir / f"{name}.log"
-        process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log.open("w"),
-                                   stderr=subprocess.STDOUT)
-        self.processes.append(process)
-        return process, log
+    @property
+    def supervisor_config(self) -> Path:
+        return self.settings.workdir / "supervisord.conf"
+
+    def programs(self) -> list[Program]:
+        """Started in priority order (nginx first), stopped in the reverse order."""
+        settings, python = self.settings, BIN / "python"
+        local = "http://127.0.0.1"
+        credentials = settings.workdir / "credentials.yml"
+        programs = [Program(
+            "nginx", f"{NGINX} -p {settings.workdir} -c {settings.workdir / 'nginx.conf'} "
+            "-g 'daemon off;'", 10, 2, f"{settings.public_url}/console/login")]
+        programs += [
+            Program(f"actions-{port}", f"{python} -m actions.server --port {port}", 20, 5,
+                    f"{local}:{port}/health")
+            for port in settings.actions_ports]
+        programs += [
+            Program(f"rasa-{port}", f"{BIN / 'rasa'} run --model {settings.model} "
+                    f"--endpoints bot/endpoints.scaled.yml --credentials {credentials} "
+                    f"--interface 127.0.0.1 --port {port}", 30, 10,
+                    f"{local}:{port}/webhooks/rest/")
+            for port in settings.rasa_ports]
+        programs.append(Program("web", f"{python} -m web.app", 40, 5,
+                                f"{local}:{settings.web_port}/console/login"))
+        return programs
 
     def render_nginx(self) -> Path:
         template = jinja2.Template((ROOT / "deploy" / "nginx.conf.j2").read_text())
@@ -128,11 +165,17 @@ class ScaledStack:
         config.write_text(template.render(
             workdir=self.settings.workdir, rasa_ports=self.settings.rasa_ports,
             public_port=self.settings.public_port, web_port=self.settings.web_port,
-            actions_port=self.settings.actions_port,
+            actions_ports=self.settings.actions_ports,
             actions_lb_port=self.settings.actions_lb_port,
             rasa_lb_port=self.settings.rasa_lb_port,
         ))
         return config
+
+    def render_supervisor(self) -> Path:
+        template = jinja2.Template((ROOT / "deploy" / "supervisord.conf.j2").read_text())
+        self.supervisor_config.write_text(template.render(
+            workdir=self.settings.workdir, root=ROOT, programs=self.programs()))
+        return self.supervisor_config
 
     def start(self) -> None:
         settings = self.settings
@@ -142,37 +185,46 @@ class ScaledStack:
         credentials = settings.workdir / "credentials.yml"
         subprocess.run([str(BIN / "python"), "-m", "bot.channels.credentials", str(credentials)],
                        cwd=ROOT, env=self.env, check=True)
-        print(f"==> Starting nginx on port {settings.public_port}", flush=True)
-        config = self.render_nginx()
-        nginx, nginx_log = self._spawn("nginx", [NGINX, "-p", str(settings.workdir), "-c",
-                                                 str(config), "-g", "daemon off;"])
-        print(f"==> Starting the action server on 127.0.0.1:{settings.actions_port}", flush=True)
-        actions = self._spawn("actions", [str(BIN / "python"), "-m", "actions.server",
-                                          "--port", str(settings.actions_port)])
-        rasa = []
-        for port in settings.rasa_ports:
-            print(f"==> Starting a Rasa server on 127.0.0.1:{port}", flush=True)
-            rasa.append((port, *self._spawn(f"rasa-{port}", [
-                str(BIN / "rasa"), "run", "--model", str(settings.model),
-                "--endpoints", "bot/endpoints.scaled.yml", "--credentials", str(credentials),
-                "--interface", "127.0.0.1", "--port", str(port),
-            ])))
-        print("==> Starting the web app on 127.0.0.1:"
-              f"{settings.web_port} (public page, console)", flush=True)
-        web = self._spawn("web", [str(BIN / "python"), "-m", "web.app"])
-        wait_until_up(f"http://127.0.0.1:{settings.actions_port}/health", *actions)
-        for port, process, log in rasa:
-            wait_until_up(f"http://127.0.0.1:{port}/webhooks/rest/", process, log)
-        wait_until_up(f"http://127.0.0.1:{settings.web_port}/console/login", *web)
-        wait_until_up(f"{settings.public_url}/console/login", nginx, nginx_log)
-        wait_until_up(f"http://127.0.0.1:{settings.rasa_lb_port}/webhooks/rest/", nginx, nginx_log)
+        self.render_nginx()
+        config = self.render_supervisor()
+        log = settings.workdir / "supervisord.log"
+        supervisor = subprocess.Popen(
+            [str(BIN / "supervisord"), "-c", str(config)], cwd=ROOT, env=self.env,
+            stdout=(settings.workdir / "supervisord.out").open("w"), stderr=subprocess.STDOUT)
+        self.processes.append(supervisor)
+        for program in sorted(self.programs(), key=lambda program: program.name == "nginx"):
+            print(f"==> Waiting for {program.name} ({program.health_url})", flush=True)
+            wait_until_up(program.health_url, supervisor, log)
+        wait_until_up(f"http://127.0.0.1:{settings.rasa_lb_port}/webhooks/rest/", supervisor, log)
+
+    def control(self, *command: str) -> str:
+        """supervisorctl's answer to `command` (status, pid NAME, restart NAME…)."""
+        result = subprocess.run([str(BIN / "supervisorctl"), "-c", str(self.supervisor_config),
+                                 *command], capture_output=True, text=True)
+        return result.stdout
+
+    def restarts(self) -> dict[str, int]:
+        """How many times each program was started again, from supervisord's log."""
+        log = (self.settings.workdir / "supervisord.log").read_text()
+        spawned = re.findall(r"spawned: '([\w-]+)'", log)
+        return {name: spawned.count(name) - 1 for name in dict.fromkeys(spawned)}
+
+    def status(self) -> str:
+        """Each program's state, process, uptime, and restarts."""
+        restarts = self.restarts()
+        lines = []
+        for line in self.control("status").splitlines():
+            name = line.split(maxsplit=1)[0] if line.strip() else ""
+            lines.append(f"{line}, restarts: {restarts.get(name, 0)}" if name else line)
+        return "\n".join(lines)
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
+        """supervisord stops the programs, the web app first and nginx last."""
+        for process in self.processes:
             process.terminate()
-        for process in reversed(self.processes):
+        for process in self.processes:
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=90)
             except subprocess.TimeoutExpired:
                 process.kill()
         self.processes.clear()
@@ -181,20 +233,26 @@ class ScaledStack:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rasa-servers", type=int, default=2)
+    parser.add_argument("--status", action="store_true",
+                        help="show what runs, since when, and its restarts")
     arguments = parser.parse_args()
     first = int(_env("RASA_PORT", "5005"))
     settings = Settings(rasa_ports=[first + i for i in range(arguments.rasa_servers)])
+    stack = ScaledStack(settings)
+    if arguments.status:
+        if not stack.supervisor_config.exists():
+            raise SystemExit("The scaled mode is not running (start it with `make run-scaled`).")
+        print(stack.status())
+        return
     if settings.workdir.exists():
         shutil.rmtree(settings.workdir)
-    stack = ScaledStack(settings)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         stack.start()
         print(f"==> Ready on {settings.public_url}/ (page), /console, /webhooks/rest/webhook; "
-              "Ctrl-C stops everything", flush=True)
-        while all(process.poll() is None for process in stack.processes):
-            time.sleep(1)
-        print("A process stopped: see the logs in var/scaled/", file=sys.stderr)
+              "`make status` shows the processes; Ctrl-C stops everything", flush=True)
+        stack.processes[0].wait()
+        print("supervisord stopped: see var/scaled/supervisord.log", file=sys.stderr)
     except KeyboardInterrupt:
         pass
     finally:

@@ -157,6 +157,7 @@ class PersonalData(Data):
     kept_months_after_closing: int
     kept_months_at_most: int
     conversation_days: int
+    backup_days: int
     data_protection_contact: str
     complaint_authority: str
     complaint_url: str

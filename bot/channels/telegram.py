@@ -186,8 +186,9 @@ class TelegramChannel(TelegramInput):
                 logger.error("telegram.webhook.wrong_bot", reason=str(error))
                 return
             except (ReplyFailed, asyncio.TimeoutError) as error:
+                reason = str(error) if isinstance(error, ReplyFailed) else "timeout"
                 logger.warning("telegram.webhook.not_set", host=host_of(self.api_url),
-                               reason=type(error).__name__, retry_in_s=pause)
+                               reason=reason, retry_in_s=pause)
             await asyncio.sleep(pause)
 
     def blueprint(

@@ -39,7 +39,7 @@ def stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sca
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     settings = Settings(
         workdir=tmp_path_factory.mktemp("scaled"), model=model, public_port=_free_port(),
-        rasa_ports=[_free_port(), _free_port()], actions_port=_free_port(),
+        rasa_ports=[_free_port(), _free_port()], actions_ports=[_free_port(), _free_port()],
         actions_lb_port=_free_port(), web_port=_free_port(), pg_schema=schema,
         redis_prefix=f"test{uuid.uuid4().hex[:8]}", allowed_origins="",
     )
@@ -177,3 +177,40 @@ def test_nginx_publishes_only_the_web_app_and_the_messaging_webhooks(stack: Scal
     for port in stack.settings.rasa_ports:
         assert listening_addresses(port) == {"0100007F"}
     assert listening_addresses(stack.settings.web_port) == {"0100007F"}
+
+
+def wait_for(url: str, timeout_s: float) -> float:
+    """Seconds until `url` answers 200."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"{url} not back after {timeout_s} s")
+
+
+def test_a_killed_process_is_started_again_and_the_stack_keeps_serving(stack: ScaledStack):
+    rasa_port, actions_port = stack.settings.rasa_ports[0], stack.settings.actions_ports[0]
+    for name in (f"rasa-{rasa_port}", f"actions-{actions_port}"):
+        os.kill(int(stack.control("pid", name).strip()), 9)
+    # meanwhile the other Rasa server and the other action server answer, through nginx
+    sender = new_sender()
+    assert "d'Arras" in say_to(stack.settings.rasa_lb_port, sender, "je suis de lens")
+    assert "Arras" in say_to(stack.settings.rasa_lb_port, sender, "je veux parler à quelqu'un")
+    assert wait_for(f"http://127.0.0.1:{actions_port}/health", 30) < 30
+    print(f"Rasa back in {wait_for(f'http://127.0.0.1:{rasa_port}/webhooks/rest/', 180):.0f} s")
+    assert "Question 1 sur" in say_to(rasa_port, sender, "je veux tester mon niveau")
+    status = stack.status()
+    assert status.count("RUNNING") == len(stack.programs()), status
+    assert f"rasa-{rasa_port}" in status and "restarts: 1" in status
+
+
+def test_the_supervisor_configuration_holds_every_process_and_no_secret(stack: ScaledStack):
+    config = stack.supervisor_config.read_text()
+    for program in stack.programs():
+        assert f"[program:{program.name}]" in config
+    assert len(stack.settings.actions_ports) == 2  # actions go on while one restarts
+    assert stack.settings.actions_token not in config and SECRET not in config
