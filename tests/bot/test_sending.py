@@ -55,7 +55,7 @@ def test_the_providers_delay_is_honoured_within_a_cap():
     assert pause_before(1, SendError("429", retry_after=3600)) == sending.MAX_RETRY_AFTER_S
     attempt, calls = attempts_answering(SendError("429", retry_after=0.3), "ok")
     asyncio.run(with_retries("telegram", "api", attempt))
-    assert calls[1] - calls[0] >= 0.3
+    assert calls[1] - calls[0] >= 0.25  # the loop's clock may wake a tick early; backoff is 0.01
 
 
 def test_a_hanging_call_is_cut_by_the_timeout():
