@@ -16,13 +16,14 @@ export ACTIONS_HOST ?= 127.0.0.1
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
 export TRACKER_DB_PATH ?= var/trackers.db
 
-.PHONY: help setup browser nginx speech audio responses territory train run run-scaled status shell test bench bench-console retention digest backup restore lock clean
+.PHONY: help setup browser nginx speech audio responses territory train run run-scaled status reload-scaled shell test bench bench-console retention digest backup restore lock clean
 
 help:
 	@echo "make run    set up, train if needed, start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
 	@echo "make test   set up, train if needed, run the whole test suite"
 	@echo "make run-scaled  nginx, 2 Rasa servers, 2 action servers under supervisord, PostgreSQL and Redis, port 8000"
 	@echo "make status  the scaled mode's processes: state, uptime, restarts"
+	@echo "make reload-scaled  train if needed, then restart the action and Rasa servers one at a time (new model, no request lost)"
 	@echo "make shell  chat with the assistant in the terminal"
 	@echo "make bench  measure NLU, latency, throughput, memory against Rasa's default config (~15 min)"
 	@echo "make bench-console  time the staff console on 5,000 pre-dossiers, SQLite and PostgreSQL (~2 min)"
@@ -64,6 +65,10 @@ run-scaled: train nginx speech
 # The scaled mode's processes: state, since when, restarts (supervisord).
 status: setup
 	@$(BIN)/python -m deploy.scaled --status
+
+# A new model or new code in the running scaled mode, one server at a time.
+reload-scaled: train
+	@$(BIN)/python -m deploy.scaled --reload
 
 shell: train
 	@scripts/run.sh --shell

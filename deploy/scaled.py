@@ -4,13 +4,21 @@ in Redis, pre-dossiers in PostgreSQL.
 
 Usage: python -m deploy.scaled [--rasa-servers N]    start, under supervisord
        python -m deploy.scaled --status              what runs, since when, its restarts
+       python -m deploy.scaled --reload              restart the servers one at a time
 Settings come from the environment (README, "Several servers"). The processes run
 under supervisord (deploy/supervisord.conf.j2, rendered here like nginx's
 configuration): each is started again when it exits, and the exits are logged in
 var/scaled/supervisord.log. Ctrl-C stops everything, the web app first and nginx last.
+
+A rolling restart (`--reload`, after a new model or new code) stops each action server,
+then each Rasa server, one at a time, and waits until it serves again before the next.
+A server stops gracefully (it ends the requests it holds, and refuses new ones, which
+nginx then gives to the others); a Rasa server binds its port only once its model is
+loaded. So no request fails and every conversation goes on (trackers and locks are shared).
 """
 
 import argparse
+import json
 import os
 import re
 import secrets
@@ -25,6 +33,8 @@ from urllib.parse import quote
 
 import jinja2
 import requests
+
+from web.public import unavailable_text
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -110,6 +120,32 @@ class Program:
     health_url: str
 
 
+def nginx_string(value: str) -> str:
+    """`value` inside an nginx double-quoted string (`value` holds no `$`)."""
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def server_health_url(name: str) -> str:
+    """Where the action server or Rasa server `name` ("actions-5055", "rasa-5005") answers
+    200 once it serves."""
+    kind, port = name.split("-")
+    path = "health" if kind == "actions" else "webhooks/rest/"
+    return f"http://127.0.0.1:{port}/{path}"
+
+
+def seconds_until_serving(url: str, timeout_s: float = START_TIMEOUT_S) -> float:
+    """Seconds until `url` answers 200 (the process serves again)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return time.monotonic() - started
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} not serving after {timeout_s:.0f} s")
+
+
 def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
     """Wait until `url` answers 200; fail with the end of the log if the process dies."""
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -140,23 +176,22 @@ class ScaledStack:
     def programs(self) -> list[Program]:
         """Started in priority order (nginx first), stopped in the reverse order."""
         settings, python = self.settings, BIN / "python"
-        local = "http://127.0.0.1"
         credentials = settings.workdir / "credentials.yml"
         programs = [Program(
             "nginx", f"{NGINX} -p {settings.workdir} -c {settings.workdir / 'nginx.conf'} "
             "-g 'daemon off;'", 10, 2, f"{settings.public_url}/console/login")]
         programs += [
             Program(f"actions-{port}", f"{python} -m actions.server --port {port}", 20, 5,
-                    f"{local}:{port}/health")
+                    server_health_url(f"actions-{port}"))
             for port in settings.actions_ports]
         programs += [
             Program(f"rasa-{port}", f"{BIN / 'rasa'} run --model {settings.model} "
                     f"--endpoints bot/endpoints.scaled.yml --credentials {credentials} "
                     f"--interface 127.0.0.1 --port {port}", 30, 10,
-                    f"{local}:{port}/webhooks/rest/")
+                    server_health_url(f"rasa-{port}"))
             for port in settings.rasa_ports]
         programs.append(Program("web", f"{python} -m web.app", 40, 5,
-                                f"{local}:{settings.web_port}/console/login"))
+                                f"http://127.0.0.1:{settings.web_port}/health"))
         return programs
 
     def render_nginx(self) -> Path:
@@ -168,6 +203,8 @@ class ScaledStack:
             actions_ports=self.settings.actions_ports,
             actions_lb_port=self.settings.actions_lb_port,
             rasa_lb_port=self.settings.rasa_lb_port,
+            unavailable_json=nginx_string(json.dumps({"error": unavailable_text()},
+                                                     ensure_ascii=False)),
         ))
         return config
 
@@ -203,6 +240,21 @@ class ScaledStack:
                                  *command], capture_output=True, text=True)
         return result.stdout
 
+    def reload(self) -> list[tuple[str, float]]:
+        """Restart the running action servers, then the Rasa servers, one at a time; each
+        one's seconds from its stop until it serves again."""
+        names = [line.split()[0] for line in self.control("status").splitlines() if line.strip()]
+        timings = []
+        for kind in ("actions", "rasa"):
+            for name in (name for name in names if name.startswith(f"{kind}-")):
+                print(f"==> Restarting {name}", flush=True)
+                started = time.monotonic()
+                self.control("restart", name)
+                seconds_until_serving(server_health_url(name))
+                timings.append((name, time.monotonic() - started))
+                print(f"    {name} serves again after {timings[-1][1]:.0f} s", flush=True)
+        return timings
+
     def restarts(self) -> dict[str, int]:
         """How many times each program was started again, from supervisord's log."""
         log = (self.settings.workdir / "supervisord.log").read_text()
@@ -235,13 +287,17 @@ def main() -> None:
     parser.add_argument("--rasa-servers", type=int, default=2)
     parser.add_argument("--status", action="store_true",
                         help="show what runs, since when, and its restarts")
+    parser.add_argument("--reload", action="store_true",
+                        help="restart the action and Rasa servers one at a time (a new model)")
     arguments = parser.parse_args()
     first = int(_env("RASA_PORT", "5005"))
     settings = Settings(rasa_ports=[first + i for i in range(arguments.rasa_servers)])
     stack = ScaledStack(settings)
-    if arguments.status:
+    if arguments.status or arguments.reload:
         if not stack.supervisor_config.exists():
             raise SystemExit("The scaled mode is not running (start it with `make run-scaled`).")
+        if arguments.reload:
+            stack.reload()
         print(stack.status())
         return
     if settings.workdir.exists():

@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import case, delete, func, insert, or_, select, update
 from sqlalchemy.engine import Connection, Engine, RowMapping
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from dossiers.db import make_engine
 from dossiers.models import (
@@ -194,6 +194,13 @@ class Repository:
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+
+    def reachable(self) -> bool:
+        """Whether the store answers a query now."""
+        try:
+            return self._transaction(lambda connection: connection.execute(select(1)).scalar()) == 1
+        except (StoreUnavailable, SQLAlchemyError):
+            return False
 
     def sync_antennes(self, ref: Referentiel) -> None:
         """Make the antenne table match referentiel/ (its one source)."""

@@ -30,6 +30,7 @@ STATIC = Path(__file__).with_name("static")
 # The console's CSS framework (npm, pinned in package-lock.json).
 PICO = Path(__file__).resolve().parent.parent / "node_modules" / "@picocss" / "pico" / "css"
 SESSION_HOURS = 8
+HEALTH_TIMEOUT_S = 3
 
 
 # `data:` images only: the console's CSS framework draws its small icons (a select's
@@ -55,6 +56,18 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     _add_security_headers(request, response)
 
 
+async def health(request: web.Request) -> web.Response:
+    """The web app answers (200), and whether its pre-dossier store does: for supervision
+    and load balancers (the public page works without the store, the console does not)."""
+    try:
+        store = await asyncio.wait_for(
+            asyncio.to_thread(request.app[REPOSITORY].reachable), HEALTH_TIMEOUT_S)
+    except asyncio.TimeoutError:
+        store = False
+    return web.json_response({"status": "ok", "store": "ok" if store else "unavailable"},
+                             headers={"Cache-Control": "no-store"})
+
+
 def create_app(repository: Repository, key: bytes, secure_cookies: bool = False,
                limiter: Optional[LoginLimiter] = None,
                speaker: Optional[Speaker] = None) -> web.Application:
@@ -78,6 +91,7 @@ def create_app(repository: Repository, key: bytes, secure_cookies: bool = False,
     app.add_routes(routes)
     app.add_routes(dashboard_routes)
     app.add_routes(public_routes)
+    app.router.add_get("/health", health)
     setup_listening(app, speaker)
     setup_result_mail(app)
     add_rate_limits(app)

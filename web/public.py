@@ -184,12 +184,15 @@ async def widget_request(request: web.Request, text_field: str) -> dict | web.Re
 
 @routes.post("/chat")
 async def chat(request: web.Request) -> web.Response:
-    """Forward one message of the widget to the assistant; a polite error when it is away."""
+    """Forward one message of the widget to the assistant; a polite error when it is away.
+    The widget's `message_id` goes along: a message sent again is answered once (bot/channels/rest.py)."""
     payload = await widget_request(request, "message")
     if isinstance(payload, web.Response):
         return payload
     headers = cors_headers(request)
     body = {"sender": payload["sender"], "message": payload["message"]}
+    if "message_id" in payload:
+        body["message_id"] = payload["message_id"]
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_S)) as http:
             async with http.post(f"{rasa_url()}/webhooks/rest/webhook", json=body) as response:

@@ -28,9 +28,8 @@ import structlog
 import yaml
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered
-from sanic import Sanic
-from sanic.exceptions import SanicException
 
+from bot.channels.agent import our_tracker_store
 from bot.channels.identity import short_hash
 from bot.channels.ledger import current_ledger
 from bot.channels.listening import answer_about_reading
@@ -74,13 +73,7 @@ def apology() -> Dict[Text, Any]:
 
 def _stored_user_messages(sender_id: str) -> int:
     """How many messages of the person the conversation store holds (0 when unknown)."""
-    try:
-        store = Sanic.get_app().ctx.agent.tracker_store
-    except (SanicException, AttributeError):
-        return 0
-    # Rasa's agent wraps the configured store in a FailSafeTrackerStore: ours is inside.
-    store = getattr(store, "_tracker_store", store)
-    count = getattr(store, "user_message_count", None)
+    count = getattr(our_tracker_store(), "user_message_count", None)
     return count(sender_id) if count else 0
 
 
@@ -193,16 +186,18 @@ class WatchedOutput(OutputChannel):
 
 async def deliver(
     on_new_message: Callable[[UserMessage], Awaitable[Any]], message: UserMessage
-) -> None:
-    """Hand a message to Rasa; an apology when nothing was answered. Never raises."""
-    stored = _stored_user_messages(message.sender_id)
-    refused = refusal(message, stored)
-    if refused:
-        await _send(message, refused)
-        return
+) -> bool:
+    """Hand a message to Rasa; an apology when nothing was answered. Never raises:
+    False when the turn failed with an error (the conversation may not be saved)."""
     watched = WatchedOutput(message.output_channel, message.input_channel)
     message.output_channel = watched
+    failed = False
     try:
+        stored = _stored_user_messages(message.sender_id)
+        refused = refusal(message, stored)
+        if refused:
+            await _send(message, refused)
+            return True
         if message.input_channel in MESSAGING_CHANNELS:
             await watched.resend_missed(message.sender_id)
         if needs_notice(message, stored):
@@ -211,10 +206,11 @@ async def deliver(
             for part in requests_of(message):
                 await on_new_message(part)
     except Exception:  # a provider would retry on a 5xx and the person get answers twice
+        failed = True
         logger.exception("channel.message.failure", channel=message.input_channel,
                          conversation=short_hash(message.sender_id))
     if watched.sent:
-        return
+        return not failed
     logger.error("channel.message.unanswered", channel=message.input_channel,
                  conversation=short_hash(message.sender_id))
     try:
@@ -223,6 +219,7 @@ async def deliver(
         logger.error("channel.apology.failure", channel=message.input_channel)
     except Exception:
         logger.exception("channel.apology.failure", channel=message.input_channel)
+    return not failed
 
 
 async def _send(message: UserMessage, response: str) -> None:

@@ -9,7 +9,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 from bot.channels.identity import valid_web_id
 
@@ -17,6 +17,7 @@ MAX_MESSAGE_CHARS = int(os.environ.get("CLEA_MAX_MESSAGE_CHARS", "1000"))
 MAX_BODY_BYTES = 1_000_000
 TOO_LONG_INTENT = "/message_too_long"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 _PAYLOAD = re.compile(r"^(/\w+)(\{.*\})$", re.DOTALL)
 MAX_ENTITY_CHARS = 200
 
@@ -29,6 +30,8 @@ class InvalidRequest(ValueError):
 class IncomingMessage:
     sender: str
     text: str
+    # The website's own id for the message, the same when its client sends it again.
+    message_id: Optional[str] = None
 
 
 def prepare_text(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:
@@ -62,7 +65,8 @@ def _plain(value: Any) -> bool:
 
 
 def parse_rest_body(body: bytes) -> IncomingMessage:
-    """Read a REST webhook body: {"sender": ..., "message": ...}; a client's metadata is dropped."""
+    """Read a REST webhook body: {"sender": ..., "message": ..., "message_id": optional};
+    a client's metadata is dropped."""
     if not body or not body.strip():
         raise InvalidRequest("Le corps de la requête est vide.")
     if len(body) > MAX_BODY_BYTES:
@@ -80,7 +84,15 @@ def parse_rest_body(body: bytes) -> IncomingMessage:
     text = prepare_text(message)
     if not text:
         raise InvalidRequest("Le message est vide.")
-    return IncomingMessage(sender, text)
+    message_id = payload.get("message_id")
+    if message_id is not None and not valid_message_id(message_id):
+        raise InvalidRequest("Le champ « message_id » doit faire 8 à 64 lettres, chiffres, - ou _.")
+    return IncomingMessage(sender, text, message_id)
+
+
+def valid_message_id(value: Any) -> bool:
+    """A website message id as the widget makes them (web/static/chat.js)."""
+    return isinstance(value, str) and _MESSAGE_ID.match(value) is not None
 
 
 def _read_sender(value: Any) -> str:

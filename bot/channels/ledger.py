@@ -17,14 +17,14 @@ import time
 from typing import Any, Optional
 
 import structlog
-from sanic import Sanic
-from sanic.exceptions import SanicException
 from sqlalchemy import (
     Column, Float, Integer, MetaData, String, Table, Text, create_engine, delete, insert, select,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.pool import StaticPool
+
+from bot.channels.agent import our_tracker_store
 
 DELIVERY_DAYS = 7
 MISSED_DAYS = 7
@@ -137,10 +137,4 @@ def current_ledger() -> DeliveryLedger:
 
 
 def _store_engine() -> Optional[Engine]:
-    try:
-        store = Sanic.get_app().ctx.agent.tracker_store
-    except (SanicException, AttributeError):
-        return None
-    # Rasa's agent wraps the configured store in a FailSafeTrackerStore: ours is inside.
-    store = getattr(store, "_tracker_store", store)
-    return getattr(store, "engine", None)
+    return getattr(our_tracker_store(), "engine", None)

@@ -2,21 +2,37 @@
 
 It serves the web app's /chat only: website conversation ids issued by us,
 listening on 127.0.0.1 (never published by nginx).
+
+A message sent with a `message_id` is handled once however often the widget sends it
+again (it does when an answer does not come back): a repeat waits for the first
+try's turn, under the conversation's lock, and gets the replies that turn saved; when
+the first try left nothing in the conversation (its server was killed, the database
+was away), the repeat is handled as new. A turn that failed with an error answers
+503 with the apology, so that the widget tries again.
 """
 
 import inspect
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Optional
 
+import structlog
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
+from rasa.shared.core.events import BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.delivery import deliver
+from bot.channels.agent import fail_fast, running_agent
+from bot.channels.delivery import apology, deliver
+from bot.channels.identity import short_hash
 from bot.channels.incoming import MAX_BODY_BYTES, InvalidRequest, parse_rest_body
+from bot.channels.ledger import current_ledger
 
 REQUEST_TIMEOUT_S = 15
+PROVIDER = "web"
+
+logger = structlog.get_logger()
 
 
 class RestChannel(RestInput):
@@ -41,6 +57,8 @@ class RestChannel(RestInput):
             app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
             app.config.REQUEST_TIMEOUT = REQUEST_TIMEOUT_S
 
+        webhook.listener("after_server_start")(fail_fast)  # once the model is loaded
+
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
@@ -52,9 +70,58 @@ class RestChannel(RestInput):
             except InvalidRequest as error:
                 return response.json({"error": str(error)}, status=400)
             collector = CollectingOutputChannel()
-            await deliver(on_new_message, UserMessage(
-                incoming.text, collector, incoming.sender, input_channel=self.name(),
-            ))
-            return response.json(collector.messages)
+            message = UserMessage(incoming.text, collector, incoming.sender,
+                                  input_channel=self.name(), message_id=incoming.message_id)
+            if incoming.message_id is None:
+                await deliver(on_new_message, message)
+                return response.json(collector.messages)
+            try:
+                replies = await answer_once(on_new_message, message, collector)
+            except Exception:  # the store or the lock store is away: try again later
+                logger.exception("rest.message.failure", conversation=short_hash(message.sender_id))
+                replies = None
+            if replies is None:
+                return response.json({"error": apology()["text"]}, status=503)
+            return response.json(replies)
 
         return webhook
+
+
+async def answer_once(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    message: UserMessage,
+    collector: CollectingOutputChannel,
+) -> Optional[list[dict[str, Any]]]:
+    """The replies to a message with an id, handled once whatever the repeats; None
+    when its turn failed (nothing was saved: the client may send it again)."""
+    if current_ledger().first_time(PROVIDER, f"{message.sender_id}:{message.message_id}"):
+        return collector.messages if await deliver(on_new_message, message) else None
+    logger.info("rest.message.repeated", conversation=short_hash(message.sender_id))
+    agent = running_agent()
+    async with agent.lock_store.lock(message.sender_id):  # after the first try's turn
+        tracker = await agent.tracker_store.retrieve(message.sender_id)
+        replies = replies_to(tracker, message.message_id) if tracker else None
+        if replies is not None:
+            return replies or [{"recipient_id": message.sender_id, **apology()}]
+        handled = await deliver(agent.processor.handle_message, message)  # the lock is ours
+    return collector.messages if handled else None
+
+
+def replies_to(tracker: DialogueStateTracker, message_id: str) -> Optional[list[dict[str, Any]]]:
+    """What the assistant said after the person's message `message_id` (or its parts,
+    `message_id.1`…), as the REST channel sends it; None when the message is not there."""
+    def ours(event: Any) -> bool:
+        return isinstance(event, UserUttered) and (
+            event.message_id == message_id or str(event.message_id).startswith(f"{message_id}."))
+
+    replies: Optional[list[dict[str, Any]]] = None
+    for event in tracker.events:
+        if ours(event):
+            replies = replies or []
+        elif isinstance(event, UserUttered) and replies is not None:
+            break
+        elif isinstance(event, BotUttered) and replies is not None:
+            sent = {"text": event.text, **event.data}
+            replies.append({"recipient_id": tracker.sender_id,
+                            **{key: value for key, value in sent.items() if value}})
+    return replies

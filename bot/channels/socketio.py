@@ -4,6 +4,10 @@ Allowed origins: CLEA_ALLOWED_ORIGINS (bot/channels/origins.py). A connection
 from any other origin, or with none, is refused. A connection acts for one
 conversation only: the one it asked for with a website id we issued (or a new
 one we issue it), whatever session id its later messages name.
+
+A message's id (the widget's) is written down as REST does (bot/channels/rest.py): when
+the connection drops before an answer, the widget asks again over REST with the same
+id, and gets the answer of the turn that ran, or the turn runs then.
 """
 
 import inspect
@@ -15,7 +19,9 @@ from sanic import Blueprint
 
 from bot.channels.delivery import deliver
 from bot.channels.identity import issue_web_id, valid_web_id
-from bot.channels.incoming import prepare_text
+from bot.channels.incoming import prepare_text, valid_message_id
+from bot.channels.ledger import current_ledger
+from bot.channels.rest import PROVIDER
 from bot.channels.origins import allowed_origins, origin_allowed
 
 CONVERSATION = "conversation_id"
@@ -55,9 +61,14 @@ class SocketIOChannel(SocketIOInput):
             text = prepare_text(data["message"])
             if not session_id or not text:
                 return
+            message_id = data.get("message_id")
+            if not valid_message_id(message_id):
+                message_id = None
+            elif not current_ledger().first_time(PROVIDER, f"{session_id}:{message_id}"):
+                return  # already taken over REST
             await deliver(on_new_message, UserMessage(
                 text, WidgetOutput(self.sio, self.bot_message_evt), session_id,
-                input_channel=self.name(),
+                input_channel=self.name(), message_id=message_id,
             ))
 
         async def session_request(sid: str, data: Any) -> None:

@@ -82,3 +82,14 @@ def test_control_characters_are_removed():
 ])
 def test_payload_entities_are_kept_only_when_plain(payload, expected):
     assert prepare_text(payload) == expected
+
+
+def test_a_message_id_is_read_when_it_is_a_short_plain_token():
+    incoming = parse_rest_body(_body(sender=SENDER, message="oui", message_id="a1B2-c3_d4e5f6"))
+    assert incoming == IncomingMessage(SENDER, "oui", "a1B2-c3_d4e5f6")
+
+
+@pytest.mark.parametrize("message_id", ["short", "x" * 65, "a b c d e f", 12345678, "é" * 10])
+def test_a_made_up_message_id_is_refused(message_id):
+    with pytest.raises(InvalidRequest, match="message_id"):
+        parse_rest_body(_body(sender=SENDER, message="oui", message_id=message_id))

@@ -139,3 +139,44 @@ def test_conversations_are_kept_in_the_sqlite_tracker_store(servers: Servers):
             "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)
         ).fetchall()
     assert [json.loads(data)["text"] for (data,) in rows] == ["c'est quoi clea numerique"]
+
+
+def user_messages(servers: Servers, sender: str) -> list[str]:
+    with sqlite3.connect(servers.workdir / "trackers.db") as db:
+        rows = db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'", (sender,)
+        ).fetchall()
+    return [json.loads(data)["text"] for (data,) in rows]
+
+
+def say_with_id(servers: Servers, sender: str, text: str, message_id: str) -> list[dict]:
+    response = post(servers, json.dumps({"sender": sender, "message": text, "message_id": message_id}))
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_message_sent_again_with_its_id_is_answered_once(servers: Servers):
+    sender = new_sender()
+    first = say_with_id(servers, sender, "je suis de lens", "message-0001")
+    again = say_with_id(servers, sender, "je suis de lens", "message-0001")
+    assert "d'Arras" in texts(first) and again == first
+    assert "Question 1 sur" in texts(say_with_id(servers, sender, "je veux tester mon niveau",
+                                                 "message-0002"))
+    assert say_with_id(servers, sender, "je suis de lens", "message-0001") == first
+    assert user_messages(servers, sender) == ["je suis de lens", "je veux tester mon niveau"]
+
+
+def test_a_message_whose_first_try_left_nothing_is_handled_when_sent_again(servers: Servers):
+    """The first try reached a server that was killed before it saved the conversation."""
+    sender = new_sender()
+    with sqlite3.connect(servers.workdir / "trackers.db") as db:
+        db.execute("INSERT INTO channel_deliveries VALUES (?, ?)",
+                   (f"web:{sender}:message-lost", time.time()))
+    assert "d'Arras" in texts(say_with_id(servers, sender, "je suis de lens", "message-lost"))
+    assert user_messages(servers, sender) == ["je suis de lens"]
+
+
+def test_a_made_up_message_id_gets_a_clear_400(servers: Servers):
+    response = post(servers, json.dumps({"sender": new_sender(), "message": "oui",
+                                         "message_id": "<script>"}))
+    assert response.status_code == 400 and "message_id" in response.json()["error"]

@@ -1,39 +1,100 @@
-"""The scaled mode for real: nginx, two Rasa servers, conversations in PostgreSQL and
-their locks in Redis, pre-dossiers in PostgreSQL (the machine's local services)."""
+"""The scaled mode for real: nginx, two Rasa servers, two action servers and the web app
+under supervisord; conversations and pre-dossiers in PostgreSQL (the machine's, reached
+through a proxy the tests can cut), locks in a Redis of the tests' own.
+
+The chaos tests run 50 people making pre-dossiers at once, each sending as the widget
+does, and strike at a random instant: kill -9 of each kind of process, PostgreSQL cut,
+Redis restarted, a rolling restart. Their figures go to reports/chaos.json.
+"""
 
 import asyncio
 import json
 import os
+import random
+import shutil
+import signal
+import subprocess
 import time
 import uuid
-from unittest import mock
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
+from unittest import mock
 
 import aiohttp
 import pytest
 import redis
 import requests
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
-from deploy.scaled import ScaledStack, Settings
+from deploy.scaled import ScaledStack, Settings, seconds_until_serving, server_health_url
 from dossiers.db import make_engine
+from dossiers.models import pre_dossier
 from dossiers.repository import Repository
-from helpers import SECRET, _free_port, listening_addresses, new_sender
+from helpers import ROOT, SECRET, _free_port, listening_addresses, new_sender
+from referentiel import load_referentiel
 from store_fixture import POSTGRES_URL, _postgres_reachable
+from tcp_proxy import TcpProxy
+from widget_load import LoadResult, run_load
 
 CONVERSATIONS = 50
-FIRST_NAMES = ("Léa", "Paul", "Inès", "Karim", "Sofia", "Marc", "Nadia", "Hugo", "Aïcha", "Jean")
+REPORT = ROOT / "reports" / "chaos.json"
+FAULT_WINDOW_S = (4.0, 12.0)  # a fault strikes this long after the load starts, at random
+AFTER_RECOVERY_S = 5.0  # the load goes on this long after the stack serves again
+OUTAGE_S = 5.0  # PostgreSQL cut off, Redis stopped
+BACK_WITHIN_S = 30
+
+
+class OwnRedis:
+    """A Redis server of the tests' own, on a free port (the machine's is left alone),
+    keeping nothing on disk: a restart loses every lock, as a real crash would."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = _free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port),
+             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
+            stdout=(self.workdir / "redis.log").open("a"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1).ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.1)
+        raise RuntimeError("the tests' Redis did not start")
+
+    def stop(self) -> None:
+        if self.process:
+            self.process.terminate()
+            self.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
-def stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScaledStack]:
+def own_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OwnRedis]:
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    server = OwnRedis(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres_proxy() -> Iterator[TcpProxy]:
     if not _postgres_reachable():
         pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL}")
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_timeout=2).ping()
-    except redis.ConnectionError:
-        pytest.skip("Redis unreachable at 127.0.0.1:6379")
+    proxy = TcpProxy(5432)
+    yield proxy
+    proxy.close()
+
+
+@pytest.fixture(scope="module")
+def stack(model: Path, tmp_path_factory: pytest.TempPathFactory, own_redis: OwnRedis,
+          postgres_proxy: TcpProxy) -> Iterator[ScaledStack]:
     schema = f"clea_scaled_{uuid.uuid4().hex[:12]}"
     with make_engine(POSTGRES_URL).begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
@@ -41,6 +102,7 @@ def stack(model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sca
         workdir=tmp_path_factory.mktemp("scaled"), model=model, public_port=_free_port(),
         rasa_ports=[_free_port(), _free_port()], actions_ports=[_free_port(), _free_port()],
         actions_lb_port=_free_port(), web_port=_free_port(), pg_schema=schema,
+        pg_port=str(postgres_proxy.port), redis_port=str(own_redis.port), redis_db="0",
         redis_prefix=f"test{uuid.uuid4().hex[:8]}", allowed_origins="",
     )
     # The tests' key, to make conversation ids; one client (the tests) sends every message.
@@ -76,56 +138,6 @@ def test_a_conversation_stays_coherent_across_two_rasa_servers(stack: ScaledStac
     assert "Question 2 sur" in say_to(second, sender, "oui")
     assert "Question 3 sur" in say_to(first, sender, "la 1")
     assert "Question 4 sur" in say_to(second, sender, "oui")
-
-
-async def create_pre_dossier(http: aiohttp.ClientSession, public_url: str, number: int) -> tuple:
-    """One person's whole conversation on the widget's REST path, to a pre-dossier;
-    its start and end times."""
-    async with http.post(f"{public_url}/chat/session") as issued:
-        sender = (await issued.json())["sender"]
-    url = f"{public_url}/chat"
-
-    async def say(message: str) -> list[dict]:
-        async with http.post(url, json={"sender": sender, "message": message}) as answer:
-            assert answer.status == 200, await answer.text()
-            return await answer.json()
-
-    start = time.monotonic()
-    await say("je veux m'inscrire à cléa")
-    consent = await say("Arras")
-    await say(consent[-1]["buttons"][0]["payload"])
-    phone = f"06 12 34 {number // 100:02d} {number % 100:02d}"
-    for message in (FIRST_NAMES[number % len(FIRST_NAMES)], "Durand", phone, "demandeur d'emploi",
-                    "Le matin"):
-        await say(message)
-    created = "\n".join(m.get("text", "") for m in await say("/affirm"))
-    await say("/affirm")  # a double click: still one pre-dossier
-    return start, time.monotonic(), created
-
-
-def max_overlap(intervals: list[tuple[float, float]]) -> int:
-    """The largest number of conversations running at one instant."""
-    edges = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
-    running = peak = 0
-    for _, step in edges:
-        running += step
-        peak = max(peak, running)
-    return peak
-
-
-def test_fifty_concurrent_conversations_make_exactly_fifty_pre_dossiers(stack: ScaledStack):
-    before = store(stack).count()
-
-    async def run_all() -> list[tuple]:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as http:
-            return await asyncio.gather(*(create_pre_dossier(http, stack.settings.public_url, number)
-                                          for number in range(CONVERSATIONS)))
-
-    results = asyncio.run(run_all())
-    failed = [created for _, _, created in results if "Votre référence : CLEA-" not in created]
-    assert not failed, failed[:3]
-    assert max_overlap([(start, end) for start, end, _ in results]) >= CONVERSATIONS // 2
-    assert store(stack).count() == before + CONVERSATIONS
 
 
 async def socket_io_over_websocket(url: str, origin: str, message: str) -> dict:
@@ -179,38 +191,155 @@ def test_nginx_publishes_only_the_web_app_and_the_messaging_webhooks(stack: Scal
     assert listening_addresses(stack.settings.web_port) == {"0100007F"}
 
 
-def wait_for(url: str, timeout_s: float) -> float:
-    """Seconds until `url` answers 200."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout_s:
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return time.monotonic() - started
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"{url} not back after {timeout_s} s")
-
-
-def test_a_killed_process_is_started_again_and_the_stack_keeps_serving(stack: ScaledStack):
-    rasa_port, actions_port = stack.settings.rasa_ports[0], stack.settings.actions_ports[0]
-    for name in (f"rasa-{rasa_port}", f"actions-{actions_port}"):
-        os.kill(int(stack.control("pid", name).strip()), 9)
-    # meanwhile the other Rasa server and the other action server answer, through nginx
-    sender = new_sender()
-    assert "d'Arras" in say_to(stack.settings.rasa_lb_port, sender, "je suis de lens")
-    assert "Arras" in say_to(stack.settings.rasa_lb_port, sender, "je veux parler à quelqu'un")
-    assert wait_for(f"http://127.0.0.1:{actions_port}/health", 30) < 30
-    print(f"Rasa back in {wait_for(f'http://127.0.0.1:{rasa_port}/webhooks/rest/', 180):.0f} s")
-    assert "Question 1 sur" in say_to(rasa_port, sender, "je veux tester mon niveau")
-    status = stack.status()
-    assert status.count("RUNNING") == len(stack.programs()), status
-    assert f"rasa-{rasa_port}" in status and "restarts: 1" in status
-
-
 def test_the_supervisor_configuration_holds_every_process_and_no_secret(stack: ScaledStack):
     config = stack.supervisor_config.read_text()
     for program in stack.programs():
         assert f"[program:{program.name}]" in config
     assert len(stack.settings.actions_ports) == 2  # actions go on while one restarts
     assert stack.settings.actions_token not in config and SECRET not in config
+
+
+def pre_dossiers_by_conversation(stack: ScaledStack) -> dict[str, int]:
+    engine = make_engine(POSTGRES_URL, connect_args={
+        "options": f"-csearch_path={stack.settings.pg_schema}"})
+    with engine.connect() as connection:
+        rows = connection.execute(select(pre_dossier.c.sender_id, func.count())
+                                  .group_by(pre_dossier.c.sender_id))
+        return {sender: count for sender, count in rows}
+
+
+def run_under_fault(stack: ScaledStack, name: str, strike: Callable[[], float],
+                    first_number: int) -> dict:
+    """50 people making pre-dossiers; `strike` (the fault, returning the seconds until the
+    stack serves again) at a random instant; what every person got is checked, and the
+    figures are added to reports/chaos.json. Each run's people have their own phone numbers
+    from `first_number` (a phone may ask only so many pre-dossiers)."""
+    seed = random.randrange(1_000_000)
+    delay = random.Random(seed).uniform(*FAULT_WINDOW_S)
+    print(f"{name}: strikes {delay:.1f} s into the load (seed {seed})")
+
+    async def scenario() -> tuple[float, float, float, LoadResult]:
+        keep_going = asyncio.Event()
+        keep_going.set()
+        load = asyncio.create_task(run_load(stack.settings.public_url, CONVERSATIONS, keep_going,
+                                            first_number=first_number))
+        await asyncio.sleep(delay)
+        struck = time.monotonic()
+        recovery_s = await asyncio.to_thread(strike)
+        recovered = time.monotonic()
+        await asyncio.sleep(AFTER_RECOVERY_S)
+        keep_going.clear()
+        return struck, recovered, recovery_s, await load
+
+    struck, recovered, recovery_s, result = asyncio.run(scenario())
+    exchanges = result.exchanges
+    figures = {
+        "fault_after_s": round(delay, 1),
+        "serving_again_after_s": round(recovery_s, 1),
+        "conversations": len(result.conversations),
+        "messages": len(exchanges),
+        "tries_failed": sum(1 for e in exchanges for status in e.statuses if status != 200),
+        "messages_sent_again": sum(1 for e in exchanges if len(e.statuses) > 1),
+        "errors_seen": sum(1 for e in exchanges if e.seen_error is not None),
+        "longest_wait_s": round(max(e.ended - e.started for e in exchanges), 1),
+        "steady_messages_per_s": round(result.answered_per_second(result.started, struck), 1),
+        "during_fault_messages_per_s": round(
+            result.answered_per_second(struck, max(recovered, struck + 10)), 1),
+    }
+    print(f"{name}: {json.dumps(figures)}")
+    REPORT.parent.mkdir(exist_ok=True)
+    report = json.loads(REPORT.read_text()) if REPORT.exists() else {}
+    report[name] = {**figures, "measured": time.strftime("%Y-%m-%d %H:%M")}
+    REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+
+    counts = pre_dossiers_by_conversation(stack)
+    consented = [c for c in result.conversations if c.consented]
+    lost = [c.sender for c in consented if not c.reference or counts.get(c.sender, 0) == 0]
+    doubled = [c.sender for c in consented if counts.get(c.sender, 0) > 1]
+    assert (len(lost), len(doubled)) == (0, 0), (lost[:3], doubled[:3])
+    phone = load_referentiel().organisation.phone
+    errors = [e.seen_error for e in exchanges if e.seen_error is not None]
+    assert all(error and phone in error for error in errors), errors[:3]  # always the apology
+    status = stack.status()
+    assert status.count("RUNNING") == len(stack.programs()), status
+    return figures
+
+
+def test_fifty_concurrent_conversations_make_exactly_fifty_pre_dossiers(stack: ScaledStack):
+    async def fifty() -> LoadResult:
+        return await run_load(stack.settings.public_url, CONVERSATIONS, asyncio.Event(),
+                              first_number=900_000)
+
+    result = asyncio.run(fifty())
+    assert len(result.conversations) == CONVERSATIONS
+    assert all(c.reference for c in result.conversations)
+    assert result.peak_concurrency() >= CONVERSATIONS // 2
+    counts = pre_dossiers_by_conversation(stack)
+    assert all(counts.get(c.sender) == 1 for c in result.conversations)
+    assert all(e.statuses == [200] for e in result.exchanges)
+
+
+def kill(stack: ScaledStack, name: str, health_url: str) -> Callable[[], float]:
+    def strike() -> float:
+        killed = int(stack.control("pid", name).strip())
+        os.kill(killed, signal.SIGKILL)
+        serving_s = seconds_until_serving(health_url)
+        assert int(stack.control("pid", name).strip()) != killed
+        return serving_s
+    return strike
+
+
+def test_kill_9_of_a_rasa_server_under_load_loses_nothing(stack: ScaledStack):
+    name = f"rasa-{stack.settings.rasa_ports[0]}"
+    figures = run_under_fault(stack, "kill -9 Rasa server", kill(stack, name, server_health_url(name)), 10_000)
+    assert figures["serving_again_after_s"] < 240  # the model loads again (about 60 s here)
+
+
+def test_kill_9_of_an_action_server_under_load_loses_nothing(stack: ScaledStack):
+    name = f"actions-{stack.settings.actions_ports[0]}"
+    figures = run_under_fault(stack, "kill -9 action server",
+                              kill(stack, name, server_health_url(name)), 20_000)
+    assert figures["serving_again_after_s"] < BACK_WITHIN_S
+
+
+def test_kill_9_of_the_web_app_under_load_loses_nothing(stack: ScaledStack):
+    health = f"http://127.0.0.1:{stack.settings.web_port}/health"
+    figures = run_under_fault(stack, "kill -9 web app", kill(stack, "web", health), 30_000)
+    assert figures["serving_again_after_s"] < BACK_WITHIN_S
+
+
+def test_postgresql_cut_off_under_load_loses_nothing(stack: ScaledStack, postgres_proxy: TcpProxy):
+    health = f"http://127.0.0.1:{stack.settings.web_port}/health"
+
+    def strike() -> float:
+        started = time.monotonic()
+        postgres_proxy.cut()
+        time.sleep(OUTAGE_S)
+        postgres_proxy.restore()
+        while requests.get(health, timeout=10).json()["store"] != "ok":
+            time.sleep(0.2)
+        return time.monotonic() - started
+
+    figures = run_under_fault(stack, "PostgreSQL cut off 5 s", strike, 40_000)
+    assert figures["serving_again_after_s"] < OUTAGE_S + BACK_WITHIN_S
+
+
+def test_redis_restarted_under_load_loses_nothing(stack: ScaledStack, own_redis: OwnRedis):
+    def strike() -> float:
+        started = time.monotonic()
+        own_redis.stop()
+        time.sleep(OUTAGE_S)
+        own_redis.start()
+        return time.monotonic() - started
+
+    run_under_fault(stack, "Redis restarted (5 s away)", strike, 50_000)
+
+
+def test_a_rolling_restart_under_load_fails_no_request(stack: ScaledStack):
+    before = stack.restarts()
+    figures = run_under_fault(stack, "rolling restart (make reload-scaled)",
+                              lambda: sum(seconds for _, seconds in stack.reload()), 60_000)
+    assert figures["tries_failed"] == 0 and figures["errors_seen"] == 0, figures
+    after = stack.restarts()
+    servers = [p.name for p in stack.programs() if p.name.split("-")[0] in ("actions", "rasa")]
+    assert all(after[name] == before.get(name, 0) + 1 for name in servers), (before, after)

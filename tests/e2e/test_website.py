@@ -1,6 +1,8 @@
 """The public page and the embeddable chat widget in a real browser (Debian's chromium, Playwright)."""
 
+import json
 import re
+import sqlite3
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Iterator
@@ -70,6 +72,66 @@ def test_without_websocket_the_chat_falls_back_to_rest(browser: Browser, servers
     expect(bot_messages(page).first).to_contain_text("Bonjour", timeout=15_000)
     send(page, "c koi cléa")
     expect(bot_messages(page).last).to_contain_text("savoirs de base")
+
+
+def test_an_answer_lost_on_the_way_is_asked_again_with_the_same_id_and_shown_once(
+        browser: Browser, servers: Servers):
+    page = new_page(browser)
+    page.route_web_socket("**/socket.io/**", lambda socket: socket.close())
+    sent = []
+
+    def lose_the_first_answer(route) -> None:
+        body = route.request.post_data_json
+        sent.append(body)
+        answer = route.fetch()  # the assistant handles the message...
+        if body["message"] == "c koi cléa" and len([b for b in sent if b["message"] == "c koi cléa"]) == 1:
+            route.fulfill(status=502, body="<html>Bad Gateway</html>")  # ...the answer is lost
+        else:
+            route.fulfill(response=answer)
+
+    page.route("**/chat", lose_the_first_answer)
+    page.goto(f"{servers.web_url}/")
+    expect(bot_messages(page).first).to_contain_text("Bonjour", timeout=15_000)
+    send(page, "c koi cléa")
+    expect(bot_messages(page).last).to_contain_text("savoirs de base")
+    tries = [body for body in sent if body["message"] == "c koi cléa"]
+    assert len(tries) == 2 and tries[0]["message_id"] == tries[1]["message_id"]
+    assert len(tries[0]["message_id"]) == 32 and sent[0]["message_id"] != tries[0]["message_id"]
+    expect(page.locator("#clea-chat-log .message.error")).to_have_count(0)
+    expect(bot_messages(page).filter(has_text="savoirs de base")).to_have_count(1)
+
+
+def test_an_answer_lost_with_the_websocket_is_asked_again_over_rest_with_the_same_id(
+        browser: Browser, servers: Servers):
+    page = new_page(browser)
+    emitted, posted = [], []
+    page.on("request", lambda request: posted.append(request.post_data_json)
+            if request.url.endswith("/chat") else None)
+
+    def drop_after_the_question(socket) -> None:
+        server = socket.connect_to_server()
+
+        def to_server(message) -> None:
+            server.send(message)
+            if "c koi" in str(message):
+                emitted.append(json.loads(str(message)[2:])[1])
+                socket.close()  # the connection drops before the answer comes back
+
+        socket.on_message(to_server)
+        server.on_message(lambda message: socket.send(message))
+
+    page.route_web_socket("**/socket.io/**", drop_after_the_question)
+    page.goto(f"{servers.web_url}/")
+    expect(bot_messages(page).first).to_contain_text("Bonjour", timeout=15_000)
+    send(page, "c koi cléa")
+    expect(bot_messages(page).last).to_contain_text("savoirs de base", timeout=30_000)
+    expect(bot_messages(page).filter(has_text="savoirs de base")).to_have_count(1)
+    assert [(body["message"], body["message_id"]) for body in posted] == [
+        ("c koi cléa", emitted[0]["message_id"])]
+    with sqlite3.connect(servers.workdir / "trackers.db") as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'",
+                          (posted[0]["sender"],)).fetchall()
+    assert [json.loads(data)["text"] for (data,) in rows].count("c koi cléa") == 1
 
 
 def test_chat_click_reload_and_start_over(page: Page):

@@ -22,6 +22,10 @@
   var TYPING_WAIT_MS = 30000;
   var UNAVAILABLE = "L'assistant ne répond pas pour le moment. Réessayez plus tard.";
   var NO_VOICE = "La lecture à voix haute ne marche pas pour le moment.";
+  // A message whose answer did not come back (no network, a server restarting) is sent
+  // again after these waits, with the same id: the assistant answers it once.
+  var RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000];
+  var RETRIED_STATUSES = [502, 503, 504];
   var SENT = /référence : [A-Z]{2,5}-\d{4}-[A-Z0-9]{3,8}/;
   var PHONE = "0[1-9](?:[ .]?\\d{2}){4}";
   var LINK = new RegExp("(https?:\\/\\/[^\\s]+|www\\.[^\\s]+|[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+|" +
@@ -433,11 +437,15 @@
       var confirmed = false;
       var waiting = [];
       var watchdog = null;
+      var pending = null;  // the message sent, not answered yet
       function fallBackToRest() {
         if (transport === self) {
           socket.close();
           transport = restTransport();
-          waiting.splice(0).forEach(transport.send);
+          if (pending) {  // its answer may be lost: asked again, with its id
+            transport.send(pending.message, pending.id);
+          }
+          waiting.splice(0).forEach(function (message) { transport.send(message); });
         }
       }
       socket.on("connect", function () {
@@ -457,8 +465,14 @@
       });
       socket.on("disconnect", function () {
         confirmed = false;
+        if (pending) {
+          fallBackToRest();
+        }
       });
-      socket.on("bot_uttered", receive);
+      socket.on("bot_uttered", function (message) {
+        pending = null;
+        receive(message);
+      });
       socket.on("connect_error", function () {
         if (!socket.active) {  // refused by the server: no retry will help
           fallBackToRest();
@@ -467,7 +481,8 @@
       socket.io.on("reconnect_failed", fallBackToRest);
       self.send = function (message) {
         if (socket.connected && confirmed) {
-          socket.emit("user_uttered", { message: message });
+          pending = { message: message, id: newMessageId() };
+          socket.emit("user_uttered", { message: message, message_id: pending.id });
         } else {
           waiting.push(message);
           // Some networks open websockets and then drop them: do not wait for ever.
@@ -480,23 +495,71 @@
       return self;
     }
 
+    function newMessageId() {
+      var bytes = new Uint8Array(16);
+      window.crypto.getRandomValues(bytes);
+      return Array.prototype.map.call(bytes, function (byte) {
+        return ("0" + byte.toString(16)).slice(-2);
+      }).join("");
+    }
+
+    // One message at a time, in order; each retried with its id until it is answered.
     function restTransport() {
-      return {
-        send: function (message) {
-          window.fetch(server + "/chat", {
-            method: "POST",
-            headers: { "Content-Type": "application/json" },
-            body: JSON.stringify({ sender: conversation.sender, message: message })
-          }).then(function (response) {
-            return response.json().then(function (data) {
-              if (!response.ok) {
-                throw new Error(data.error || UNAVAILABLE);
-              }
+      var queue = [];
+      var busy = false;
+      var closed = false;
+      function next() {
+        if (!busy && !closed && queue.length) {
+          busy = true;
+          attempt(queue.shift(), 0);
+        }
+      }
+      function done() {
+        busy = false;
+        next();
+      }
+      function retryLater(item, tries) {
+        if (tries >= RETRY_DELAYS_MS.length) {
+          return false;
+        }
+        window.setTimeout(function () {
+          if (!closed) {
+            attempt(item, tries + 1);
+          }
+        }, RETRY_DELAYS_MS[tries]);
+        return true;
+      }
+      function attempt(item, tries) {
+        window.fetch(server + "/chat", {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ sender: item.sender, message: item.message, message_id: item.id })
+        }).then(function (response) {
+          return response.json().catch(function () { return {}; }).then(function (data) {
+            if (response.ok && Array.isArray(data)) {
               data.forEach(receive);
-            });
-          }).catch(showError);
+              done();
+            } else if (RETRIED_STATUSES.indexOf(response.status) < 0 || !retryLater(item, tries)) {
+              throw new Error(data.error || UNAVAILABLE);
+            }
+          });
+        }, function () {  // no answer at all
+          if (!retryLater(item, tries)) {
+            throw new Error(UNAVAILABLE);
+          }
+        }).catch(function (error) {
+          showError(error);
+          done();
+        });
+      }
+      return {
+        send: function (message, id) {
+          queue.push({ sender: conversation.sender, message: message, id: id || newMessageId() });
+          next();
         },
-        close: function () {}
+        close: function () {
+          closed = true;
+        }
       };
     }
 
