@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 NGINX = "/usr/sbin/nginx"
 START_TIMEOUT_S = 240
+NGINX_DRAIN_TIMEOUT_S = 20  # above worker_shutdown_timeout (deploy/nginx.conf.j2)
 
 
 def _env(name: str, default: str) -> str:
@@ -177,9 +178,8 @@ class ScaledStack:
         """Started in priority order (nginx first), stopped in the reverse order."""
         settings, python = self.settings, BIN / "python"
         credentials = settings.workdir / "credentials.yml"
-        programs = [Program(
-            "nginx", f"{NGINX} -p {settings.workdir} -c {settings.workdir / 'nginx.conf'} "
-            "-g 'daemon off;'", 10, 2, f"{settings.public_url}/console/login")]
+        programs = [Program("nginx", f"{ROOT / 'deploy' / 'run-nginx.sh'} {settings.workdir}",
+                            10, 2, f"{settings.public_url}/health")]
         programs += [
             Program(f"actions-{port}", f"{python} -m actions.server --port {port}", 20, 5,
                     server_health_url(f"actions-{port}"))
@@ -194,11 +194,12 @@ class ScaledStack:
                                 f"http://127.0.0.1:{settings.web_port}/health"))
         return programs
 
-    def render_nginx(self) -> Path:
+    def render_nginx(self, down: frozenset[int] = frozenset()) -> Path:
+        """nginx's configuration; the servers on the ports `down` get no request."""
         template = jinja2.Template((ROOT / "deploy" / "nginx.conf.j2").read_text())
         config = self.settings.workdir / "nginx.conf"
         config.write_text(template.render(
-            workdir=self.settings.workdir, rasa_ports=self.settings.rasa_ports,
+            workdir=self.settings.workdir, rasa_ports=self.settings.rasa_ports, down=down,
             public_port=self.settings.public_port, web_port=self.settings.web_port,
             actions_ports=self.settings.actions_ports,
             actions_lb_port=self.settings.actions_lb_port,
@@ -241,19 +242,42 @@ class ScaledStack:
         return result.stdout
 
     def reload(self) -> list[tuple[str, float]]:
-        """Restart the running action servers, then the Rasa servers, one at a time; each
-        one's seconds from its stop until it serves again."""
-        names = [line.split()[0] for line in self.control("status").splitlines() if line.strip()]
+        """Restart the action servers, then the Rasa servers, one at a time, each taken out
+        of nginx until it serves again; each one's seconds out of service."""
         timings = []
-        for kind in ("actions", "rasa"):
-            for name in (name for name in names if name.startswith(f"{kind}-")):
-                print(f"==> Restarting {name}", flush=True)
-                started = time.monotonic()
-                self.control("restart", name)
-                seconds_until_serving(server_health_url(name))
-                timings.append((name, time.monotonic() - started))
-                print(f"    {name} serves again after {timings[-1][1]:.0f} s", flush=True)
+        for kind, ports in (("actions", self.settings.actions_ports),
+                            ("rasa", self.settings.rasa_ports)):
+            for port in ports:
+                timings.append(self._restart_one(f"{kind}-{port}", port, alone=len(ports) == 1))
         return timings
+
+    def _restart_one(self, name: str, port: int, alone: bool) -> tuple[str, float]:
+        """Restart one server, out of nginx meanwhile unless it is the only one of its kind."""
+        print(f"==> Restarting {name}" + (" (the only one: requests fail meanwhile)" if alone
+                                          else ""), flush=True)
+        started = time.monotonic()
+        if not alone:
+            self.reload_nginx(down=frozenset({port}))
+        self.control("restart", name)
+        seconds_until_serving(server_health_url(name))
+        if not alone:
+            self.reload_nginx()
+        seconds = time.monotonic() - started
+        print(f"    {name} serves again after {seconds:.0f} s", flush=True)
+        return name, seconds
+
+    def reload_nginx(self, down: frozenset[int] = frozenset()) -> None:
+        """Give nginx a new configuration and wait until its old workers have ended the
+        requests they held (at most nginx's worker_shutdown_timeout)."""
+        self.render_nginx(down)
+        master = self.control("pid", "nginx").strip()
+        old_workers = subprocess.run(["pgrep", "-P", master], capture_output=True,
+                                     text=True).stdout.split()
+        self.control("signal", "HUP", "nginx")
+        deadline = time.monotonic() + NGINX_DRAIN_TIMEOUT_S
+        while time.monotonic() < deadline and any(
+                Path(f"/proc/{pid}").exists() for pid in old_workers):
+            time.sleep(0.2)
 
     def restarts(self) -> dict[str, int]:
         """How many times each program was started again, from supervisord's log."""
@@ -288,7 +312,8 @@ def main() -> None:
     parser.add_argument("--status", action="store_true",
                         help="show what runs, since when, and its restarts")
     parser.add_argument("--reload", action="store_true",
-                        help="restart the action and Rasa servers one at a time (a new model)")
+                        help="restart the action and Rasa servers one at a time (a new model); "
+                             "give the --rasa-servers the stack was started with")
     arguments = parser.parse_args()
     first = int(_env("RASA_PORT", "5005"))
     settings = Settings(rasa_ports=[first + i for i in range(arguments.rasa_servers)])

@@ -1,12 +1,18 @@
-"""The action server's answers are validated as Rasa does, with a validator built once."""
+"""The action server's answers are validated as Rasa does, with a validator built once;
+a refused connection is tried again."""
 
+import asyncio
+
+import aiohttp
 import pytest
+from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 from rasa.utils.endpoints import EndpointConfig
 
 import bot.tracker_store  # noqa: F401  (installs the check, as the Rasa server does)
 from bot.action_validation import validate_action_result
+from helpers import _free_port
 
 
 def remote_action() -> RemoteAction:
@@ -26,3 +32,40 @@ def test_a_valid_answer_passes():
 def test_an_invalid_answer_is_refused_with_rasa_s_explanation():
     with pytest.raises(ValidationError, match="Failed to validate Action server response"):
         remote_action()._validate_action_result({"events": [{"event": 3}]})
+
+
+def test_a_refused_connection_is_tried_again_until_the_action_server_answers(monkeypatch):
+    """The action server (or nginx before it) restarts: the call waits for it, not the person."""
+    monkeypatch.setattr("bot.action_validation.CONNECT_RETRY_DELAYS_S", (0.2, 0.2, 0.2, 0.2))
+    port = _free_port()
+
+    async def answer(request: web.Request) -> web.Response:
+        return web.json_response({"events": [], "responses": []})
+
+    async def scenario() -> dict:
+        app = web.Application()
+        app.router.add_post("/webhook", answer)
+        runner = web.AppRunner(app)
+        await runner.setup()
+
+        async def start_late() -> None:
+            await asyncio.sleep(0.5)  # the first tries are refused
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+
+        starting = asyncio.ensure_future(start_late())
+        action = RemoteAction("action_x", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
+        try:
+            return await action.action_endpoint.request(json={"next_action": "action_x"},
+                                                        method="post")
+        finally:
+            await starting
+            await runner.cleanup()
+
+    assert asyncio.run(scenario()) == {"events": [], "responses": []}
+
+
+def test_a_connection_refused_every_time_fails_after_the_tries(monkeypatch):
+    monkeypatch.setattr("bot.action_validation.CONNECT_RETRY_DELAYS_S", (0.01, 0.01))
+    action = RemoteAction("action_x", EndpointConfig(f"http://127.0.0.1:{_free_port()}/webhook"))
+    with pytest.raises(aiohttp.ClientConnectorError):
+        asyncio.run(action.action_endpoint.request(json={}, method="post"))
