@@ -489,7 +489,8 @@
           watchdog = watchdog || window.setTimeout(fallBackToRest, SOCKET_WAIT_MS);
         }
       };
-      self.close = function () {
+      self.close = function () {  // the conversation ends here: nothing to ask again
+        pending = null;
         socket.close();
       };
       return self;
