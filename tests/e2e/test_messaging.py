@@ -91,6 +91,10 @@ def messaging(servers: Servers, fakes: Fakes, tmp_path_factory) -> Iterator[Serv
         rasa.stop()
 
 
+# The send hangs 8 s: the acknowledgement must not wait for it. It takes a fraction of
+# a second; a loaded 2-core CI machine once took 1.02 s, hence the margin.
+ACK_WITHIN_S = 3
+
 def webhook(rasa: Servers, channel: str) -> str:
     return f"http://127.0.0.1:{rasa.rasa_port}/webhooks/{channel}/webhook"
 
@@ -524,7 +528,7 @@ def test_telegram_a_hanging_send_is_acknowledged_at_once_then_delivered(
     user = telegram_user()
     fakes.telegram.fail(to_user(user), hang_s=8)
     response = to_telegram(messaging, telegram_message(user, text="bonjour"))
-    assert response.status_code == 200 and response.elapsed.total_seconds() < 1
+    assert response.status_code == 200 and response.elapsed.total_seconds() < ACK_WITHIN_S
     texts = [r.form["text"] for r in telegram_sent(fakes, user)]
     assert len(texts) == 2 and "90 jours" in texts[0] and texts[1].startswith("Bonjour")
 
@@ -613,7 +617,7 @@ def test_messenger_a_hanging_send_is_acknowledged_at_once_then_delivered(
     fakes.graph.fail(to_messenger_user(user_id), hang_s=8)
     body = messenger_event(user_id, message={"mid": f"m_{user_id}", "text": "bonjour"})
     response = to_messenger(messaging, body, wait_for=user_id)
-    assert response.status_code == 200 and response.elapsed.total_seconds() < 1
+    assert response.status_code == 200 and response.elapsed.total_seconds() < ACK_WITHIN_S
     texts = [message["text"] for message in messenger_sent(fakes, user_id)]
     assert "90 jours" in texts[0] and texts[1].startswith("Bonjour")
 
@@ -664,7 +668,7 @@ def test_whatsapp_a_hanging_send_is_acknowledged_at_once_then_delivered(
     sender = whatsapp_number()
     fakes.twilio.fail(to_whatsapp_user(sender), hang_s=8)
     response = to_whatsapp(messaging, whatsapp_form(sender, "bonjour"))
-    assert response.status_code == 200 and response.elapsed.total_seconds() < 1
+    assert response.status_code == 200 and response.elapsed.total_seconds() < ACK_WITHIN_S
     bodies = [form["Body"] for form in whatsapp_sent(fakes, sender)]
     assert "90 jours" in bodies[0] and bodies[1].startswith("Bonjour")
 
