@@ -92,7 +92,7 @@ audio: setup speech
 nginx:
 	@scripts/setup-debian-package.sh /usr/sbin/nginx nginx "the scaled mode"
 
-bench: train
+bench: train nginx
 	@$(BIN)/python bench/run.py
 
 bench-console: setup

@@ -1,5 +1,5 @@
 """Rasa's calls to the action server: answers checked with a validator built once,
-and a refused connection tried again.
+a refused connection tried again, and the conversation's recent events only.
 
 - Rasa 3.6 checks each answer of the action server with `jsonschema.validate`,
   which first checks the schema itself against its meta-schema; with jsonschema
@@ -9,10 +9,16 @@ and a refused connection tried again.
 - A call whose connection is refused (the action server, or nginx in front of the
   action servers, restarting) fails the action, and the turn ends in the apology.
   Nothing was sent: the call is tried again after 0.25, 0.5, 1 and 2 s.
+- Rasa sends the action server every event of the conversation at each call (at
+  turn 300, 3,000 events serialised, sent and read back, several times a message).
+  Our actions read the slots, the latest message and the events back to the person's
+  latest message: the call carries the slots, the latest message and the last
+  `ACTION_CALL_EVENTS` events.
 """
 
 import asyncio
 import functools
+from itertools import islice
 from typing import Any, Optional
 
 import aiohttp
@@ -22,9 +28,13 @@ from jsonschema.protocols import Validator
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.utils.endpoints import EndpointConfig
 
 CONNECT_RETRY_DELAYS_S = (0.25, 0.5, 1.0, 2.0)
+# The events an action is sent: ten turns or so, where our actions read back one.
+ACTION_CALL_EVENTS = 100
 
 logger = structlog.get_logger()
 
@@ -71,6 +81,30 @@ def retried(endpoint: Optional[EndpointConfig]) -> Optional[EndpointConfig]:
                            endpoint.token, endpoint.token_name, endpoint.cafile, **endpoint.kwargs)
 
 
+class _RecentEvents:
+    """The tracker as the action server is sent it: its state and its latest events."""
+
+    def __init__(self, tracker: DialogueStateTracker) -> None:
+        self.tracker = tracker
+        self.sender_id = tracker.sender_id
+
+    def current_state(self, _verbosity: EventVerbosity) -> dict[str, Any]:
+        state = self.tracker.current_state(EventVerbosity.NONE)
+        events = self.tracker.events
+        recent = islice(events, max(0, len(events) - ACTION_CALL_EVENTS), None)
+        state["events"] = [event.as_dict() for event in recent]
+        return state
+
+
+_rasa_action_call_format = RemoteAction._action_call_format
+
+
+def recent_call_format(self: RemoteAction, tracker: DialogueStateTracker,
+                       domain: Domain) -> dict[str, Any]:
+    """Rasa's call to the action server, with the latest `ACTION_CALL_EVENTS` events."""
+    return _rasa_action_call_format(self, _RecentEvents(tracker), domain)
+
+
 _rasa_remote_action_init = RemoteAction.__init__
 
 
@@ -82,3 +116,4 @@ def _remote_action_init(self: RemoteAction, name: str,
 def install() -> None:
     RemoteAction._validate_action_result = validate_action_result
     RemoteAction.__init__ = _remote_action_init
+    RemoteAction._action_call_format = recent_call_format

@@ -148,19 +148,22 @@ class Servers:
         self.rasa.wait(timeout=60)
         self.start_rasa()
 
-    def start_rasa(self) -> None:
-        """Start Rasa with the channels its environment enables (bot/channels/credentials.py)."""
-        credentials = self.workdir / "credentials.yml"
-        subprocess.run(
-            [sys.executable, "-m", "bot.channels.credentials", str(credentials)],
-            cwd=ROOT, env=self.env, check=True, capture_output=True,
-        )
+    def start_rasa(self, endpoints: Path = ROOT / "bot" / "endpoints.yml",
+                   credentials: Path | None = None) -> None:
+        """Start Rasa with the channels its environment enables (bot/channels/credentials.py),
+        or with other `endpoints` and `credentials` (the benchmark's stock Rasa)."""
+        if credentials is None:
+            credentials = self.workdir / "credentials.yml"
+            subprocess.run(
+                [sys.executable, "-m", "bot.channels.credentials", str(credentials)],
+                cwd=ROOT, env=self.env, check=True, capture_output=True,
+            )
         self.rasa = self._start(
             "rasa",
             [
                 str(RASA), "run",
                 "--model", str(self.model),
-                "--endpoints", "bot/endpoints.yml",
+                "--endpoints", str(endpoints),
                 "--credentials", str(credentials),
                 "--interface", "127.0.0.1",
                 "--port", str(self.rasa_port),

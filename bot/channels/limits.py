@@ -1,13 +1,15 @@
 """How much one client or one conversation may send: rates and the conversation size cap."""
 
+import os
 import time
 from collections import defaultdict, deque
 
 # A conversation past this many messages of the person is answered with a polite note
 # (the erasure flow still works): nobody reads further, and the store must not grow for ever.
 MAX_CONVERSATION_MESSAGES = 600
-# Messages of one conversation in a minute: far above what a person types or clicks.
-CONVERSATION_RATE = (30, 60)
+# Messages of one conversation in a minute: far above what a person types or clicks
+# (`make bench` lifts it to send a conversation's 300 messages at once).
+CONVERSATION_RATE = (int(os.environ.get("CLEA_CONVERSATION_RATE", "30")), 60)
 # What a full conversation still accepts: the erasure, its confirmation and its refusal.
 ERASURE_PAYLOADS = frozenset({"/delete_my_data", "/affirm", "/deny"})
 

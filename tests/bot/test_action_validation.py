@@ -1,5 +1,5 @@
 """The action server's answers are validated as Rasa does, with a validator built once;
-a refused connection is tried again."""
+a refused connection is tried again; a call carries the conversation's recent events."""
 
 import asyncio
 
@@ -8,10 +8,13 @@ import pytest
 from aiohttp import web
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 import bot.tracker_store  # noqa: F401  (installs the check, as the Rasa server does)
-from bot.action_validation import validate_action_result
+from bot.action_validation import ACTION_CALL_EVENTS, validate_action_result
 from helpers import _free_port
 
 
@@ -69,3 +72,23 @@ def test_a_connection_refused_every_time_fails_after_the_tries(monkeypatch):
     action = RemoteAction("action_x", EndpointConfig(f"http://127.0.0.1:{_free_port()}/webhook"))
     with pytest.raises(aiohttp.ClientConnectorError):
         asyncio.run(action.action_endpoint.request(json={}, method="post"))
+
+
+def test_a_call_carries_the_slots_the_latest_message_and_the_recent_events_only():
+    domain = Domain.load("bot/domain")
+    tracker = DialogueStateTracker("web:s", domain.slots)
+    tracker.update(SlotSet("antenne", "arras"))  # set long ago: still sent
+    for number in range(ACTION_CALL_EVENTS):
+        tracker.update(UserUttered(f"message {number}", {"name": "greet", "confidence": 1.0}))
+        tracker.update(ActionExecuted("utter_greet"))
+    endpoint = EndpointConfig("http://127.0.0.1:1/webhook", enable_selective_domain=True)
+    call = RemoteAction("action_contact", endpoint)._action_call_format(tracker, domain)
+    events = call["tracker"]["events"]
+    assert len(events) == ACTION_CALL_EVENTS
+    assert events[-1] == tracker.events[-1].as_dict()
+    assert call["tracker"]["slots"]["antenne"] == "arras"
+    assert call["tracker"]["latest_message"]["text"] == f"message {ACTION_CALL_EVENTS - 1}"
+    assert call["tracker"]["latest_event_time"] == tracker.events[-1].timestamp
+    assert "domain" not in call  # selective: only validate_dossier_form asks for it
+    form_call = RemoteAction("validate_dossier_form", endpoint)._action_call_format(tracker, domain)
+    assert form_call["domain"]["forms"]["dossier_form"]["required_slots"]
