@@ -10,17 +10,14 @@ export PYTHONPATH := $(CURDIR)
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
-export RASA_PORT ?= 5005
-export ACTIONS_PORT ?= 5055
-export ACTIONS_HOST ?= 127.0.0.1
-export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTIONS_PORT)/webhook
-export TRACKER_DB_PATH ?= var/trackers.db
+# Every other setting is read by settings.py (README, "Settings").
 
-.PHONY: help setup browser nginx speech audio responses territory train run run-scaled status reload-scaled shell test bench bench-console retention digest backup restore lock clean
+.PHONY: help lint setup browser nginx speech audio responses territory train run run-scaled status reload-scaled shell test bench bench-console retention digest backup restore lock clean
 
 help:
-	@echo "make run    set up, train if needed, start the assistant (Rasa :$(RASA_PORT), actions :$(ACTIONS_PORT))"
-	@echo "make test   set up, train if needed, run the whole test suite"
+	@echo "make run    set up, train if needed, start the assistant (the web app on :8080)"
+	@echo "make test   set up, lint and type checks, train if needed, run the whole test suite"
+	@echo "make lint   the lint, format and type checks alone (ruff, mypy)"
 	@echo "make run-scaled  nginx, 2 Rasa servers, 2 action servers under supervisord, PostgreSQL and Redis, port 8000"
 	@echo "make status  the scaled mode's processes: state, uptime, restarts"
 	@echo "make reload-scaled  train if needed, then restart the action and Rasa servers one at a time (new model, no request lost)"
@@ -57,7 +54,7 @@ train: responses
 	@scripts/train.sh
 
 run: train speech
-	@scripts/run.sh
+	@$(BIN)/python -m deploy.embedded
 
 run-scaled: train nginx speech
 	@$(BIN)/python -m deploy.scaled
@@ -71,7 +68,7 @@ reload-scaled: train
 	@$(BIN)/python -m deploy.scaled --reload
 
 shell: train
-	@scripts/run.sh --shell
+	@$(BIN)/python -m deploy.embedded --shell
 
 # Debian's chromium, driven by Playwright in the browser tests (no browser download).
 browser:
@@ -93,12 +90,19 @@ nginx:
 	@scripts/setup-debian-package.sh /usr/sbin/nginx nginx "the scaled mode"
 
 bench: train nginx
-	@$(BIN)/python bench/run.py
+	@$(BIN)/python -m bench.run
 
 bench-console: setup
 	@$(BIN)/python -m bench.console
 
-test: train browser nginx speech
+# The lint, format and type gates (settings in pyproject.toml): a few seconds.
+lint: setup
+	@echo "==> Lint, format and type checks (ruff, mypy)"
+	@$(BIN)/ruff check --quiet .
+	@$(BIN)/ruff format --check --quiet .
+	@$(BIN)/mypy --no-error-summary
+
+test: lint train browser nginx speech
 	@echo "==> Running the test suite"
 	$(BIN)/python -m pytest
 

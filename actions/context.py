@@ -2,8 +2,9 @@
 
 A question the assistant asks is a form (actions/questions.py): its answer never comes
 here. "oui" or "abcde" with no question open get the usual reply; a quiz answer typed
-or clicked after a digression still counts for the current question. A message the NLU was unsure of gets
-"Vouliez-vous dire… ?" with the likeliest topics as buttons, never a dead end.
+or clicked after a digression still counts for the current question. A message the NLU
+was unsure of gets "Vouliez-vous dire… ?" with the likeliest topics as buttons, never a
+dead end.
 """
 
 from typing import Any
@@ -41,15 +42,17 @@ class ActionReplyInContext(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         intent = intent_of(tracker)
-        if ((intent == "quiz_answer" or latest_entity(tracker, "quiz_item"))
-                and not_finished(load_quiz(), tracker)):
+        if (intent == "quiz_answer" or latest_entity(tracker, "quiz_item")) and not_finished(
+            load_quiz(), tracker
+        ):
             return answer_later(dispatcher, tracker)
         buttons = suggestions(tracker) if intent == FALLBACK else []
         if buttons:
-            dispatcher.utter_message(response="utter_did_you_mean_choices",
-                                     buttons=[*buttons, button("something_else")])
+            dispatcher.utter_message(
+                response="utter_did_you_mean_choices", buttons=[*buttons, button("something_else")]
+            )
         else:
-            dispatcher.utter_message(response=USUAL_REPLIES.get(intent, "utter_default"))
+            dispatcher.utter_message(response=USUAL_REPLIES.get(intent or "", "utter_default"))
         return []
 
 
@@ -62,13 +65,20 @@ def suggestions(tracker: Tracker) -> list[dict[str, str]]:
     if place:
         location = locate(tracker.latest_message.get("text") or "")
         if location.outcome is Outcome.FOUND and location.commune:
-            found.append({"title": f"L'antenne pour {location.commune.name}",
-                          "payload": commune_payload(location.commune)})
+            found.append(
+                {
+                    "title": f"L'antenne pour {location.commune.name}",
+                    "payload": commune_payload(location.commune),
+                }
+            )
     for entry in tracker.latest_message.get("intent_ranking") or []:
         candidate = suggestion(entry.get("name") or "")
-        if (candidate and candidate not in found
-                and candidate["payload"] != always_offered["payload"]
-                and entry.get("confidence", 0.0) >= MIN_SUGGESTION_CONFIDENCE):
+        if (
+            candidate
+            and candidate not in found
+            and candidate["payload"] != always_offered["payload"]
+            and entry.get("confidence", 0.0) >= MIN_SUGGESTION_CONFIDENCE
+        ):
             found.append(candidate)
         if len(found) == MAX_SUGGESTIONS:
             break

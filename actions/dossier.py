@@ -3,7 +3,7 @@
 import asyncio
 import threading
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
@@ -26,8 +26,13 @@ PLACE_FIELD = "commune"
 SENT_SLOT = "dossier_sent"
 DISCARD_SLOT = "dossier_discarded"
 # What the person gave for a request: forgotten by the conversation once it is sent.
-PERSONAL_SLOTS = ("dossier_first_name", "dossier_last_name", "dossier_contact",
-                  "dossier_contact_time", "dossier_request_id")
+PERSONAL_SLOTS = (
+    "dossier_first_name",
+    "dossier_last_name",
+    "dossier_contact",
+    "dossier_contact_time",
+    "dossier_request_id",
+)
 # Below this confidence, a reply to a question of the form is its answer: "Durand", read
 # as a question about duration at 0.29, is a last name; "c'est payant ?" (0.99) is a question.
 SURE_OF_A_QUESTION = 0.5
@@ -46,7 +51,7 @@ def repository() -> Repository:
 
 @lru_cache(maxsize=1)
 def _migrated_repository() -> Repository:
-    store = Repository.from_environment()
+    store = Repository.from_settings()
     try:
         store.migrate()
         store.sync_antennes(load_referentiel())
@@ -97,8 +102,11 @@ def already_sent(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
     reference = tracker.get_slot(SENT_SLOT)
     if not reference:
         return False
-    dispatcher.utter_message(response="utter_dossier_closed", reference=reference,
-                             **(antenne_placeholders(tracker.get_slot("antenne")) or {}))
+    dispatcher.utter_message(
+        response="utter_dossier_closed",
+        reference=reference,
+        **(antenne_placeholders(tracker.get_slot("antenne")) or {}),
+    )
     return True
 
 
@@ -156,8 +164,13 @@ def _unsure_reply(tracker: Tracker, slot: str) -> dict[str, Any]:
     message = tracker.latest_message or {}
     text = message.get("text") or ""
     confidence = (message.get("intent") or {}).get("confidence") or 0.0
-    if (tracker.get_slot("requested_slot") != slot or tracker.get_slot(slot) is not None
-            or not text or text.startswith("/") or confidence >= SURE_OF_A_QUESTION):
+    if (
+        tracker.get_slot("requested_slot") != slot
+        or tracker.get_slot(slot) is not None
+        or not text
+        or text.startswith("/")
+        or confidence >= SURE_OF_A_QUESTION
+    ):
         return {}
     return {slot: text}
 
@@ -203,8 +216,10 @@ class ActionDossierCreate(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         placeholders = antenne_placeholders(tracker.get_slot("antenne"))
         request_id = tracker.get_slot("dossier_request_id")
-        if not placeholders or not request_id or any(
-            tracker.get_slot(slot) is None for slot in FIELDS[:3]
+        if (
+            not placeholders
+            or not request_id
+            or any(tracker.get_slot(slot) is None for slot in FIELDS[:3])
         ):
             dispatcher.utter_message(response="utter_dossier_nothing_to_send")
             return [SlotSet("summary_answer", None)]
@@ -230,27 +245,32 @@ class ActionDossierCreate(Action):
             return await_answer(SUMMARY_FORM, "summary_answer")  # "Réessayer" sends it again
         except TooManyRequests:
             dispatcher.utter_message(response="utter_dossier_too_many", **placeholders)
-            return [SlotSet("summary_answer", None),
-                    *(SlotSet(slot, None) for slot in PERSONAL_SLOTS)]
+            return [
+                SlotSet("summary_answer", None),
+                *(SlotSet(slot, None) for slot in PERSONAL_SLOTS),
+            ]
         dispatcher.utter_message(
             response="utter_dossier_created" if created else "utter_dossier_already_created",
             reference=reference,
             **placeholders,
         )
-        settings = SmtpSettings.from_environment()
+        settings = SmtpSettings.from_settings()
         if created and settings:
             ref = load_referentiel()
             mails = messages_for(reference, ref.antenne(new.antenne_id), new.email, ref, settings)
             await in_thread(send, mails, settings)
-        return [SlotSet("summary_answer", None), SlotSet(SENT_SLOT, reference),
-                *(SlotSet(slot, None) for slot in PERSONAL_SLOTS)]
+        return [
+            SlotSet("summary_answer", None),
+            SlotSet(SENT_SLOT, reference),
+            *(SlotSet(slot, None) for slot in PERSONAL_SLOTS),
+        ]
 
 
 def _create(new: NewPreDossier) -> tuple[str, bool]:
     return repository().create_pre_dossier(new)
 
 
-def _if(value: Optional[str], keep) -> Optional[str]:
+def _if(value: str | None, keep) -> str | None:
     return value if value and keep(value) else None
 
 
@@ -263,9 +283,11 @@ class ActionDossierCancel(Action):
 
     def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]):
         dispatcher.utter_message(response="utter_dossier_cancelled")
-        return [SlotSet("requested_slot", None),
-                *(SlotSet(slot, None) for slot in PERSONAL_SLOTS if slot != "dossier_request_id"),
-                SlotSet(DISCARD_SLOT, True)]
+        return [
+            SlotSet("requested_slot", None),
+            *(SlotSet(slot, None) for slot in PERSONAL_SLOTS if slot != "dossier_request_id"),
+            SlotSet(DISCARD_SLOT, True),
+        ]
 
 
 class ActionDossierConsent(Action):
@@ -283,14 +305,14 @@ class ActionDossierConsent(Action):
 
 
 class ValidateErasureForm(OneQuestionValidation):
-    """"oui" or "non" to "Voulez-vous vraiment tout effacer ?"."""
+    """ "oui" or "non" to "Voulez-vous vraiment tout effacer ?"."""
 
     slot = "erasure_answer"
 
     def name(self) -> str:
         return "validate_erasure_form"
 
-    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[bool]:
+    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> bool | None:
         return yes_or_no(tracker)
 
 
@@ -311,10 +333,10 @@ class ActionDeleteMyData(Action):
             dispatcher.utter_message(response="utter_delete_my_data_store_down")
             return [SlotSet("erasure_answer", None)]
         dispatcher.utter_message(
-            response="utter_data_deleted" if deleted else "utter_data_deleted_conversation_only")
+            response="utter_data_deleted" if deleted else "utter_data_deleted_conversation_only"
+        )
         return [SlotSet("erasure_answer", None), SlotSet("data_erasure", True)]
 
 
 def _delete(sender_id: str) -> int:
     return repository().delete_for_sender(sender_id)
-

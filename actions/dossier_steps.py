@@ -2,21 +2,30 @@
 summary questions (one-question forms)."""
 
 import uuid
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.questions import (
-    AskOnce, OneQuestionValidation, intent_of, open_question, yes_or_no,
+    AskOnce,
+    OneQuestionValidation,
+    intent_of,
+    open_question,
+    yes_or_no,
 )
 from referentiel import load_referentiel
 
 CONSENT_FORM = "consent_form"
 SUMMARY_FORM = "summary_form"
-FIELDS = ("dossier_first_name", "dossier_last_name", "dossier_contact", "situation",
-          "dossier_contact_time")
+FIELDS = (
+    "dossier_first_name",
+    "dossier_last_name",
+    "dossier_contact",
+    "situation",
+    "dossier_contact_time",
+)
 SEND = "send"
 CORRECT = "correct"
 NOTICE = "notice"
@@ -63,7 +72,7 @@ def show_summary(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
 
 
 class ValidateConsentForm(OneQuestionValidation):
-    """"oui" or "non" to the consent; "que faites-vous de mes données ?" is answered, and
+    """ "oui" or "non" to the consent; "que faites-vous de mes données ?" is answered, and
     the question stays open."""
 
     slot = "consent_answer"
@@ -76,8 +85,9 @@ class ValidateConsentForm(OneQuestionValidation):
             return NOTICE
         return yes_or_no(tracker)
 
-    async def accept(self, answer: Any, dispatcher: CollectingDispatcher,
-                     tracker: Tracker) -> dict[str, Any]:
+    async def accept(
+        self, answer: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         if answer == NOTICE:
             dispatcher.utter_message(response="utter_personal_data_part1")
             dispatcher.utter_message(response="utter_personal_data_part2")
@@ -98,18 +108,20 @@ class ActionAskConsentAnswer(AskOnce):
 
 
 class ValidateSummaryForm(OneQuestionValidation):
-    """"oui" sends the request; "non" asks what to correct, and the question stays open."""
+    """ "oui" sends the request; "non" asks what to correct, and the question stays open."""
 
     slot = "summary_answer"
 
     def name(self) -> str:
         return "validate_summary_form"
 
-    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[str]:
-        return {True: SEND, False: CORRECT}.get(yes_or_no(tracker))
+    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> str | None:
+        answer = yes_or_no(tracker)
+        return None if answer is None else SEND if answer else CORRECT
 
-    async def accept(self, answer: str, dispatcher: CollectingDispatcher,
-                     tracker: Tracker) -> dict[str, Any]:
+    async def accept(
+        self, answer: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         if answer == CORRECT:
             dispatcher.utter_message(response="utter_dossier_which_field")
             return {self.slot: None}

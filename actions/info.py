@@ -62,7 +62,7 @@ class ActionExplainDomain(Action):
 def _domain_from_entity(tracker: Tracker, known_ids: set[int]) -> int | None:
     value = latest_entity(tracker, "domain")
     try:
-        domain_id = int(value)
-    except (TypeError, ValueError):
+        domain_id = int(value or "")
+    except ValueError:
         return None
     return domain_id if domain_id in known_ids else None

@@ -8,7 +8,7 @@ pending, and no earlier question comes back afterwards.
 """
 
 from abc import ABC, abstractmethod
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, FollowupAction, SlotSet
@@ -17,11 +17,11 @@ from rasa_sdk.executor import CollectingDispatcher
 YES_NO = {"affirm": True, "deny": False}
 
 
-def intent_of(tracker: Tracker) -> Optional[str]:
+def intent_of(tracker: Tracker) -> str | None:
     return (tracker.latest_message.get("intent") or {}).get("name")
 
 
-def yes_or_no(tracker: Tracker) -> Optional[bool]:
+def yes_or_no(tracker: Tracker) -> bool | None:
     """True for "oui" (typed or its button), False for "non", None for anything else."""
     return YES_NO.get(intent_of(tracker) or "")
 
@@ -64,21 +64,26 @@ class OneQuestionValidation(FormValidationAction):
     def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Any:
         """The answer in the reply, or None when the reply is about something else."""
 
-    async def accept(self, answer: Any, dispatcher: CollectingDispatcher,
-                     tracker: Tracker) -> dict[str, Any]:
+    async def accept(
+        self, answer: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         return {self.slot: answer}
 
     def read_at_start(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Any:
         """The answer already in the message that opened the question, if any."""
         return None
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: dict[str, Any]) -> list[dict[str, Any]]:
-        asked = (tracker.get_slot("requested_slot") == self.slot
-                 and (tracker.active_loop or {}).get("name") == self.form_name()
-                 and replies_to(tracker, self.form_name()))
-        answer = (self.read(dispatcher, tracker) if asked
-                  else self.read_at_start(dispatcher, tracker))
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        asked = (
+            tracker.get_slot("requested_slot") == self.slot
+            and (tracker.active_loop or {}).get("name") == self.form_name()
+            and replies_to(tracker, self.form_name())
+        )
+        answer = (
+            self.read(dispatcher, tracker) if asked else self.read_at_start(dispatcher, tracker)
+        )
         if answer is None:
             return [ActionExecutionRejected(self.form_name()), ActiveLoop(None)] if asked else []
         slots = await self.accept(answer, dispatcher, tracker)
@@ -99,8 +104,9 @@ class AskOnce(Action, ABC):
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         """Put the question."""
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         if not spoke_since_form_ran(tracker, self.form):
             self.ask(dispatcher, tracker)
         return []
@@ -113,5 +119,9 @@ def open_question(form: str, slot: str) -> list[dict[str, Any]]:
 
 def await_answer(form: str, slot: str) -> list[dict[str, Any]]:
     """The caller has just put `form`'s question itself: read the next message as its answer."""
-    return [SlotSet(slot, None), ActiveLoop(form), SlotSet("requested_slot", slot),
-            FollowupAction("action_listen")]
+    return [
+        SlotSet(slot, None),
+        ActiveLoop(form),
+        SlotSet("requested_slot", slot),
+        FollowupAction("action_listen"),
+    ]

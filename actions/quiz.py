@@ -1,17 +1,22 @@
 """The self-positioning quiz: one question per message (the quiz form), answers kept in slots."""
 
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.entities import latest_entity
-from bot.display import display
 from actions.questions import OneQuestionValidation, intent_of
+from bot.display import display
 from referentiel import load_referentiel
 from referentiel.quiz import (
-    Quiz, domain_levels, domain_scores, focus_domains, load_quiz, read_answer,
+    Quiz,
+    domain_levels,
+    domain_scores,
+    focus_domains,
+    load_quiz,
+    read_answer,
 )
 from referentiel.text import french_list
 
@@ -23,7 +28,7 @@ UNREAD = "unread"
 EARLIER_BUTTON = "earlier_button"
 
 
-def _position(tracker: Tracker) -> Optional[int]:
+def _position(tracker: Tracker) -> int | None:
     """Index of the next question; None before any start, the item count once finished."""
     value = tracker.get_slot("quiz_position")
     return None if value is None else int(value)
@@ -50,7 +55,7 @@ def ask_in_form() -> list[dict[str, Any]]:
     return [SlotSet("quiz_reply", None), FollowupAction(FORM)]
 
 
-def read_reply(quiz: Quiz, tracker: Tracker) -> Optional[str]:
+def read_reply(quiz: Quiz, tracker: Tracker) -> str | None:
     """The choice the message gives for the current question, UNREAD for a reply that
     means to answer but can't be read, EARLIER_BUTTON for a button of an earlier question,
     None for a message about something else."""
@@ -73,8 +78,9 @@ def read_reply(quiz: Quiz, tracker: Tracker) -> Optional[str]:
     return UNREAD if intent_of(tracker) in ANSWER_INTENTS or text.strip().isdigit() else None
 
 
-def give_feedback(dispatcher: CollectingDispatcher, quiz: Quiz, tracker: Tracker,
-                  choice: str) -> None:
+def give_feedback(
+    dispatcher: CollectingDispatcher, quiz: Quiz, tracker: Tracker, choice: str
+) -> None:
     """After an exercise, the right answer, briefly (nothing after a self-assessment)."""
     item = quiz.items[_position(tracker) or 0]
     if item.kind == "exercise":
@@ -88,8 +94,11 @@ def record(quiz: Quiz, tracker: Tracker, choice: str) -> dict[str, Any]:
     position = _position(tracker) or 0
     answers = {**(tracker.get_slot("quiz_answers") or {}), quiz.items[position].id: choice}
     finished = position + 1 >= len(quiz.items)
-    return {"quiz_answers": answers, "quiz_position": position + 1,
-            "quiz_reply": choice if finished else None}
+    return {
+        "quiz_answers": answers,
+        "quiz_position": position + 1,
+        "quiz_reply": choice if finished else None,
+    }
 
 
 class ValidateQuizForm(OneQuestionValidation):
@@ -100,11 +109,12 @@ class ValidateQuizForm(OneQuestionValidation):
     def name(self) -> str:
         return "validate_quiz_form"
 
-    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[str]:
+    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> str | None:
         return read_reply(load_quiz(), tracker)
 
-    async def accept(self, answer: str, dispatcher: CollectingDispatcher,
-                     tracker: Tracker) -> dict[str, Any]:
+    async def accept(
+        self, answer: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         if answer in (UNREAD, EARLIER_BUTTON):  # the question is asked again
             if answer == UNREAD:
                 dispatcher.utter_message(response="utter_quiz_not_understood_intro")
@@ -119,14 +129,19 @@ class ActionAskQuizReply(Action):
     def name(self) -> str:
         return "action_ask_quiz_reply"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         quiz = load_quiz()
         position = _position(tracker) or 0
-        dispatcher.utter_message(json_message=display(
-            "progress", number=position + 1, total=len(quiz.items)))
-        dispatcher.utter_message(response=f"utter_quiz_item_{quiz.items[position].id}",
-                                 number=position + 1, total=len(quiz.items))
+        dispatcher.utter_message(
+            json_message=display("progress", number=position + 1, total=len(quiz.items))
+        )
+        dispatcher.utter_message(
+            response=f"utter_quiz_item_{quiz.items[position].id}",
+            number=position + 1,
+            total=len(quiz.items),
+        )
         return []
 
 
@@ -136,11 +151,14 @@ class ActionQuizResult(Action):
     def name(self) -> str:
         return "action_quiz_result"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         quiz = load_quiz()
-        return [SlotSet("quiz_reply", None),
-                *give_result(dispatcher, quiz, tracker.get_slot("quiz_answers") or {})]
+        return [
+            SlotSet("quiz_reply", None),
+            *give_result(dispatcher, quiz, tracker.get_slot("quiz_answers") or {}),
+        ]
 
 
 def answer_later(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
@@ -153,10 +171,15 @@ def answer_later(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dic
     give_feedback(dispatcher, quiz, tracker, choice)
     slots = record(quiz, tracker, choice)
     if slots["quiz_reply"] is not None:
-        return [SlotSet("quiz_answers", slots["quiz_answers"]),
-                *give_result(dispatcher, quiz, slots["quiz_answers"])]
-    return [SlotSet("quiz_answers", slots["quiz_answers"]),
-            SlotSet("quiz_position", slots["quiz_position"]), *ask_in_form()]
+        return [
+            SlotSet("quiz_answers", slots["quiz_answers"]),
+            *give_result(dispatcher, quiz, slots["quiz_answers"]),
+        ]
+    return [
+        SlotSet("quiz_answers", slots["quiz_answers"]),
+        SlotSet("quiz_position", slots["quiz_position"]),
+        *ask_in_form(),
+    ]
 
 
 def give_result(
@@ -168,24 +191,38 @@ def give_result(
     labels = {level.id: level.label for level in quiz.levels}
     focus = focus_domains(quiz, answers)
     summary = (
-        quiz.summaries.focus.format(
-            focus=french_list([ref.domain(d).short.lower() for d in focus])
-        )
+        quiz.summaries.focus.format(focus=french_list([ref.domain(d).short.lower() for d in focus]))
         if focus
         else quiz.summaries.all_good
     )
     placeholders = {
-        f"level_{domain.id}": labels.get(levels.get(domain.id), quiz.no_level_label)
+        f"level_{domain.id}": labels.get(levels.get(domain.id) or "", quiz.no_level_label)
         for domain in ref.domains
     }
     scores = domain_scores(quiz, answers)
-    dispatcher.utter_message(json_message=display("quiz_result", domains=[
-        {"id": domain.id, "name": f"{domain.id}. {domain.short}", "level": levels.get(domain.id),
-         "label": placeholders[f"level_{domain.id}"], "score": scores.get(domain.id)}
-        for domain in ref.domains]))
-    dispatcher.utter_message(text="\n".join(
-        [quiz.levels_intro, *(f"{level.label.capitalize()} : {level.meaning}"
-                              for level in quiz.levels)]))
+    dispatcher.utter_message(
+        json_message=display(
+            "quiz_result",
+            domains=[
+                {
+                    "id": domain.id,
+                    "name": f"{domain.id}. {domain.short}",
+                    "level": levels.get(domain.id),
+                    "label": placeholders[f"level_{domain.id}"],
+                    "score": scores.get(domain.id),
+                }
+                for domain in ref.domains
+            ],
+        )
+    )
+    dispatcher.utter_message(
+        text="\n".join(
+            [
+                quiz.levels_intro,
+                *(f"{level.label.capitalize()} : {level.meaning}" for level in quiz.levels),
+            ]
+        )
+    )
     dispatcher.utter_message(response="utter_quiz_result_part1", **placeholders)
     dispatcher.utter_message(response="utter_quiz_result_part2", summary=summary, **placeholders)
     return [

@@ -1,7 +1,7 @@
 """Route the person to the antenne that covers their commune, and give its contact."""
 
 import re
-from typing import Any, Optional
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
@@ -38,7 +38,7 @@ def antenne_fields(antenne: Antenne) -> dict[str, str]:
     }
 
 
-def antenne_placeholders(antenne_id: Optional[str]) -> Optional[dict[str, str]]:
+def antenne_placeholders(antenne_id: str | None) -> dict[str, str] | None:
     """The contact placeholders of a known antenne id (a slot value), else None."""
     antennes = {antenne.id: antenne for antenne in load_referentiel().antennes}
     antenne = antennes.get(antenne_id or "")
@@ -52,8 +52,10 @@ def commune_payload(commune: Commune) -> str:
 
 def commune_button(commune: Commune, departement_name: str) -> dict[str, str]:
     codes = ", ".join(commune.postal_codes)
-    return {"title": f"{commune.name} ({departement_name}, {codes})",
-            "payload": commune_payload(commune)}
+    return {
+        "title": f"{commune.name} ({departement_name}, {codes})",
+        "payload": commune_payload(commune),
+    }
 
 
 def place_text(location: Location) -> str:
@@ -69,13 +71,16 @@ def place_text(location: Location) -> str:
     return "Pour votre commune"
 
 
-def single_suggested_commune(tracker: Tracker) -> Optional[str]:
+def single_suggested_commune(tracker: Tracker) -> str | None:
     """The commune id, when the assistant's last message offered exactly one commune."""
     for event in reversed(tracker.events):
         if event.get("event") == "bot":
             buttons = (event.get("data") or {}).get("buttons") or []
-            ids = [match.group(1) for button in buttons
-                   if (match := _COMMUNE_PAYLOAD.search(str(button.get("payload", ""))))]
+            ids = [
+                match.group(1)
+                for button in buttons
+                if (match := _COMMUNE_PAYLOAD.search(str(button.get("payload", ""))))
+            ]
             return ids[0] if len(ids) == 1 else None
     return None
 
@@ -89,8 +94,7 @@ class ValidateLocationForm(OneQuestionValidation):
     def name(self) -> str:
         return "validate_location_form"
 
-    def read_at_start(self, dispatcher: CollectingDispatcher,
-                      tracker: Tracker) -> Optional[Location]:
+    def read_at_start(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Location | None:
         """A place named in the message that asked for the antenne ("antenne pour Lens")."""
         commune_id = latest_entity(tracker, "commune_id")
         if commune_id:
@@ -99,10 +103,11 @@ class ValidateLocationForm(OneQuestionValidation):
             return load_territory().locate(_typed(tracker))
         return None
 
-    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Optional[Location]:
+    def read(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> Location | None:
         territory = load_territory()
         commune_id = latest_entity(tracker, "commune_id") or (
-            single_suggested_commune(tracker) if intent_of(tracker) == "affirm" else None)
+            single_suggested_commune(tracker) if intent_of(tracker) == "affirm" else None
+        )
         if commune_id:
             return territory.by_commune_id(commune_id)
         if latest_entity(tracker, "place") and intent_of(tracker) not in PLACE_REPLY_INTENTS:
@@ -112,12 +117,17 @@ class ValidateLocationForm(OneQuestionValidation):
             return location
         return None
 
-    async def accept(self, location: Location, dispatcher: CollectingDispatcher,
-                     tracker: Tracker) -> dict[str, Any]:
+    async def accept(
+        self, location: Location, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         done = answer_location(dispatcher, location)
         if location.outcome is Outcome.FOUND:
-            return {"place_answer": location.antenne_id, "antenne": location.antenne_id,
-                    "commune": location.name, "postal_code": location.postal_code}
+            return {
+                "place_answer": location.antenne_id,
+                "antenne": location.antenne_id,
+                "commune": location.name,
+                "postal_code": location.postal_code,
+            }
         return {"place_answer": location.outcome.name if done else None}
 
 
@@ -128,7 +138,7 @@ def _typed(tracker: Tracker) -> str:
 
 
 class ActionAskPlaceAnswer(AskOnce):
-    """"Écrivez votre commune ou votre code postal"."""
+    """ "Écrivez votre commune ou votre code postal"."""
 
     form = FORM
     slot = "place_answer"
@@ -144,8 +154,9 @@ class ActionLocationDone(Action):
     def name(self) -> str:
         return "action_location_done"
 
-    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-            domain: dict[str, Any]) -> list[dict[str, Any]]:
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
         events = [SlotSet("place_answer", None)]
         if not tracker.get_slot("dossier_wanted"):
             return events
@@ -166,6 +177,7 @@ def answer_location(dispatcher: CollectingDispatcher, location: Location) -> boo
     ]
     outcome = location.outcome
     if outcome is Outcome.FOUND:
+        assert location.antenne_id is not None  # a place found names its antenne
         dispatcher.utter_message(
             response="utter_antenne_found",
             place=place_text(location),
@@ -180,8 +192,9 @@ def answer_location(dispatcher: CollectingDispatcher, location: Location) -> boo
         else:
             place = f"Le département {location.departement}"
         if location.region:
-            dispatcher.utter_message(response="utter_outside_region_named", place=place,
-                                     region=location.region)
+            dispatcher.utter_message(
+                response="utter_outside_region_named", place=place, region=location.region
+            )
         else:
             dispatcher.utter_message(response="utter_outside_region", place=place)
         return True

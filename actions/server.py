@@ -13,8 +13,6 @@ Usage: python -m actions.server --port 5055   (host: SANIC_HOST, default 127.0.0
 import argparse
 import hmac
 import logging
-import os
-from typing import Optional
 
 from rasa_sdk import utils
 from rasa_sdk.endpoint import create_app
@@ -23,6 +21,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import log_privacy
+from settings import current
 
 TOKEN_HEADER = "X-Clea-Actions-Token"
 TOKEN_VARIABLE = "CLEA_ACTIONS_TOKEN"
@@ -34,7 +33,7 @@ def action_server(token: str) -> Sanic:
     app = create_app("actions", cors_origins=[])
 
     @app.middleware("request")
-    async def require_token(request: Request) -> Optional[HTTPResponse]:
+    async def require_token(request: Request) -> HTTPResponse | None:
         if request.path == "/health":
             return None
         given = request.headers.get(TOKEN_HEADER) or ""
@@ -58,15 +57,16 @@ def action_server(token: str) -> Sanic:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTIONS_PORT", "5055")))
+    settings = current()
+    parser.add_argument("--port", type=int, default=settings.actions_port)
     port = parser.parse_args().port
-    token = os.environ.get(TOKEN_VARIABLE)
+    token = settings.secret("actions_token")
     if not token:
         raise SystemExit(f"{TOKEN_VARIABLE} is not set: start the assistant with `make run`.")
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
     log_privacy.install()
-    host = os.environ.get("SANIC_HOST", "127.0.0.1")
+    host = settings.actions_host
     logger.info("Action server on http://%s:%s", host, port)
     action_server(token).run(host, port, workers=1, access_log=False)
 

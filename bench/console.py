@@ -13,7 +13,6 @@ Prints a table and writes reports/console-bench.json.
 
 import asyncio
 import json
-import os
 import random
 import statistics
 import time
@@ -27,15 +26,16 @@ from sqlalchemy import insert, text
 
 from dossiers.backup import backup, restore
 from dossiers.db import make_engine
-from dossiers.models import STATUSES, contact_attempt, history, pre_dossier, quiz_result
+from dossiers.models import contact_attempt, history, pre_dossier, quiz_result
 from dossiers.repository import Repository, now
+from dossiers.status import VALUES, Status
 from referentiel import load_referentiel
+from settings import current
 from web.app import create_app
 from web.security import LoginLimiter, hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "reports" / "console-bench.json"
-POSTGRES_URL = os.environ.get("CLEA_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DOSSIERS = 5000
 ROUNDS = 30
 EXPORT_ROUNDS = 10
@@ -62,26 +62,53 @@ def seed(store: Repository) -> None:
     for number in range(1, DOSSIERS + 1):
         created = moment - timedelta(minutes=rng.randrange(365 * 24 * 60))
         antenne = rng.choice(antennes)
-        status = rng.choices(STATUSES, weights=(15, 20, 30, 20, 15))[0]
-        dossiers.append({
-            "id": number, "reference": f"CLEA-BENCH-{number:05d}", "request_key": f"bench-{number}",
-            "sender_id": f"bench-{number}", "antenne_id": antenne, "status": status,
-            "first_name": rng.choice(("Léa", "Karim", "Sofia", "Marc")),
-            "last_name": f"Candidat{number:05d}", "phone": f"06 {number:08d}"[:14],
-            "commune": rng.choice(("Lille", "Arras", "Amiens", "Lens", "Calais")),
-            "situation": rng.choice(situations), "created_at": created, "updated_at": created,
-            "assigned_to": handlers[antenne] if status != STATUSES[0] else None,
-        })
-        results += [{"pre_dossier_id": number, "domain": domain, "level": rng.choice(LEVELS)}
-                    for domain in range(1, 8)]
-        lines.append({"pre_dossier_id": number, "at": created, "kind": "created",
-                      "to_value": STATUSES[0]})
-        if status != STATUSES[0]:
-            calls.append({"pre_dossier_id": number, "at": created + timedelta(hours=rng.randrange(1, 96)),
-                          "staff_user_id": handlers[antenne], "outcome": rng.choice(OUTCOMES)})
+        status = rng.choices(VALUES, weights=(15, 20, 30, 20, 15))[0]
+        dossiers.append(
+            {
+                "id": number,
+                "reference": f"CLEA-BENCH-{number:05d}",
+                "request_key": f"bench-{number}",
+                "sender_id": f"bench-{number}",
+                "antenne_id": antenne,
+                "status": status,
+                "first_name": rng.choice(("Léa", "Karim", "Sofia", "Marc")),
+                "last_name": f"Candidat{number:05d}",
+                "phone": f"06 {number:08d}"[:14],
+                "commune": rng.choice(("Lille", "Arras", "Amiens", "Lens", "Calais")),
+                "situation": rng.choice(situations),
+                "created_at": created,
+                "updated_at": created,
+                "assigned_to": handlers[antenne] if status != Status.NEW.value else None,
+            }
+        )
+        results += [
+            {"pre_dossier_id": number, "domain": domain, "level": rng.choice(LEVELS)}
+            for domain in range(1, 8)
+        ]
+        lines.append(
+            {
+                "pre_dossier_id": number,
+                "at": created,
+                "kind": "created",
+                "to_value": Status.NEW.value,
+            }
+        )
+        if status != Status.NEW.value:
+            calls.append(
+                {
+                    "pre_dossier_id": number,
+                    "at": created + timedelta(hours=rng.randrange(1, 96)),
+                    "staff_user_id": handlers[antenne],
+                    "outcome": rng.choice(OUTCOMES),
+                }
+            )
     with store.engine.begin() as connection:
-        for table, rows in ((pre_dossier, dossiers), (quiz_result, results), (history, lines),
-                            (contact_attempt, calls)):
+        for table, rows in (
+            (pre_dossier, dossiers),
+            (quiz_result, results),
+            (history, lines),
+            (contact_attempt, calls),
+        ):
             connection.execute(insert(table), rows)
     store.create_staff_user("staff", "Agent Lille", hash_password(PASSWORD), "lille")
     store.create_staff_user("admin", "Admin", hash_password(PASSWORD), None, is_admin=True)
@@ -105,8 +132,11 @@ async def timed_download(client: TestClient, path: str) -> tuple[float, float]:
 async def log_in(client: TestClient, login: str) -> None:
     page = await (await client.get("/console/login")).text()
     token = page.split('name="csrf" value="')[1].split('"')[0]
-    response = await client.post("/console/login", allow_redirects=False,
-                                 data={"csrf": token, "login": login, "password": PASSWORD})
+    response = await client.post(
+        "/console/login",
+        allow_redirects=False,
+        data={"csrf": token, "login": login, "password": PASSWORD},
+    )
     assert response.status == 302, response.status
 
 
@@ -126,13 +156,16 @@ async def measure(store: Repository) -> dict:
     async with TestClient(server) as client:
         for who in ("staff", "admin"):
             await log_in(client, who)
-            pages = {**PAGES, **({"CSV export of the antenne": "/console/export.csv"}
-                                 if who == "staff" else {})}
+            pages = {
+                **PAGES,
+                **({"CSV export of the antenne": "/console/export.csv"} if who == "staff" else {}),
+            }
             for name, path in pages.items():
                 times = [await timed(client, path) for _ in range(ROUNDS)]
                 results[f"{who}: {name}"] = {
                     "p50_ms": round(statistics.median(times), 1),
-                    "p95_ms": round(statistics.quantiles(times, n=20)[-1], 1)}
+                    "p95_ms": round(statistics.quantiles(times, n=20)[-1], 1),
+                }
         for name, path in (("CSV", "/console/export.csv"), (".xlsx", "/console/export.xlsx")):
             downloads = [await timed_download(client, path) for _ in range(EXPORT_ROUNDS)]
             firsts, times = [first for first, _ in downloads], [end for _, end in downloads]
@@ -148,7 +181,8 @@ async def measure(store: Repository) -> dict:
                 "first_bytes_p50_ms": round(statistics.median(firsts), 1),
                 "first_bytes_p95_ms": round(statistics.quantiles(firsts, n=20)[-1], 1),
                 "file_mb": round(size / 2**20, 2),
-                "peak_python_mb_while_exporting": round(peak / 2**20, 2)}
+                "peak_python_mb_while_exporting": round(peak / 2**20, 2),
+            }
     return results
 
 
@@ -171,7 +205,9 @@ def run_on(label: str, store: Repository, url: str, schema: str | None = None) -
     store.sync_antennes(load_referentiel())
     start = time.perf_counter()
     seed(store)
-    step(f"{label}: seeded in {time.perf_counter() - start:.1f} s; timing {ROUNDS} requests per page")
+    step(
+        f"{label}: seeded in {time.perf_counter() - start:.1f} s; timing {ROUNDS} requests per page"
+    )
     results = asyncio.run(measure(store))
     step(f"{label}: copying the store and restoring the copy")
     results["backup and restore"] = backup_and_restore(url, schema)
@@ -190,8 +226,12 @@ def table(report: dict) -> str:
 
 
 def main() -> None:
-    report: dict = {"date": time.strftime("%Y-%m-%d %H:%M"), "dossiers": DOSSIERS,
-                    "rounds": ROUNDS, "target_p95_ms": TARGET_MS}
+    report: dict = {
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "dossiers": DOSSIERS,
+        "rounds": ROUNDS,
+        "target_p95_ms": TARGET_MS,
+    }
     bench_dir = ROOT / "var" / "bench"
     bench_dir.mkdir(parents=True, exist_ok=True)
     sqlite_file = bench_dir / "console.db"
@@ -200,30 +240,38 @@ def main() -> None:
     sqlite_url = f"sqlite:///{sqlite_file}"
     report["sqlite"] = run_on("SQLite", Repository(make_engine(sqlite_url)), sqlite_url)
     schema = f"clea_bench_{uuid.uuid4().hex[:8]}"
-    with make_engine(POSTGRES_URL).begin() as connection:
+    postgres_url = current().bench_postgres_url
+    with make_engine(postgres_url).begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    engine = make_engine(postgres_url, connect_args={"options": f"-csearch_path={schema}"})
     try:
-        report["postgresql"] = run_on("PostgreSQL", Repository(engine), POSTGRES_URL, schema)
+        report["postgresql"] = run_on("PostgreSQL", Repository(engine), postgres_url, schema)
     finally:
         engine.dispose()
-        with make_engine(POSTGRES_URL).begin() as connection:
+        with make_engine(postgres_url).begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    slowest = max(figures["p95_ms"] for base in ("sqlite", "postgresql")
-                  for name, figures in report[base].items()
-                  if "p95_ms" in figures and "of every row" not in name)
+    slowest = max(
+        figures["p95_ms"]
+        for base in ("sqlite", "postgresql")
+        for name, figures in report[base].items()
+        if "p95_ms" in figures and "of every row" not in name
+    )
     report["slowest_p95_ms"] = slowest
     report["p95_under_target"] = slowest < TARGET_MS
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print()
     print(table(report))
-    print(f"\nSlowest p95 of a page or an antenne's export: {slowest} ms (target < {TARGET_MS} ms): "
-          f"{'met' if report['p95_under_target'] else 'MISSED'}")
+    print(
+        f"\nSlowest p95 of a page or an antenne's export: {slowest} ms (target < {TARGET_MS} ms): "
+        f"{'met' if report['p95_under_target'] else 'MISSED'}"
+    )
     for base, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
         figures = report[base]["backup and restore"]
-        print(f"{label}: backup of {DOSSIERS} pre-dossiers {figures['backup_s']} s "
-              f"({figures['copy_kb']} KB), restore {figures['restore_s']} s")
+        print(
+            f"{label}: backup of {DOSSIERS} pre-dossiers {figures['backup_s']} s "
+            f"({figures['copy_kb']} KB), restore {figures['restore_s']} s"
+        )
     print(f"Report: {REPORT.relative_to(ROOT)}")
 
 

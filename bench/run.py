@@ -21,33 +21,29 @@ its inputs changed (`make train`'s script).
 """
 
 import asyncio
+import functools
 import json
-import os
 import platform
 import random
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
-from unittest import mock
 
 import aiohttp
 import yaml
+from rasa.core.agent import Agent
+from sqlalchemy import text
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))  # the real servers, started as the end-to-end tests do
-from helpers import ACTIONS_TOKEN, SECRET, Servers, _free_port, new_sender, rasa_env  # noqa: E402
-from nlu.evaluation import examples, parse_requests, quiet_parsing, summarise  # noqa: E402
-from store_fixture import POSTGRES_URL  # noqa: E402
-from rasa.core.agent import Agent  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-
-from deploy.scaled import ScaledStack, Settings  # noqa: E402
-from dossiers.db import make_engine  # noqa: E402
+from deploy.scaled import ScaledStack, Settings
+from dossiers.db import make_engine
+from harness.evaluation import examples, parse_requests, quiet_parsing, summarise
+from harness.processes import free_port
+from harness.servers import ACTIONS_TOKEN, ROOT, SECRET, Servers, new_sender, rasa_env
+from settings import current
 
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 BLIND = ROOT / "tests" / "nlu" / "blind.yml"
@@ -59,8 +55,14 @@ LIFTED_RATE = {"CLEA_CONVERSATION_RATE": "100000"}  # a person's 30 a minute, co
 CURVE_TURNS = 300
 CURVE_WINDOW = 50
 # Six ordinary messages, one conversation: information, financing, a commune, thanks.
-CURVE_MESSAGES = ("c'est quoi cléa", "qui paie la formation", "j'habite à Lens", "merci",
-                  "ça dure combien de temps", "je suis salarié")
+CURVE_MESSAGES = (
+    "c'est quoi cléa",
+    "qui paie la formation",
+    "j'habite à Lens",
+    "merci",
+    "ça dure combien de temps",
+    "je suis salarié",
+)
 CONCURRENT = 20
 ROUNDS = 3
 # People read the answer and type or click: seconds between messages. At no pause the
@@ -69,16 +71,36 @@ PAUSE_S = 2.0
 BUTTON = None  # in a script: click the first button of the last answer ("oui" if none)
 # 40 turns: information, routing, the quiz (21 questions by their buttons), a pre-dossier.
 CONVERSATION = (
-    "bonjour", "c koi clea", "c pour qui", "quels sont les 7 domaines",
-    "ça dure combien de temps", "qui paie la formation",
-    "j'habite à Lens", "et pour amiens ?", "merci",
-    "je veux tester mon niveau", *[BUTTON] * 21,
-    "je veux m'inscrire à cléa", "Arras", BUTTON, "Léa", "Durand", "06 12 34 56 78",
-    "demandeur d'emploi", "Le matin", "/affirm",
+    "bonjour",
+    "c koi clea",
+    "c pour qui",
+    "quels sont les 7 domaines",
+    "ça dure combien de temps",
+    "qui paie la formation",
+    "j'habite à Lens",
+    "et pour amiens ?",
+    "merci",
+    "je veux tester mon niveau",
+    *[BUTTON] * 21,
+    "je veux m'inscrire à cléa",
+    "Arras",
+    BUTTON,
+    "Léa",
+    "Durand",
+    "06 12 34 56 78",
+    "demandeur d'emploi",
+    "Le matin",
+    "/affirm",
 )
-TARGETS = {"curve_ratio": 1.3, "p95_ms_1_user": 100, "throughput_ratio": 2.0,
-           "p95_ms_20_users": 300, "stack_rss_mb": 1536, "startup_s": 15,
-           "nlu_ms_per_message": 10}
+TARGETS = {
+    "curve_ratio": 1.3,
+    "p95_ms_1_user": 100,
+    "throughput_ratio": 2.0,
+    "p95_ms_20_users": 300,
+    "stack_rss_mb": 1536,
+    "startup_s": 15,
+    "nlu_ms_per_message": 10,
+}
 
 
 def step(text_: str) -> None:
@@ -88,12 +110,21 @@ def step(text_: str) -> None:
 def train(config: Path, out: Path, name: str) -> dict:
     """`make train`'s script (it trains only when the inputs changed); what it did."""
     arguments = [str(config.relative_to(ROOT)), str(out.relative_to(ROOT)), name]  # as make's
-    output = subprocess.run(["scripts/train.sh", *arguments], cwd=ROOT,
-                            env=rasa_env(), check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(
+        ["scripts/train.sh", *arguments],
+        cwd=ROOT,
+        env=rasa_env(),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     step(f"{name}: {output.strip().splitlines()[-1].lstrip('= >')}")
     seconds = out / f"{name}.train-seconds"
-    return {"seconds": float(seconds.read_text()) if seconds.exists() else None,
-            "retrained": "up to date" not in output, "model": str(out / f"{name}.tar.gz")}
+    return {
+        "seconds": float(seconds.read_text()) if seconds.exists() else None,
+        "retrained": "up to date" not in output,
+        "model": str(out / f"{name}.tar.gz"),
+    }
 
 
 def evaluate_nlu(model: Path) -> dict:
@@ -103,7 +134,7 @@ def evaluate_nlu(model: Path) -> dict:
     texts = [text_ for labelled in sets.values() for _, text_ in labelled]
     quiet_parsing()
 
-    async def parse() -> tuple[list[dict], float]:
+    async def parse() -> tuple[list[list[dict]], float]:
         agent = Agent.load(str(model))
         for text_ in texts[:NLU_WARM_UP]:
             await agent.parse_message(text_)
@@ -113,13 +144,18 @@ def evaluate_nlu(model: Path) -> dict:
 
     parsed, ms_per_message = asyncio.run(parse())
     results = iter(parsed)
-    views = {name: summarise(labelled, [next(results) for _ in labelled])
-             for name, labelled in sets.items()}
-    return {"accuracy": views["heldout"]["accuracy"], "macro_f1": views["heldout"]["macro_f1"],
-            "fallback_rate": views["heldout"]["fallback_rate"],
-            "blind_accuracy": views["blind"]["accuracy"],
-            "blind_fallback_rate": views["blind"]["fallback_rate"],
-            "ms_per_message": round(ms_per_message, 2)}
+    views = {
+        name: summarise(labelled, [next(results) for _ in labelled])
+        for name, labelled in sets.items()
+    }
+    return {
+        "accuracy": views["heldout"]["accuracy"],
+        "macro_f1": views["heldout"]["macro_f1"],
+        "fallback_rate": views["heldout"]["fallback_rate"],
+        "blind_accuracy": views["blind"]["accuracy"],
+        "blind_fallback_rate": views["blind"]["fallback_rate"],
+        "ms_per_message": round(ms_per_message, 2),
+    }
 
 
 def quantiles_ms(latencies: list[float]) -> dict:
@@ -127,12 +163,18 @@ def quantiles_ms(latencies: list[float]) -> dict:
     return {"p50_ms": round(cuts[49] * 1000, 1), "p95_ms": round(cuts[94] * 1000, 1)}
 
 
-async def converse(http: aiohttp.ClientSession, webhook: str, sender: str,
-                   script: tuple, latencies: list[float], pause_s: float = 0.0) -> int:
+async def converse(
+    http: aiohttp.ClientSession,
+    webhook: str,
+    sender: str,
+    script: tuple,
+    latencies: list[float],
+    pause_s: float = 0.0,
+) -> int:
     """One conversation of `script`, `pause_s` between an answer and the next message
     (on average: from half to one and a half times); each message's latency added; the
     failures."""
-    failures, last = 0, []
+    failures, last = 0, list[dict]()
     pauses = random.Random(sender)
     for scripted in script:
         if pause_s and last:
@@ -155,14 +197,25 @@ async def curve(webhook: str) -> dict:
     latencies: list[float] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as http:
         failures = await converse(http, webhook, new_sender(), script, latencies)
-    windows = [{"turns": f"{first + 1}-{first + CURVE_WINDOW}",
-                **quantiles_ms(latencies[first:first + CURVE_WINDOW])}
-               for first in range(0, CURVE_TURNS, CURVE_WINDOW)]
-    first, last = (statistics.median(latencies[:10]) * 1000,
-                   statistics.median(latencies[-10:]) * 1000)
-    return {"windows": windows, "failures": failures, "p50_ms_turns_1_10": round(first, 1),
-            "p50_ms_turns_291_300": round(last, 1), "ratio": round(last / first, 2),
-            "max_window_p95_ms": max(window["p95_ms"] for window in windows)}
+    windows = [
+        {
+            "turns": f"{first + 1}-{first + CURVE_WINDOW}",
+            **quantiles_ms(latencies[first : first + CURVE_WINDOW]),
+        }
+        for first in range(0, CURVE_TURNS, CURVE_WINDOW)
+    ]
+    first, last = (
+        statistics.median(latencies[:10]) * 1000,
+        statistics.median(latencies[-10:]) * 1000,
+    )
+    return {
+        "windows": windows,
+        "failures": failures,
+        "p50_ms_turns_1_10": round(first, 1),
+        "p50_ms_turns_291_300": round(last, 1),
+        "ratio": round(last / first, 2),
+        "max_window_p95_ms": max(window["p95_ms"] for window in windows),
+    }
 
 
 async def load(webhook: str, conversations: int = CONCURRENT, pause_s: float = 0.0) -> dict:
@@ -171,19 +224,33 @@ async def load(webhook: str, conversations: int = CONCURRENT, pause_s: float = 0
     latencies: list[float] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as http:
         start = time.perf_counter()
-        failures = await asyncio.gather(*(
-            converse(http, webhook, new_sender(), CONVERSATION, latencies, pause_s)
-            for _ in range(conversations)))
+        failures = await asyncio.gather(
+            *(
+                converse(http, webhook, new_sender(), CONVERSATION, latencies, pause_s)
+                for _ in range(conversations)
+            )
+        )
         elapsed = time.perf_counter() - start
-    return {"messages": len(latencies), "failures": sum(failures),
-            **quantiles_ms(latencies), "messages_per_s": round(len(latencies) / elapsed, 1)}
+    return {
+        "messages": len(latencies),
+        "failures": sum(failures),
+        **quantiles_ms(latencies),
+        "messages_per_s": round(len(latencies) / elapsed, 1),
+    }
 
 
 def median_round(rounds: list[dict]) -> dict:
     """The round of median throughput, with every round's throughput."""
     ordered = sorted(rounds, key=lambda result: result["messages_per_s"])
-    return {**ordered[len(ordered) // 2],
-            "rounds_messages_per_s": [result["messages_per_s"] for result in rounds]}
+    return {
+        **ordered[len(ordered) // 2],
+        "rounds_messages_per_s": [result["messages_per_s"] for result in rounds],
+    }
+
+
+def load_in_new_loop(webhook: str) -> dict:
+    """`load` run to its end in an event loop of its own."""
+    return asyncio.run(load(webhook))
 
 
 def alternate(stacks: dict[str, Callable[[], dict]]) -> dict[str, dict]:
@@ -193,9 +260,11 @@ def alternate(stacks: dict[str, Callable[[], dict]]) -> dict[str, dict]:
         for name, run in stacks.items():
             rounds[name].append(run())
             result = rounds[name][-1]
-            step(f"round {number}, {name}: {result['messages_per_s']} messages/s, "
-                 f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
-                 f"{result['failures']} failed")
+            step(
+                f"round {number}, {name}: {result['messages_per_s']} messages/s, "
+                f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, "
+                f"{result['failures']} failed"
+            )
     return {name: median_round(results) for name, results in rounds.items()}
 
 
@@ -210,12 +279,21 @@ def peak_rss_mb(pid: int) -> float:
 def stock_files(workdir: Path, actions_port: int) -> tuple[Path, Path]:
     """Rasa's stock SQL tracker store and `rest` channel, calling our action server."""
     endpoints, credentials = workdir / "endpoints.yml", workdir / "credentials.yml"
-    endpoints.write_text(yaml.safe_dump({
-        "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook",
-                            "headers": {"X-Clea-Actions-Token": ACTIONS_TOKEN}},
-        "tracker_store": {"type": "SQL", "dialect": "sqlite",
-                          "db": str(workdir / "trackers.db")},
-    }))
+    endpoints.write_text(
+        yaml.safe_dump(
+            {
+                "action_endpoint": {
+                    "url": f"http://127.0.0.1:{actions_port}/webhook",
+                    "headers": {"X-Clea-Actions-Token": ACTIONS_TOKEN},
+                },
+                "tracker_store": {
+                    "type": "SQL",
+                    "dialect": "sqlite",
+                    "db": str(workdir / "trackers.db"),
+                },
+            }
+        )
+    )
     credentials.write_text(yaml.safe_dump({"rest": None}))
     return endpoints, credentials
 
@@ -240,22 +318,29 @@ def measure_embedded(ours_model: Path, stock_model: Path) -> dict:
             stock.start_rasa(*stock_files(Path(workdir) / "stock", ours.actions_port))
             startup["stock"] = round(time.monotonic() - start, 1)
             webhooks = {"ours": ours.webhook, "stock": stock.webhook}
-            for name, webhook in webhooks.items():
+            for webhook in webhooks.values():
                 asyncio.run(load(webhook, conversations=2))  # warm-up
             curves = {}
             for name, webhook in webhooks.items():
                 step(f"{name}: one conversation of {CURVE_TURNS} turns")
                 curves[name] = asyncio.run(curve(webhook))
-                step(f"{name}: p50 {curves[name]['p50_ms_turns_1_10']} ms at turns 1-10, "
-                     f"{curves[name]['p50_ms_turns_291_300']} ms at turns 291-300")
-            step(f"{CONCURRENT} conversations of {len(CONVERSATION)} turns, ABAB, "
-                 f"{ROUNDS} rounds")
-            concurrent = alternate({name: (lambda webhook=webhook: asyncio.run(load(webhook)))
-                                    for name, webhook in webhooks.items()})
+                step(
+                    f"{name}: p50 {curves[name]['p50_ms_turns_1_10']} ms at turns 1-10, "
+                    f"{curves[name]['p50_ms_turns_291_300']} ms at turns 291-300"
+                )
+            step(f"{CONCURRENT} conversations of {len(CONVERSATION)} turns, ABAB, {ROUNDS} rounds")
+            concurrent = alternate(
+                {
+                    name: functools.partial(load_in_new_loop, webhook)
+                    for name, webhook in webhooks.items()
+                }
+            )
             paced = {}
             for name, webhook in webhooks.items():
-                step(f"{name}: {CONCURRENT} conversations, {PAUSE_S:g} s between an answer "
-                     "and the next message")
+                step(
+                    f"{name}: {CONCURRENT} conversations, {PAUSE_S:g} s between an answer "
+                    "and the next message"
+                )
                 paced[name] = asyncio.run(load(webhook, pause_s=PAUSE_S))
                 step(f"{name}: p50 {paced[name]['p50_ms']} ms, p95 {paced[name]['p95_ms']} ms")
             processes = {"rasa": ours.rasa, "actions": ours.actions, "web": ours.processes[-1]}
@@ -263,28 +348,41 @@ def measure_embedded(ours_model: Path, stock_model: Path) -> dict:
         finally:
             stock.stop()
             ours.stop()
-    return {"startup_s": startup, "curve": curves, "concurrent": concurrent, "paced": paced,
-            "ours_peak_rss_mb": rss, "ours_stack_peak_rss_mb": sum(rss.values())}
+    return {
+        "startup_s": startup,
+        "curve": curves,
+        "concurrent": concurrent,
+        "paced": paced,
+        "ours_peak_rss_mb": rss,
+        "ours_stack_peak_rss_mb": sum(rss.values()),
+    }
 
 
 def measure_scaled(model: Path) -> dict:
     """Our scaled stack with 2 Rasa servers; nginx sends to 1 of them, then to both."""
     schema = f"clea_bench_{uuid.uuid4().hex[:12]}"
-    with make_engine(POSTGRES_URL).begin() as connection:
+    with make_engine(current().bench_postgres_url).begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     try:
         with tempfile.TemporaryDirectory() as workdir:
             settings = Settings(
-                workdir=Path(workdir), model=model, public_port=_free_port(),
-                rasa_ports=[_free_port(), _free_port()],
-                actions_ports=[_free_port(), _free_port()], actions_lb_port=_free_port(),
-                rasa_lb_port=_free_port(), web_port=_free_port(), pg_schema=schema,
+                workdir=Path(workdir),
+                model=model,
+                public_port=free_port(),
+                rasa_ports=[free_port(), free_port()],
+                actions_ports=[free_port(), free_port()],
+                actions_lb_port=free_port(),
+                rasa_lb_port=free_port(),
+                web_port=free_port(),
+                pg_schema=schema,
                 redis_prefix=f"bench{uuid.uuid4().hex[:8]}",
             )
-            with mock.patch.dict(os.environ, {"CLEA_SECRET_KEY": SECRET, **LIFTED_RATE}):
-                stack = ScaledStack(settings)
-            step("starting the scaled mode: nginx, 2 Rasa servers, 2 action servers, "
-                 "PostgreSQL, Redis")
+            stack = ScaledStack(settings)
+            stack.env.update({"CLEA_SECRET_KEY": SECRET, **LIFTED_RATE})
+            step(
+                "starting the scaled mode: nginx, 2 Rasa servers, 2 action servers, "
+                "PostgreSQL, Redis"
+            )
             stack.start()
             webhook = f"http://127.0.0.1:{settings.rasa_lb_port}/webhooks/rest/webhook"
             try:
@@ -294,18 +392,24 @@ def measure_scaled(model: Path) -> dict:
                     stack.reload_nginx(down=frozenset(settings.rasa_ports[count:]))
                     return asyncio.run(load(webhook))
 
-                step(f"{CONCURRENT} conversations through nginx, 1 then 2 Rasa servers, "
-                     f"{ROUNDS} rounds")
-                results = alternate({"1 server": lambda: servers(1),
-                                     "2 servers": lambda: servers(2)})
+                step(
+                    f"{CONCURRENT} conversations through nginx, 1 then 2 Rasa servers, "
+                    f"{ROUNDS} rounds"
+                )
+                results = alternate(
+                    {"1 server": lambda: servers(1), "2 servers": lambda: servers(2)}
+                )
             finally:
                 stack.stop()
     finally:
-        with make_engine(POSTGRES_URL).begin() as connection:
+        with make_engine(current().bench_postgres_url).begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
     one, two = results["1 server"], results["2 servers"]
-    return {"one_server": one, "two_servers": two,
-            "ratio": round(two["messages_per_s"] / one["messages_per_s"], 2)}
+    return {
+        "one_server": one,
+        "two_servers": two,
+        "ratio": round(two["messages_per_s"] / one["messages_per_s"], 2),
+    }
 
 
 def verdicts(report: dict) -> dict:
@@ -316,13 +420,13 @@ def verdicts(report: dict) -> dict:
     return {
         "curve_ratio_291_300_vs_1_10": curve_["ratio"],
         "curve_within_1_3x": curve_["ratio"] <= TARGETS["curve_ratio"],
-        "p95_1_user_within_100_ms_at_every_turn":
-            curve_["max_window_p95_ms"] <= TARGETS["p95_ms_1_user"],
+        "p95_1_user_within_100_ms_at_every_turn": curve_["max_window_p95_ms"]
+        <= TARGETS["p95_ms_1_user"],
         "throughput_ratio_20_users": round(ratio, 2),
         "throughput_at_least_2x_stock": ratio >= TARGETS["throughput_ratio"],
         "p95_20_users_within_300_ms": ours["p95_ms"] <= TARGETS["p95_ms_20_users"],
-        "p95_20_paced_users_within_300_ms":
-            embedded["paced"]["ours"]["p95_ms"] <= TARGETS["p95_ms_20_users"],
+        "p95_20_paced_users_within_300_ms": embedded["paced"]["ours"]["p95_ms"]
+        <= TARGETS["p95_ms_20_users"],
         "stack_within_1_5_gb": embedded["ours_stack_peak_rss_mb"] <= TARGETS["stack_rss_mb"],
         "startup_within_15_s": embedded["startup_s"]["ours"] <= TARGETS["startup_s"],
         "macro_f1_at_least_stock": report["nlu"]["ours"]["macro_f1"]
@@ -341,52 +445,77 @@ def tables(report: dict) -> str:
     def row(label: str, value: Callable[[str], str]) -> None:
         lines.append(f"{label:44}{value('ours'):>22}{value('stock'):>22}")
 
-    row("held-out accuracy / fallback, as seen",
-        lambda s: f"{nlu[s]['accuracy']:.3f} / {nlu[s]['fallback_rate']:.1%}")
+    row(
+        "held-out accuracy / fallback, as seen",
+        lambda s: f"{nlu[s]['accuracy']:.3f} / {nlu[s]['fallback_rate']:.1%}",
+    )
     row("held-out macro-F1, as seen", lambda s: f"{nlu[s]['macro_f1']:.3f}")
-    row("blind accuracy / fallback, as seen",
-        lambda s: f"{nlu[s]['blind_accuracy']:.3f} / {nlu[s]['blind_fallback_rate']:.1%}")
+    row(
+        "blind accuracy / fallback, as seen",
+        lambda s: f"{nlu[s]['blind_accuracy']:.3f} / {nlu[s]['blind_fallback_rate']:.1%}",
+    )
     row("NLU ms per message", lambda s: f"{nlu[s]['ms_per_message']:.1f}")
-    row("p50 turns 1-10 / 291-300 (ms)", lambda s: "{p50_ms_turns_1_10} / {p50_ms_turns_291_300}"
-        .format(**embedded["curve"][s]))
+    row(
+        "p50 turns 1-10 / 291-300 (ms)",
+        lambda s: "{p50_ms_turns_1_10} / {p50_ms_turns_291_300}".format(**embedded["curve"][s]),
+    )
+
+    def window_row(index: int, stack: str) -> str:
+        return "{p50_ms} / {p95_ms}".format(**embedded["curve"][stack]["windows"][index])
+
     for index, window in enumerate(embedded["curve"]["ours"]["windows"]):
-        row(f"  turns {window['turns']}: p50 / p95 (ms)",
-            lambda s: "{p50_ms} / {p95_ms}".format(**embedded["curve"][s]["windows"][index]))
-    row(f"{CONCURRENT} conversations: messages/s",
-        lambda s: str(embedded["concurrent"][s]["messages_per_s"]))
-    row(f"{CONCURRENT} conversations: p50 / p95 (ms)",
-        lambda s: "{p50_ms} / {p95_ms}".format(**embedded["concurrent"][s]))
-    row(f"{CONCURRENT} conversations: failed messages",
-        lambda s: str(embedded["concurrent"][s]["failures"]))
-    row(f"{CONCURRENT} paced conversations: p50 / p95 (ms)",
-        lambda s: "{p50_ms} / {p95_ms}".format(**embedded["paced"][s]))
+        row(f"  turns {window['turns']}: p50 / p95 (ms)", functools.partial(window_row, index))
+    row(
+        f"{CONCURRENT} conversations: messages/s",
+        lambda s: str(embedded["concurrent"][s]["messages_per_s"]),
+    )
+    row(
+        f"{CONCURRENT} conversations: p50 / p95 (ms)",
+        lambda s: "{p50_ms} / {p95_ms}".format(**embedded["concurrent"][s]),
+    )
+    row(
+        f"{CONCURRENT} conversations: failed messages",
+        lambda s: str(embedded["concurrent"][s]["failures"]),
+    )
+    row(
+        f"{CONCURRENT} paced conversations: p50 / p95 (ms)",
+        lambda s: "{p50_ms} / {p95_ms}".format(**embedded["paced"][s]),
+    )
     row("Rasa server start-up (s)", lambda s: str(embedded["startup_s"][s]))
     row("model size (MB)", lambda s: str(report["model_mb"][s]))
     lines.append(f"{'embedded stack peak RSS (MB)':44}{embedded['ours_stack_peak_rss_mb']:>22}")
     scaled = report["scaled"]
     lines.append("")
-    lines.append(f"scaled mode, {CONCURRENT} conversations: 1 server "
-                 f"{scaled['one_server']['messages_per_s']} messages/s (p95 "
-                 f"{scaled['one_server']['p95_ms']} ms), 2 servers "
-                 f"{scaled['two_servers']['messages_per_s']} messages/s (p95 "
-                 f"{scaled['two_servers']['p95_ms']} ms): {scaled['ratio']}x")
+    lines.append(
+        f"scaled mode, {CONCURRENT} conversations: 1 server "
+        f"{scaled['one_server']['messages_per_s']} messages/s (p95 "
+        f"{scaled['one_server']['p95_ms']} ms), 2 servers "
+        f"{scaled['two_servers']['messages_per_s']} messages/s (p95 "
+        f"{scaled['two_servers']['p95_ms']} ms): {scaled['ratio']}x"
+    )
     return "\n".join(lines)
 
 
 def main() -> None:
     BENCH_MODELS.mkdir(parents=True, exist_ok=True)
-    report: dict = {"machine": {"cpus": subprocess.check_output(["nproc"], text=True).strip(),
-                                "platform": platform.platform(),
-                                "python": platform.python_version()},
-                    "date": time.strftime("%Y-%m-%d %H:%M")}
+    report: dict = {
+        "machine": {
+            "cpus": subprocess.check_output(["nproc"], text=True).strip(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+    }
     ours = train(ROOT / "config.yml", ROOT / "models", "clea")
     ours["retrained_on_second_call"] = train(ROOT / "config.yml", ROOT / "models", "clea")[
-        "retrained"]
+        "retrained"
+    ]
     stock = train(DEFAULT_CONFIG, BENCH_MODELS, "default")
     models = {"ours": Path(ours.pop("model")), "stock": Path(stock.pop("model"))}
     report["training"] = {"ours": ours, "stock": stock}
-    report["model_mb"] = {name: round(model.stat().st_size / 2**20, 1)
-                          for name, model in models.items()}
+    report["model_mb"] = {
+        name: round(model.stat().st_size / 2**20, 1) for name, model in models.items()
+    }
     report["nlu"] = {}
     for name, model in models.items():
         step(f"{name}: NLU on the held-out and blind sets")

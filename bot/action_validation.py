@@ -19,7 +19,7 @@ a refused connection tried again, and the conversation's recent events only.
 import asyncio
 import functools
 from itertools import islice
-from typing import Any, Optional
+from typing import Any
 
 import aiohttp
 import structlog
@@ -64,7 +64,7 @@ def validate_action_result(_: RemoteAction, result: dict[str, Any]) -> bool:
 class RetriedEndpoint(EndpointConfig):
     """The action server's endpoint, connecting again when the connection is refused."""
 
-    async def request(self, *args: Any, **kwargs: Any) -> Optional[Any]:
+    async def request(self, *args: Any, **kwargs: Any) -> Any | None:
         for delay in CONNECT_RETRY_DELAYS_S:
             try:
                 return await super().request(*args, **kwargs)
@@ -74,11 +74,19 @@ class RetriedEndpoint(EndpointConfig):
         return await super().request(*args, **kwargs)
 
 
-def retried(endpoint: Optional[EndpointConfig]) -> Optional[EndpointConfig]:
+def retried(endpoint: EndpointConfig | None) -> EndpointConfig | None:
     if endpoint is None or isinstance(endpoint, RetriedEndpoint):
         return endpoint
-    return RetriedEndpoint(endpoint.url, endpoint.params, endpoint.headers, endpoint.basic_auth,
-                           endpoint.token, endpoint.token_name, endpoint.cafile, **endpoint.kwargs)
+    return RetriedEndpoint(
+        endpoint.url,
+        endpoint.params,
+        endpoint.headers,
+        endpoint.basic_auth,
+        endpoint.token,
+        endpoint.token_name,
+        endpoint.cafile,
+        **endpoint.kwargs,
+    )
 
 
 class _RecentEvents:
@@ -99,8 +107,9 @@ class _RecentEvents:
 _rasa_action_call_format = RemoteAction._action_call_format
 
 
-def recent_call_format(self: RemoteAction, tracker: DialogueStateTracker,
-                       domain: Domain) -> dict[str, Any]:
+def recent_call_format(
+    self: RemoteAction, tracker: DialogueStateTracker, domain: Domain
+) -> dict[str, Any]:
     """Rasa's call to the action server, with the latest `ACTION_CALL_EVENTS` events."""
     return _rasa_action_call_format(self, _RecentEvents(tracker), domain)
 
@@ -108,8 +117,9 @@ def recent_call_format(self: RemoteAction, tracker: DialogueStateTracker,
 _rasa_remote_action_init = RemoteAction.__init__
 
 
-def _remote_action_init(self: RemoteAction, name: str,
-                        action_endpoint: Optional[EndpointConfig]) -> None:
+def _remote_action_init(
+    self: RemoteAction, name: str, action_endpoint: EndpointConfig | None
+) -> None:
     _rasa_remote_action_init(self, name, retried(action_endpoint))
 
 

@@ -29,8 +29,10 @@ REMOVED = "[conversation data removed]"
 SECRET = "[secret]"
 _SECRET_SHAPES = (
     (re.compile(r"\bbot\d+:[\w-]{20,}"), "bot" + SECRET),
-    (re.compile(r"\b(access_token|appsecret_proof|auth_token|secret_token)=[^&\s'\"]+"),
-     r"\1=" + SECRET),
+    (
+        re.compile(r"\b(access_token|appsecret_proof|auth_token|secret_token)=[^&\s'\"]+"),
+        r"\1=" + SECRET,
+    ),
 )
 MIN_SECRET_CHARS = 8  # a shorter value would mask ordinary words
 _secrets: list[str] = []
@@ -38,20 +40,48 @@ _secrets: list[str] = []
 _DUMP = re.compile(r"""['"](?:events|slots|latest_message|tracker|request_body)['"]\s*:""")
 _CONVERSATION_ID = re.compile(r"\b(?:web|tg|fb|wa):[^\s'\",}\])]+")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?<!\d)(?:(?:(?:\+|00)33[\s.\-]?|0)[1-9](?:[\s.\-]?\d{2}){4}|\+\d{9,15})(?!\d)")
+_PHONE = re.compile(
+    r"(?<!\d)(?:(?:(?:\+|00)33[\s.\-]?|0)[1-9](?:[\s.\-]?\d{2}){4}|\+\d{9,15})(?!\d)"
+)
 _PAYLOAD_ENTITIES = re.compile(r"(/\w+)\{.*?\}(?=['\"\s]|$)", re.DOTALL)
 _QUERY = re.compile(r"(\"[A-Z]+ [^\s?\"]*)\?[^\s\"]*")
 # The line between two exceptions of a chain, in a traceback's text.
-_CHAIN = re.compile(r"(\n(?:The above exception was the direct cause of the following exception"
-                    r"|During handling of the above exception, another exception occurred):\n)")
+_CHAIN = re.compile(
+    r"(\n(?:The above exception was the direct cause of the following exception"
+    r"|During handling of the above exception, another exception occurred):\n)"
+)
 # structlog fields that carry what a person wrote or the conversation's state.
-PERSONAL_FIELDS = frozenset({
-    "text", "response_text", "user_text", "slot_values", "parse_data_text",
-    "parse_data_entities", "prediction_events", "tracker_latest_message", "prefilled_slots",
-    "message", "response", "slot_candidates", "rasa_event", "rasa_events", "tracker_states",
-    "current_states", "old_states", "states", "entity", "current_entity", "next_entity",
-    "token_text", "user_message", "json_message", "tracker", "events", "slots",
-})
+PERSONAL_FIELDS = frozenset(
+    {
+        "text",
+        "response_text",
+        "user_text",
+        "slot_values",
+        "parse_data_text",
+        "parse_data_entities",
+        "prediction_events",
+        "tracker_latest_message",
+        "prefilled_slots",
+        "message",
+        "response",
+        "slot_candidates",
+        "rasa_event",
+        "rasa_events",
+        "tracker_states",
+        "current_states",
+        "old_states",
+        "states",
+        "entity",
+        "current_entity",
+        "next_entity",
+        "token_text",
+        "user_message",
+        "json_message",
+        "tracker",
+        "events",
+        "slots",
+    }
+)
 ID_FIELDS = frozenset({"sender", "sender_id", "conversation_id", "recipient_id"})
 
 
@@ -64,7 +94,7 @@ def scrub(text: str) -> str:
         text = shape.sub(replacement, text)
     dump = _DUMP.search(text)
     if dump:
-        text = text[:dump.start()].rstrip(" {[('\"") + " " + REMOVED
+        text = text[: dump.start()].rstrip(" {[('\"") + " " + REMOVED
     text = _CONVERSATION_ID.sub(lambda match: "conversation#" + short_hash(match.group(0)), text)
     text = _EMAIL.sub("[e-mail]", text)
     text = _PHONE.sub("[téléphone]", text)
@@ -84,7 +114,8 @@ class _ScrubbedRecord(logging.LogRecord):
         self.msg, self.args = scrub(message), ()
         if self.exc_info and self.exc_info[1] is not None:
             self.exc_text = scrub_traceback(
-                "".join(traceback.format_exception(*self.exc_info)).rstrip())
+                "".join(traceback.format_exception(*self.exc_info)).rstrip()
+            )
 
 
 def scrub_traceback(text: str) -> str:
@@ -129,8 +160,11 @@ def _without_locals(processor: Any) -> Any:
 
 def install() -> None:
     """Scrub every log record of this process, and structlog's fields and tracebacks."""
-    _secrets[:] = sorted((secret for secret in configured_secrets()
-                          if len(secret) >= MIN_SECRET_CHARS), key=len, reverse=True)
+    _secrets[:] = sorted(
+        (secret for secret in configured_secrets() if len(secret) >= MIN_SECRET_CHARS),
+        key=len,
+        reverse=True,
+    )
     logging.setLogRecordFactory(_ScrubbedRecord)
     config = structlog.get_config()
     processors = [_without_locals(p) for p in config["processors"]]

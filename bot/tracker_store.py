@@ -22,34 +22,36 @@ trackers are `IncrementalTracker`s (bot/trackers.py).
 """
 
 import json
-import os
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, Dict, Iterable, List, Optional, Type
+from pathlib import Path
+from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from rasa.shared.utils.common import all_subclasses
-from sqlalchemy import delete, event, func, select
+from sqlalchemy import delete, func, select
 
-from bot import action_validation, log_privacy
+from bot import log_privacy
 from bot.channels import ledger
 from bot.trackers import IncrementalTracker
+from dossiers.db import private_sqlite_file, use_wal
 
 # Rasa loads this module at start-up in every mode (endpoints*.yml), once its
-# logging is set up: the place for the Rasa server's own speed-up and log scrubbing.
-action_validation.install()
+# logging is set up: the place to scrub the Rasa server's logs.
 log_privacy.install()
 
 ERASURE_SLOT = "data_erasure"
 # Set when the person stops a pre-dossier: what they typed for it is deleted.
 DISCARD_SLOT = "dossier_discarded"
 REQUEST_SLOT = "dossier_request_id"
-DISCARDED_SLOTS = frozenset({"dossier_first_name", "dossier_last_name", "dossier_contact",
-                             "dossier_contact_time"})
+DISCARDED_SLOTS = frozenset(
+    {"dossier_first_name", "dossier_last_name", "dossier_contact", "dossier_contact_time"}
+)
 # Conversations whose tracker is kept in memory, the least recently used dropped first.
 KEPT_CONVERSATIONS = 200
 
@@ -69,36 +71,44 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
-            _owner_only(self.engine.url.database)
+        if self.engine.dialect.name == "sqlite" and self.engine.url.database:
+            use_wal(self.engine, synchronous="NORMAL")
+            private_sqlite_file(Path(self.engine.url.database))
         ledger.create_tables(self.engine)  # the messaging channels' tables
-        self._kept: "OrderedDict[str, _Kept]" = OrderedDict()
+        self._kept: OrderedDict[str, _Kept] = OrderedDict()
 
     def init_tracker(self, sender_id: str) -> IncrementalTracker:
         """A new conversation's tracker."""
-        return IncrementalTracker(sender_id, self.domain.slots,
-                                  max_event_history=self.max_event_history)
+        return IncrementalTracker(
+            sender_id, self.domain.slots, max_event_history=self.max_event_history
+        )
 
-    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The conversation's current session, from memory when what is kept is current."""
         kept = self._kept.get(sender_id)
-        if kept is not None and len(kept.tracker.events) == kept.saved_events \
-                and self._catch_up(kept):
+        if (
+            kept is not None
+            and len(kept.tracker.events) == kept.saved_events
+            and self._catch_up(kept)
+        ):
             self._kept.move_to_end(sender_id)
             return kept.tracker
         self._kept.pop(sender_id, None)
         return self._read_whole(sender_id)
 
-    def _read_whole(self, sender_id: str) -> Optional[IncrementalTracker]:
+    def _read_whole(self, sender_id: str) -> IncrementalTracker | None:
         with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False) \
-                .with_entities(self.SQLEvent.id, self.SQLEvent.data).all()
+            rows = (
+                self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+                .with_entities(self.SQLEvent.id, self.SQLEvent.data)
+                .all()
+            )
             if not rows or not self.domain:
                 return None
             held = self._rows_up_to(session, sender_id, rows[-1].id)
         tracker = IncrementalTracker.from_events(
-            sender_id, deserialised(row.data for row in rows), self.domain.slots)
+            sender_id, deserialised(row.data for row in rows), self.domain.slots
+        )
         self._keep(_Kept(tracker, len(tracker.events), rows[-1].id, held))
         return tracker
 
@@ -109,7 +119,8 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             rows = session.execute(
                 select(self.SQLEvent.id, self.SQLEvent.type_name, self.SQLEvent.data)
                 .where(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id > kept.last_id)
-                .order_by(self.SQLEvent.id)).all()
+                .order_by(self.SQLEvent.id)
+            ).all()
             if self._rows_up_to(session, sender_id, kept.last_id) != kept.rows:
                 return False  # rows were deleted
         if any(row.type_name == SessionStarted.type_name for row in rows):
@@ -125,8 +136,9 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
 
     def _rows_up_to(self, session: Any, sender_id: str, last_id: int) -> int:
         return session.execute(
-            select(func.count()).select_from(self.SQLEvent).where(
-                self.SQLEvent.sender_id == sender_id, self.SQLEvent.id <= last_id)
+            select(func.count())
+            .select_from(self.SQLEvent)
+            .where(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id <= last_id)
         ).scalar_one()
 
     def _keep(self, kept: _Kept) -> None:
@@ -157,16 +169,21 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         """An event as Rasa's `SQLTrackerStore.save` stores it."""
         data = new_event.as_dict()
         return self.SQLEvent(
-            sender_id=sender_id, type_name=new_event.type_name, timestamp=data.get("timestamp"),
+            sender_id=sender_id,
+            type_name=new_event.type_name,
+            timestamp=data.get("timestamp"),
             intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"), data=json.dumps(data))
+            action_name=data.get("name"),
+            data=json.dumps(data),
+        )
 
     def user_message_count(self, sender_id: str) -> int:
         """How many messages of the person the conversation holds (its size cap)."""
         with self.session_scope() as session:
             return session.execute(
-                select(func.count()).select_from(self.SQLEvent).where(
-                    self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == "user")
+                select(func.count())
+                .select_from(self.SQLEvent)
+                .where(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == "user")
             ).scalar_one()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -180,12 +197,17 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
             self._kept.pop(tracker.sender_id, None)
             return
         kept = self._kept.get(tracker.sender_id)
-        if kept is not None and kept.tracker is tracker \
-                and len(tracker.events) >= kept.saved_events:
+        if (
+            kept is not None
+            and kept.tracker is tracker
+            and len(tracker.events) >= kept.saved_events
+        ):
             if self.event_broker:
                 await self._stream_new_events(
-                    self.event_broker, list(islice(tracker.events, kept.saved_events, None)),
-                    tracker.sender_id)
+                    self.event_broker,
+                    list(islice(tracker.events, kept.saved_events, None)),
+                    tracker.sender_id,
+                )
             self._append(kept)
         else:  # a tracker this store did not hand out (a new conversation, Rasa's API)
             self._kept.pop(tracker.sender_id, None)
@@ -200,17 +222,22 @@ class ErasableSQLTrackerStore(SQLTrackerStore):
         with self.session_scope() as session:
             rows = session.execute(
                 select(self.SQLEvent.id, self.SQLEvent.type_name, self.SQLEvent.data).where(
-                    self.SQLEvent.sender_id == sender_id, self.SQLEvent.timestamp >= since,
-                    self.SQLEvent.type_name.in_(("user", "slot")))
+                    self.SQLEvent.sender_id == sender_id,
+                    self.SQLEvent.timestamp >= since,
+                    self.SQLEvent.type_name.in_(("user", "slot")),
+                )
             ).all()
-            typed = [row.id for row in rows if row.type_name == "user"
-                     or json.loads(row.data).get("name") in DISCARDED_SLOTS]
+            typed = [
+                row.id
+                for row in rows
+                if row.type_name == "user" or json.loads(row.data).get("name") in DISCARDED_SLOTS
+            ]
             if typed:
                 session.execute(delete(self.SQLEvent).where(self.SQLEvent.id.in_(typed)))
                 session.commit()
 
 
-def deserialised(serialised: Iterable[str]) -> List[Event]:
+def deserialised(serialised: Iterable[str]) -> list[Event]:
     """Stored events as Rasa reads them, each type found in a table built once (Rasa
     walks every Event subclass for each event: a quarter of a long conversation's read)."""
     types = _event_types()
@@ -218,48 +245,35 @@ def deserialised(serialised: Iterable[str]) -> List[Event]:
     for data in serialised:
         parameters = json.loads(data)
         event_type = types.get(parameters.get("event"))
-        read = event_type._from_parameters(parameters) if event_type \
+        read = (
+            event_type._from_parameters(parameters)
+            if event_type
             else Event.from_parameters(parameters)
+        )
         if read is not None:
             events.append(read)
     return events
 
 
-_EVENT_TYPES: Dict[str, Type[Event]] = {}
+_EVENT_TYPES: dict[str, type[Event]] = {}
 
 
-def _event_types() -> Dict[str, Type[Event]]:
+def _event_types() -> dict[str, type[Event]]:
     if not _EVENT_TYPES:
         for event_type in all_subclasses(Event):  # the first of a name wins, as in Rasa
             _EVENT_TYPES.setdefault(event_type.type_name, event_type)
     return _EVENT_TYPES
 
 
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _owner_only(database: Optional[str]) -> None:
-    """The conversations' SQLite file (and its WAL companions) readable by its owner only."""
-    if not database:
-        return
-    for path in (database, f"{database}-wal", f"{database}-shm"):
-        if os.path.exists(path):
-            os.chmod(path, 0o600)
-
-
-def _discarded_request_start(tracker: DialogueStateTracker) -> Optional[float]:
+def _discarded_request_start(tracker: DialogueStateTracker) -> float | None:
     """When this turn stopped a request: the time that request started, else None."""
     start = None
     discarded_now = False
-    for event in tracker.events:
-        if isinstance(event, UserUttered):
+    for stored in tracker.events:
+        if isinstance(stored, UserUttered):
             discarded_now = False
-        elif isinstance(event, SlotSet) and event.key == DISCARD_SLOT:
-            discarded_now = bool(event.value)
-        elif isinstance(event, SlotSet) and event.key == REQUEST_SLOT and event.value:
-            start = event.timestamp
+        elif isinstance(stored, SlotSet) and stored.key == DISCARD_SLOT:
+            discarded_now = bool(stored.value)
+        elif isinstance(stored, SlotSet) and stored.key == REQUEST_SLOT and stored.value:
+            start = stored.timestamp
     return start if discarded_now else None

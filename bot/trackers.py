@@ -22,15 +22,22 @@ The state of each turn is computed exactly as Rasa computes it
 
 import copy
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Dict, Iterable, List, Optional, Set, Tuple
+from typing import Any
 
 from rasa.shared.core.constants import PREVIOUS_ACTION
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import (
-    ActionExecuted, ActionReverted, ActiveLoop, Event, Restarted, SessionStarted, UserUttered,
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    Event,
+    Restarted,
+    SessionStarted,
     UserUtteranceReverted,
+    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -44,9 +51,9 @@ class _Walk:
 
     domain: Domain
     tracker: DialogueStateTracker  # the state after the events walked
-    walked: List[Event] = field(default_factory=list)
-    states: List[State] = field(default_factory=list)
-    last_ml_action: Optional[Dict[str, Any]] = None
+    walked: list[Event] = field(default_factory=list)
+    states: list[State] = field(default_factory=list)
+    last_ml_action: dict[str, Any] | None = None
     turn_was_hidden: bool = False
 
 
@@ -54,10 +61,10 @@ class _Walk:
 class _Applied:
     """`DialogueStateTracker.applied_events` over the first `length` events."""
 
-    events: List[Event]
-    loop_names: Set[str]
+    events: list[Event]
+    loop_names: set[str]
     length: int
-    last: Optional[Event]
+    last: Event | None
 
 
 class IncrementalTracker(DialogueStateTracker):
@@ -65,14 +72,17 @@ class IncrementalTracker(DialogueStateTracker):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._walks: Dict[Tuple[Any, ...], _Walk] = {}
-        self._applied: Optional[_Applied] = None
+        self._walks: dict[tuple[Any, ...], _Walk] = {}
+        self._applied: _Applied | None = None
 
-    def applied_events(self) -> List[Event]:
+    def applied_events(self) -> list[Event]:
         """Rasa's `applied_events`, extended with the events added since the last call."""
         done, events = self._applied, self.events
-        if done is None or len(events) < done.length \
-                or (done.length and events[done.length - 1] is not done.last):
+        if (
+            done is None
+            or len(events) < done.length
+            or (done.length and events[done.length - 1] is not done.last)
+        ):
             done = None  # not only added to: walk again
         new = list(islice(events, done.length, None)) if done else list(events)
         names = _loop_names(new)
@@ -84,7 +94,7 @@ class IncrementalTracker(DialogueStateTracker):
         self._applied = done
         return list(done.events)
 
-    def _apply(self, new: List[Event], done: _Applied) -> None:
+    def _apply(self, new: list[Event], done: _Applied) -> None:
         """The loop of Rasa's `applied_events`, over the new events."""
         applied = done.events
         for event in new:
@@ -95,8 +105,11 @@ class IncrementalTracker(DialogueStateTracker):
             elif isinstance(event, UserUtteranceReverted):
                 self._undo_till_previous(UserUttered, applied)
                 self._undo_till_previous(ActionExecuted, applied)
-            elif (isinstance(event, ActionExecuted) and event.action_name in done.loop_names
-                  and not self._first_loop_execution_or_unhappy_path(event.action_name, applied)):
+            elif (
+                isinstance(event, ActionExecuted)
+                and event.action_name in done.loop_names
+                and not self._first_loop_execution_or_unhappy_path(event.action_name, applied)
+            ):
                 self._undo_till_previous_loop_execution(event.action_name, applied)
             else:
                 applied.append(event)
@@ -106,8 +119,8 @@ class IncrementalTracker(DialogueStateTracker):
         domain: Domain,
         omit_unset_slots: bool = False,
         ignore_rule_only_turns: bool = False,
-        rule_only_data: Optional[Dict[str, Any]] = None,
-    ) -> List[State]:
+        rule_only_data: dict[str, Any] | None = None,
+    ) -> list[State]:
         """The last `RECENT_STATES` past states, computed as Rasa does, fresh copies."""
         key = (omit_unset_slots, ignore_rule_only_turns, _frozen(rule_only_data))
         applied = self.applied_events()
@@ -115,15 +128,19 @@ class IncrementalTracker(DialogueStateTracker):
         if walk is None or walk.domain is not domain or not _starts_with(applied, walk.walked):
             walk = self._walks[key] = _Walk(domain, self.init_copy())
         options = (omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-        for event in applied[len(walk.walked):]:
+        for event in applied[len(walk.walked) :]:
             if isinstance(event, ActionExecuted):
                 _visit(walk, walk.tracker, event.hide_rule_turn, walk.states, options)
             walk.tracker.update(event)
             walk.walked.append(event)
         recent = [_copied(state) for state in walk.states[-RECENT_STATES:]]
         # The state after the last event, as a last turn that is never kept.
-        last = _Walk(domain, walk.tracker, last_ml_action=walk.last_ml_action,
-                     turn_was_hidden=walk.turn_was_hidden)
+        last = _Walk(
+            domain,
+            walk.tracker,
+            last_ml_action=walk.last_ml_action,
+            turn_was_hidden=walk.turn_was_hidden,
+        )
         _visit(last, walk.tracker, False, recent, options)
         return recent[-RECENT_STATES:]
 
@@ -138,25 +155,33 @@ class IncrementalTracker(DialogueStateTracker):
         clone.assistant_id = None
         clone._walks = {}
         if self._applied:
-            clone._applied = _Applied(list(self._applied.events), set(self._applied.loop_names),
-                                      self._applied.length, self._applied.last)
+            clone._applied = _Applied(
+                list(self._applied.events),
+                set(self._applied.loop_names),
+                self._applied.length,
+                self._applied.last,
+            )
         return clone
 
 
-def _loop_names(events: Iterable[Event]) -> Set[str]:
+def _loop_names(events: Iterable[Event]) -> set[str]:
     return {event.name for event in events if isinstance(event, ActiveLoop) and event.name}
 
 
-def _visit(walk: _Walk, tracker: DialogueStateTracker, hide_rule_turn: bool,
-           states: List[State], options: Tuple[bool, bool, Optional[Dict[str, Any]]]) -> None:
+def _visit(
+    walk: _Walk,
+    tracker: DialogueStateTracker,
+    hide_rule_turn: bool,
+    states: list[State],
+    options: tuple[bool, bool, dict[str, Any] | None],
+) -> None:
     """One turn of `Domain.states_for_tracker_history`: the state of `tracker`, if shown."""
     omit_unset_slots, ignore_rule_only_turns, rule_only_data = options
     domain = walk.domain
     if ignore_rule_only_turns:
         if not walk.turn_was_hidden:
             walk.last_ml_action = domain._get_prev_action_sub_state(tracker)
-        if not tracker.followup_action \
-                and not tracker.latest_action_name == tracker.active_loop_name:
+        if not tracker.followup_action and tracker.latest_action_name != tracker.active_loop_name:
             walk.turn_was_hidden = hide_rule_turn
         if walk.turn_was_hidden:
             return
@@ -170,10 +195,11 @@ def _visit(walk: _Walk, tracker: DialogueStateTracker, hide_rule_turn: bool,
     states.append(domain._clean_state(state))
 
 
-def _starts_with(events: List[Event], prefix: List[Event]) -> bool:
+def _starts_with(events: list[Event], prefix: list[Event]) -> bool:
     """True when `events` begins with the very same event objects as `prefix`."""
     return len(prefix) <= len(events) and all(
-        mine is theirs for mine, theirs in zip(events, prefix))
+        mine is theirs for mine, theirs in zip(events, prefix)
+    )
 
 
 def _copied(state: State) -> State:

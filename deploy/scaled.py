@@ -19,7 +19,6 @@ loaded. So no request fails and every conversation goes on (trackers and locks a
 
 import argparse
 import json
-import os
 import re
 import secrets
 import shutil
@@ -27,56 +26,63 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import jinja2
-import requests
 
+from harness.processes import wait_until_serving
+from settings import current, environment
 from web.public import unavailable_text
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 NGINX = "/usr/sbin/nginx"
-START_TIMEOUT_S = 240
 NGINX_DRAIN_TIMEOUT_S = 20  # above worker_shutdown_timeout (deploy/nginx.conf.j2)
 
 
-def _env(name: str, default: str) -> str:
-    return os.environ.get(name) or default
+def _setting(name: str, make: Callable[[Any], Any] = lambda value: value) -> Any:
+    """A field whose default is the setting `name` (settings.py) when the stack is made."""
+    return field(default_factory=lambda: make(getattr(current(), name)))
 
 
 @dataclass
 class Settings:
-    """Ports, databases and model of a scaled stack."""
+    """Ports, databases and model of a scaled stack; defaults from settings.py."""
 
     workdir: Path = ROOT / "var" / "scaled"
     model: Path = ROOT / "models" / "clea.tar.gz"
-    public_port: int = int(_env("CLEA_PUBLIC_PORT", "8000"))
+    public_port: int = _setting("public_port")
     rasa_ports: list[int] = field(default_factory=lambda: [5005, 5006])
     # Two action servers behind nginx: actions go on while one restarts.
-    actions_ports: list[int] = field(
-        default_factory=lambda: [int(_env("ACTIONS_PORT", "5055")) + i for i in range(2)])
-    actions_lb_port: int = int(_env("CLEA_ACTIONS_LB_PORT", "5054"))
-    rasa_lb_port: int = int(_env("CLEA_RASA_LB_PORT", "5053"))
+    actions_ports: list[int] = _setting("actions_port", lambda port: [port, port + 1])
+    actions_lb_port: int = _setting("actions_lb_port")
+    rasa_lb_port: int = _setting("rasa_lb_port")
     # Shown by Rasa to the action server on each call: a new one for each start.
     actions_token: str = field(default_factory=lambda: secrets.token_hex(32))
-    web_port: int = int(_env("CLEA_WEB_PORT", "8080"))
-    pg_host: str = _env("CLEA_PG_HOST", "127.0.0.1")
-    pg_port: str = _env("CLEA_PG_PORT", "5432")
-    pg_db: str = _env("CLEA_PG_DB", "test")
-    pg_user: str = _env("CLEA_PG_USER", "postgres")
-    pg_password: str = os.environ.get("CLEA_PG_PASSWORD", "")
-    pg_schema: str = _env("CLEA_PG_SCHEMA", "public")
-    redis_host: str = _env("CLEA_REDIS_HOST", "127.0.0.1")
-    redis_port: str = _env("CLEA_REDIS_PORT", "6379")
-    redis_db: str = _env("CLEA_REDIS_DB", "1")
-    redis_prefix: str = _env("CLEA_REDIS_PREFIX", "clea")
-    allowed_origins: str = os.environ.get("CLEA_ALLOWED_ORIGINS", "")
+    web_port: int = _setting("web_port")
+    pg_host: str = _setting("pg_host")
+    pg_port: str = _setting("pg_port", str)
+    pg_db: str = _setting("pg_db")
+    pg_user: str = _setting("pg_user")
+    pg_password: str = field(default_factory=lambda: current().secret("pg_password") or "")
+    pg_schema: str = _setting("pg_schema")
+    redis_host: str = _setting("redis_host", lambda host: host or "127.0.0.1")
+    redis_port: str = _setting("redis_port", str)
+    redis_db: str = _setting("redis_db", str)
+    redis_prefix: str = _setting("redis_prefix")
+    # The sites allowed to embed the chat: our public address unless set.
+    allowed_origins: str = field(
+        default_factory=lambda: (
+            current().allowed_origins if current().is_set("allowed_origins") else ""
+        )
+    )
     # Rasa's tracker store pool per server (Rasa's defaults are 50 and 100).
-    sql_pool_size: str = _env("SQL_POOL_SIZE", "5")
-    sql_max_overflow: str = _env("SQL_MAX_OVERFLOW", "10")
+    sql_pool_size: str = _setting("sql_pool_size", str)
+    sql_max_overflow: str = _setting("sql_max_overflow", str)
 
     @property
     def public_url(self) -> str:
@@ -86,28 +92,42 @@ class Settings:
     def database_url(self) -> str:
         """The pre-dossier store: the same PostgreSQL database and schema as the trackers."""
         password = f":{quote(self.pg_password)}" if self.pg_password else ""
-        return (f"postgresql://{self.pg_user}{password}@{self.pg_host}:{self.pg_port}/"
-                f"{self.pg_db}?options=-csearch_path%3D{self.pg_schema}")
+        return (
+            f"postgresql://{self.pg_user}{password}@{self.pg_host}:{self.pg_port}/"
+            f"{self.pg_db}?options=-csearch_path%3D{self.pg_schema}"
+        )
 
     def environment(self) -> dict[str, str]:
         origins = self.allowed_origins or (
-            f"http://localhost:{self.public_port},http://127.0.0.1:{self.public_port}")
-        return {
-            **os.environ,
-            "PYTHONPATH": str(ROOT), "RASA_TELEMETRY_ENABLED": "false", "SANIC_HOST": "127.0.0.1",
-            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_lb_port}/webhook",
-            "CLEA_PG_HOST": self.pg_host, "CLEA_PG_PORT": self.pg_port, "CLEA_PG_DB": self.pg_db,
-            "CLEA_PG_USER": self.pg_user, "CLEA_PG_PASSWORD": self.pg_password,
-            "CLEA_PG_OPTIONS": f"-csearch_path={self.pg_schema}",
-            "CLEA_REDIS_HOST": self.redis_host, "CLEA_REDIS_PORT": self.redis_port,
-            "CLEA_REDIS_DB": self.redis_db, "CLEA_REDIS_PREFIX": self.redis_prefix,
-            "CLEA_DATABASE_URL": self.database_url, "CLEA_ALLOWED_ORIGINS": origins,
-            "CLEA_TRACKER_DB_URL": self.database_url,  # the conversations, for the retention
-            "CLEA_RASA_URL": f"http://127.0.0.1:{self.rasa_lb_port}", "CLEA_WEB_HOST": "127.0.0.1",
-            "CLEA_ACTIONS_TOKEN": self.actions_token,
-            "CLEA_WEB_PORT": str(self.web_port), "SQL_POOL_SIZE": self.sql_pool_size,
-            "SQL_MAX_OVERFLOW": self.sql_max_overflow,
-        }
+            f"http://localhost:{self.public_port},http://127.0.0.1:{self.public_port}"
+        )
+        return environment(
+            PYTHONPATH=str(ROOT),
+            RASA_TELEMETRY_ENABLED="false",
+            ACTIONS_HOST="127.0.0.1",
+            **{
+                "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_lb_port}/webhook",
+                "CLEA_PG_HOST": self.pg_host,
+                "CLEA_PG_PORT": self.pg_port,
+                "CLEA_PG_DB": self.pg_db,
+                "CLEA_PG_USER": self.pg_user,
+                "CLEA_PG_PASSWORD": self.pg_password,
+                "CLEA_PG_OPTIONS": f"-csearch_path={self.pg_schema}",
+                "CLEA_REDIS_HOST": self.redis_host,
+                "CLEA_REDIS_PORT": self.redis_port,
+                "CLEA_REDIS_DB": self.redis_db,
+                "CLEA_REDIS_PREFIX": self.redis_prefix,
+                "CLEA_DATABASE_URL": self.database_url,
+                "CLEA_ALLOWED_ORIGINS": origins,
+                "CLEA_TRACKER_DB_URL": self.database_url,  # the conversations, for the retention
+                "CLEA_RASA_URL": f"http://127.0.0.1:{self.rasa_lb_port}",
+                "CLEA_WEB_HOST": "127.0.0.1",
+                "CLEA_ACTIONS_TOKEN": self.actions_token,
+                "CLEA_WEB_PORT": str(self.web_port),
+                "SQL_POOL_SIZE": self.sql_pool_size,
+                "SQL_MAX_OVERFLOW": self.sql_max_overflow,
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -134,34 +154,6 @@ def server_health_url(name: str) -> str:
     return f"http://127.0.0.1:{port}/{path}"
 
 
-def seconds_until_serving(url: str, timeout_s: float = START_TIMEOUT_S) -> float:
-    """Seconds until `url` answers 200 (the process serves again)."""
-    started = time.monotonic()
-    while time.monotonic() - started < timeout_s:
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return time.monotonic() - started
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} not serving after {timeout_s:.0f} s")
-
-
-def wait_until_up(url: str, process: subprocess.Popen, log: Path) -> None:
-    """Wait until `url` answers 200; fail with the end of the log if the process dies."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url} exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(1)
-    raise RuntimeError(f"{url} not up after {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
-
-
 class ScaledStack:
     """Starts and stops the scaled mode's processes, through supervisord."""
 
@@ -178,41 +170,70 @@ class ScaledStack:
         """Started in priority order (nginx first), stopped in the reverse order."""
         settings, python = self.settings, BIN / "python"
         credentials = settings.workdir / "credentials.yml"
-        programs = [Program("nginx", f"{ROOT / 'deploy' / 'run-nginx.sh'} {settings.workdir}",
-                            10, 2, f"{settings.public_url}/health")]
+        programs = [
+            Program(
+                "nginx",
+                f"{ROOT / 'deploy' / 'run-nginx.sh'} {settings.workdir}",
+                10,
+                2,
+                f"{settings.public_url}/health",
+            )
+        ]
         programs += [
-            Program(f"actions-{port}", f"{python} -m actions.server --port {port}", 20, 5,
-                    server_health_url(f"actions-{port}"))
-            for port in settings.actions_ports]
+            Program(
+                f"actions-{port}",
+                f"{python} -m actions.server --port {port}",
+                20,
+                5,
+                server_health_url(f"actions-{port}"),
+            )
+            for port in settings.actions_ports
+        ]
         programs += [
-            Program(f"rasa-{port}", f"{BIN / 'rasa'} run --model {settings.model} "
-                    f"--endpoints bot/endpoints.scaled.yml --credentials {credentials} "
-                    f"--interface 127.0.0.1 --port {port}", 30, 10,
-                    server_health_url(f"rasa-{port}"))
-            for port in settings.rasa_ports]
-        programs.append(Program("web", f"{python} -m web.app", 40, 5,
-                                f"http://127.0.0.1:{settings.web_port}/health"))
+            Program(
+                f"rasa-{port}",
+                f"{python} -m bot.server run --model {settings.model} "
+                f"--endpoints bot/endpoints.scaled.yml --credentials {credentials} "
+                f"--interface 127.0.0.1 --port {port}",
+                30,
+                10,
+                server_health_url(f"rasa-{port}"),
+            )
+            for port in settings.rasa_ports
+        ]
+        programs.append(
+            Program(
+                "web", f"{python} -m web.app", 40, 5, f"http://127.0.0.1:{settings.web_port}/health"
+            )
+        )
         return programs
 
     def render_nginx(self, down: frozenset[int] = frozenset()) -> Path:
         """nginx's configuration; the servers on the ports `down` get no request."""
         template = jinja2.Template((ROOT / "deploy" / "nginx.conf.j2").read_text())
         config = self.settings.workdir / "nginx.conf"
-        config.write_text(template.render(
-            workdir=self.settings.workdir, rasa_ports=self.settings.rasa_ports, down=down,
-            public_port=self.settings.public_port, web_port=self.settings.web_port,
-            actions_ports=self.settings.actions_ports,
-            actions_lb_port=self.settings.actions_lb_port,
-            rasa_lb_port=self.settings.rasa_lb_port,
-            unavailable_json=nginx_string(json.dumps({"error": unavailable_text()},
-                                                     ensure_ascii=False)),
-        ))
+        config.write_text(
+            template.render(
+                workdir=self.settings.workdir,
+                rasa_ports=self.settings.rasa_ports,
+                down=down,
+                public_port=self.settings.public_port,
+                web_port=self.settings.web_port,
+                actions_ports=self.settings.actions_ports,
+                actions_lb_port=self.settings.actions_lb_port,
+                rasa_lb_port=self.settings.rasa_lb_port,
+                unavailable_json=nginx_string(
+                    json.dumps({"error": unavailable_text()}, ensure_ascii=False)
+                ),
+            )
+        )
         return config
 
     def render_supervisor(self) -> Path:
         template = jinja2.Template((ROOT / "deploy" / "supervisord.conf.j2").read_text())
-        self.supervisor_config.write_text(template.render(
-            workdir=self.settings.workdir, root=ROOT, programs=self.programs()))
+        self.supervisor_config.write_text(
+            template.render(workdir=self.settings.workdir, root=ROOT, programs=self.programs())
+        )
         return self.supervisor_config
 
     def start(self) -> None:
@@ -221,45 +242,63 @@ class ScaledStack:
         if not Path(NGINX).exists():
             raise SystemExit("nginx is missing: run `make run-scaled` (it installs it).")
         credentials = settings.workdir / "credentials.yml"
-        subprocess.run([str(BIN / "python"), "-m", "bot.channels.credentials", str(credentials)],
-                       cwd=ROOT, env=self.env, check=True)
+        subprocess.run(
+            [str(BIN / "python"), "-m", "bot.channels.credentials", str(credentials)],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+        )
         self.render_nginx()
         config = self.render_supervisor()
         log = settings.workdir / "supervisord.log"
         supervisor = subprocess.Popen(
-            [str(BIN / "supervisord"), "-c", str(config)], cwd=ROOT, env=self.env,
-            stdout=(settings.workdir / "supervisord.out").open("w"), stderr=subprocess.STDOUT)
+            [str(BIN / "supervisord"), "-c", str(config)],
+            cwd=ROOT,
+            env=self.env,
+            stdout=(settings.workdir / "supervisord.out").open("w"),
+            stderr=subprocess.STDOUT,
+        )
         self.processes.append(supervisor)
         for program in sorted(self.programs(), key=lambda program: program.name == "nginx"):
             print(f"==> Waiting for {program.name} ({program.health_url})", flush=True)
-            wait_until_up(program.health_url, supervisor, log)
-        wait_until_up(f"http://127.0.0.1:{settings.rasa_lb_port}/webhooks/rest/", supervisor, log)
+            wait_until_serving(program.health_url, supervisor, log)
+        wait_until_serving(
+            f"http://127.0.0.1:{settings.rasa_lb_port}/webhooks/rest/", supervisor, log
+        )
 
     def control(self, *command: str) -> str:
         """supervisorctl's answer to `command` (status, pid NAME, restart NAME…)."""
-        result = subprocess.run([str(BIN / "supervisorctl"), "-c", str(self.supervisor_config),
-                                 *command], capture_output=True, text=True)
+        result = subprocess.run(
+            [str(BIN / "supervisorctl"), "-c", str(self.supervisor_config), *command],
+            capture_output=True,
+            text=True,
+        )
         return result.stdout
 
     def reload(self) -> list[tuple[str, float]]:
         """Restart the action servers, then the Rasa servers, one at a time, each taken out
         of nginx until it serves again; each one's seconds out of service."""
         timings = []
-        for kind, ports in (("actions", self.settings.actions_ports),
-                            ("rasa", self.settings.rasa_ports)):
+        for kind, ports in (
+            ("actions", self.settings.actions_ports),
+            ("rasa", self.settings.rasa_ports),
+        ):
             for port in ports:
                 timings.append(self._restart_one(f"{kind}-{port}", port, alone=len(ports) == 1))
         return timings
 
     def _restart_one(self, name: str, port: int, alone: bool) -> tuple[str, float]:
         """Restart one server, out of nginx meanwhile unless it is the only one of its kind."""
-        print(f"==> Restarting {name}" + (" (the only one: requests fail meanwhile)" if alone
-                                          else ""), flush=True)
+        print(
+            f"==> Restarting {name}"
+            + (" (the only one: requests fail meanwhile)" if alone else ""),
+            flush=True,
+        )
         started = time.monotonic()
         if not alone:
             self.reload_nginx(down=frozenset({port}))
         self.control("restart", name)
-        seconds_until_serving(server_health_url(name))
+        wait_until_serving(server_health_url(name))
         if not alone:
             self.reload_nginx()
         seconds = time.monotonic() - started
@@ -271,12 +310,14 @@ class ScaledStack:
         requests they held (at most nginx's worker_shutdown_timeout)."""
         self.render_nginx(down)
         master = self.control("pid", "nginx").strip()
-        old_workers = subprocess.run(["pgrep", "-P", master], capture_output=True,
-                                     text=True).stdout.split()
+        old_workers = subprocess.run(
+            ["pgrep", "-P", master], capture_output=True, text=True
+        ).stdout.split()
         self.control("signal", "HUP", "nginx")
         deadline = time.monotonic() + NGINX_DRAIN_TIMEOUT_S
         while time.monotonic() < deadline and any(
-                Path(f"/proc/{pid}").exists() for pid in old_workers):
+            Path(f"/proc/{pid}").exists() for pid in old_workers
+        ):
             time.sleep(0.2)
 
     def restarts(self) -> dict[str, int]:
@@ -309,13 +350,17 @@ class ScaledStack:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rasa-servers", type=int, default=2)
-    parser.add_argument("--status", action="store_true",
-                        help="show what runs, since when, and its restarts")
-    parser.add_argument("--reload", action="store_true",
-                        help="restart the action and Rasa servers one at a time (a new model); "
-                             "give the --rasa-servers the stack was started with")
+    parser.add_argument(
+        "--status", action="store_true", help="show what runs, since when, and its restarts"
+    )
+    parser.add_argument(
+        "--reload",
+        action="store_true",
+        help="restart the action and Rasa servers one at a time (a new model); "
+        "give the --rasa-servers the stack was started with",
+    )
     arguments = parser.parse_args()
-    first = int(_env("RASA_PORT", "5005"))
+    first = current().rasa_port
     settings = Settings(rasa_ports=[first + i for i in range(arguments.rasa_servers)])
     stack = ScaledStack(settings)
     if arguments.status or arguments.reload:
@@ -330,8 +375,11 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         stack.start()
-        print(f"==> Ready on {settings.public_url}/ (page), /console, /webhooks/rest/webhook; "
-              "`make status` shows the processes; Ctrl-C stops everything", flush=True)
+        print(
+            f"==> Ready on {settings.public_url}/ (page), /console, /webhooks/rest/webhook; "
+            "`make status` shows the processes; Ctrl-C stops everything",
+            flush=True,
+        )
         stack.processes[0].wait()
         print("supervisord stopped: see var/scaled/supervisord.log", file=sys.stderr)
     except KeyboardInterrupt:

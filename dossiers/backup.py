@@ -23,12 +23,12 @@ import time
 from contextlib import closing
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Optional
 
 from sqlalchemy.engine import make_url
 
 from dossiers.db import ROOT, database_url
 from referentiel import load_referentiel
+from settings import environment
 
 BACKUP_DIR = ROOT / "var" / "backups"
 PREFIX = "dossiers-"
@@ -40,8 +40,12 @@ class BackupError(RuntimeError):
     """A copy or a restore that did not complete; the text says why."""
 
 
-def backup(url: str, directory: Path = BACKUP_DIR, schema: Optional[str] = None,
-           moment: Optional[datetime] = None) -> Path:
+def backup(
+    url: str,
+    directory: Path = BACKUP_DIR,
+    schema: str | None = None,
+    moment: datetime | None = None,
+) -> Path:
     """A consistent copy of the store at `url` (PostgreSQL: only `schema`, when given)."""
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     stamp = (moment or datetime.now(timezone.utc)).strftime(STAMP)
@@ -55,8 +59,19 @@ def backup(url: str, directory: Path = BACKUP_DIR, schema: Optional[str] = None,
         return path
     path = directory / f"{PREFIX}{stamp}.dump"
     _private(path)
-    _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={path}",
-          *([f"--schema={schema}"] if schema else []), "--dbname", _libpq(url)], url)
+    _run(
+        [
+            "pg_dump",
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            f"--file={path}",
+            *([f"--schema={schema}"] if schema else []),
+            "--dbname",
+            _libpq(url),
+        ],
+        url,
+    )
     return path
 
 
@@ -72,11 +87,23 @@ def restore(path: Path, url: str) -> None:
         return
     if path.suffix != ".dump":
         raise BackupError(f"{path} is not a PostgreSQL copy.")
-    _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-          "--single-transaction", "--dbname", _libpq(url), str(path)], url)
+    _run(
+        [
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--dbname",
+            _libpq(url),
+            str(path),
+        ],
+        url,
+    )
 
 
-def expire(directory: Path, keep_days: int, moment: Optional[datetime] = None) -> list[Path]:
+def expire(directory: Path, keep_days: int, moment: datetime | None = None) -> list[Path]:
     """Delete the copies older than `keep_days`; the paths deleted (other files stay)."""
     cutoff = (moment or datetime.now(timezone.utc)) - timedelta(days=keep_days)
     deleted = []
@@ -102,13 +129,16 @@ def _private(path: Path) -> None:
 
 def _libpq(url: str) -> str:
     """The address for pg_dump and pg_restore, without the driver or the password."""
-    return make_url(url).set(drivername="postgresql", password=None).render_as_string(
-        hide_password=False)
+    return (
+        make_url(url)
+        .set(drivername="postgresql", password=None)
+        .render_as_string(hide_password=False)
+    )
 
 
 def _run(command: list[str], url: str) -> None:
     password = make_url(url).password
-    env = {**os.environ, **({"PGPASSWORD": str(password)} if password else {})}
+    env = environment(**({"PGPASSWORD": str(password)} if password else {}))
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[-500:]}")
@@ -120,22 +150,27 @@ def _shown(url: str) -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--restore", type=Path, metavar="FILE",
-                        help="replace the store's content with this copy")
+    parser.add_argument(
+        "--restore", type=Path, metavar="FILE", help="replace the store's content with this copy"
+    )
     args = parser.parse_args(argv)
     url = database_url()
     try:
         if args.restore:
             started = time.perf_counter()
             restore(args.restore, url)
-            print(f"==> Restored {args.restore} into {_shown(url)} "
-                  f"in {time.perf_counter() - started:.1f} s")
+            print(
+                f"==> Restored {args.restore} into {_shown(url)} "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
             return 0
         keep_days = load_referentiel().personal_data.backup_days
         started = time.perf_counter()
         path = backup(url, BACKUP_DIR)
-        print(f"==> Copied {_shown(url)} to {path} ({path.stat().st_size // 1024} KB) "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"==> Copied {_shown(url)} to {path} ({path.stat().st_size // 1024} KB) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
         for old in expire(BACKUP_DIR, keep_days):
             print(f"    deleted {old.name} (older than {keep_days} days)")
     except BackupError as error:

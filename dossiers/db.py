@@ -2,9 +2,12 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, create_engine
+
+from settings import current
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = f"sqlite:///{ROOT / 'var' / 'dossiers.db'}"
@@ -15,7 +18,7 @@ SQLITE_FILE_MODE = 0o600
 
 def database_url() -> str:
     """CLEA_DATABASE_URL, e.g. postgresql://user@host/db; a SQLite file under var/ otherwise."""
-    return os.environ.get(URL_VARIABLE) or DEFAULT_URL
+    return current().database_url or DEFAULT_URL
 
 
 def make_engine(url: str | None = None, **options) -> Engine:
@@ -23,17 +26,32 @@ def make_engine(url: str | None = None, **options) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite:///"):
         if url != "sqlite:///:memory:":
-            _private_sqlite_file(Path(url.removeprefix("sqlite:///")))
+            private_sqlite_file(Path(url.removeprefix("sqlite:///")))
         options.setdefault("connect_args", {"timeout": SQLITE_BUSY_TIMEOUT_S})
     else:
         options.setdefault("pool_pre_ping", True)
     engine = create_engine(url, future=True, **options)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        use_wal(engine, synchronous="FULL")
     return engine
 
 
-def _private_sqlite_file(path: Path) -> None:
+def use_wal(engine: Engine, synchronous: str) -> None:
+    """Each connection of a SQLite engine in WAL mode, with foreign keys on and
+    `synchronous` FULL (the pre-dossiers: nothing committed is lost) or NORMAL (the
+    conversations: a power cut may lose the last turns, never corrupt the file)."""
+
+    def pragmas(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.close()
+
+    event.listen(engine, "connect", pragmas)
+
+
+def private_sqlite_file(path: Path) -> None:
     """The SQLite file (created empty if missing) and its -wal/-shm companions readable by
     their owner only; SQLite gives the companions it creates later the main file's mode."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,10 +59,3 @@ def _private_sqlite_file(path: Path) -> None:
     for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         if file.exists():
             file.chmod(SQLITE_FILE_MODE)
-
-
-def _sqlite_pragmas(connection, _record) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()

@@ -1,12 +1,19 @@
 """Tables of the pre-dossier store, prefixed `clea_` to stay apart from Rasa's `events`."""
 
 from sqlalchemy import (
-    Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, false,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
 )
 
 metadata = MetaData()
-
-STATUSES = ("nouveau", "pris_en_charge", "contacte", "oriente", "clos")
 
 antenne = Table(
     "clea_antenne",
@@ -32,8 +39,7 @@ staff_user = Table(
     Column("session_version", Integer, nullable=False, default=0, server_default="0"),
     Column("last_login_at", DateTime(timezone=True), nullable=True),
     # A one-time password given by the admin: the account chooses its own at its next login.
-    Column("must_change_password", Boolean, nullable=False, default=False,
-           server_default=false()),
+    Column("must_change_password", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 pre_dossier = Table(
@@ -63,8 +69,12 @@ pre_dossier = Table(
 quiz_result = Table(
     "clea_quiz_result",
     metadata,
-    Column("pre_dossier_id", Integer, ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"),
-           primary_key=True),
+    Column(
+        "pre_dossier_id",
+        Integer,
+        ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
     Column("domain", Integer, primary_key=True),
     Column("level", String(32), nullable=False),
 )
@@ -73,8 +83,13 @@ history = Table(
     "clea_history",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("pre_dossier_id", Integer, ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"),
-           nullable=False, index=True),
+    Column(
+        "pre_dossier_id",
+        Integer,
+        ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("staff_user_id", Integer, ForeignKey("clea_staff_user.id"), nullable=True),
     Column("kind", String(32), nullable=False),  # created, status, note, reassigned
@@ -89,8 +104,13 @@ contact_attempt = Table(
     "clea_contact_attempt",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("pre_dossier_id", Integer, ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"),
-           nullable=False, index=True),
+    Column(
+        "pre_dossier_id",
+        Integer,
+        ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("staff_user_id", Integer, ForeignKey("clea_staff_user.id"), nullable=True),
     Column("outcome", String(32), nullable=False),

@@ -6,13 +6,13 @@ CLEA_SMTP_FROM (sender address), CLEA_CONSOLE_URL (link given to the antenne).
 """
 
 import logging
-import os
 import smtplib
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Optional
 
 from referentiel.loader import Antenne, Referentiel
+from settings import current
 
 logger = logging.getLogger(__name__)
 
@@ -23,37 +23,54 @@ class SmtpSettings:
     port: int
     sender: str
     console_url: str
-    user: Optional[str] = None
-    password: Optional[str] = None
+    user: str | None = None
+    password: str | None = None
     starttls: bool = False
 
     @classmethod
-    def from_environment(cls) -> Optional["SmtpSettings"]:
-        host = os.environ.get("CLEA_SMTP_HOST")
-        if not host:
+    def from_settings(cls) -> Optional["SmtpSettings"]:
+        settings = current()
+        if not settings.smtp_host:
             return None
         return cls(
-            host=host,
-            port=int(os.environ.get("CLEA_SMTP_PORT", "25")),
-            sender=os.environ.get("CLEA_SMTP_FROM", "clea@transitionspro-hdf.fr"),
-            console_url=os.environ.get("CLEA_CONSOLE_URL", "http://localhost:8080/console"),
-            user=os.environ.get("CLEA_SMTP_USER") or None,
-            password=os.environ.get("CLEA_SMTP_PASSWORD") or None,
-            starttls=os.environ.get("CLEA_SMTP_STARTTLS") == "1",
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            console_url=settings.console_url,
+            user=settings.smtp_user,
+            password=settings.secret("smtp_password"),
+            starttls=settings.smtp_starttls,
         )
 
 
-def messages_for(reference: str, antenne: Antenne, candidate_email: Optional[str],
-                 ref: Referentiel, settings: SmtpSettings) -> list[EmailMessage]:
+def messages_for(
+    reference: str,
+    antenne: Antenne,
+    candidate_email: str | None,
+    ref: Referentiel,
+    settings: SmtpSettings,
+) -> list[EmailMessage]:
     """The antenne's notice (reference and link only) and, with an address, the candidate's."""
     texts = ref.emails
-    values = {"reference": reference, "antenne_of_name": antenne.of_name,
-              "phone": ref.organisation.phone, "console_url": settings.console_url}
-    messages = [message(settings.sender, antenne.email, texts.antenne_subject,
-                        texts.antenne_body, values)]
+    values = {
+        "reference": reference,
+        "antenne_of_name": antenne.of_name,
+        "phone": ref.organisation.phone,
+        "console_url": settings.console_url,
+    }
+    messages = [
+        message(settings.sender, antenne.email, texts.antenne_subject, texts.antenne_body, values)
+    ]
     if candidate_email:
-        messages.append(message(settings.sender, candidate_email, texts.candidate_subject,
-                                texts.candidate_body, values))
+        messages.append(
+            message(
+                settings.sender,
+                candidate_email,
+                texts.candidate_subject,
+                texts.candidate_body,
+                values,
+            )
+        )
     return messages
 
 

@@ -2,10 +2,11 @@
 
 import secrets
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Callable, Iterator, Optional, Sequence, TypeVar
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -15,15 +16,21 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from dossiers.db import make_engine
 from dossiers.models import (
-    STATUSES, antenne, audit, contact_attempt, history, pre_dossier, quiz_result, staff_user,
+    antenne,
+    audit,
+    contact_attempt,
+    history,
+    pre_dossier,
+    quiz_result,
+    staff_user,
 )
+from dossiers.status import VALUES, Status, after_contact
 from referentiel.loader import Referentiel
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read over the phone
 SQLITE_LOCK_RETRIES = 5
 UNDONE = "Annulation"  # the text of a history line that undoes the one before
-CONTACTED = "contacte"
 # New pre-dossiers per phone number or e-mail address in 24 hours (abuse, mistakes).
 MAX_PER_CONTACT_PER_DAY = 3
 T = TypeVar("T")
@@ -46,12 +53,12 @@ class NewPreDossier:
     antenne_id: str
     first_name: str
     last_name: str
-    phone: Optional[str] = None
-    email: Optional[str] = None
-    postal_code: Optional[str] = None
-    commune: Optional[str] = None
-    situation: Optional[str] = None
-    contact_time: Optional[str] = None
+    phone: str | None = None
+    email: str | None = None
+    postal_code: str | None = None
+    commune: str | None = None
+    situation: str | None = None
+    contact_time: str | None = None
     quiz_levels: dict[int, str] = field(default_factory=dict)
 
 
@@ -59,14 +66,14 @@ class NewPreDossier:
 class ListQuery:
     """Which pre-dossiers a console list shows, and in which order."""
 
-    antenne_id: Optional[str] = None  # None: every antenne (the admin)
-    status: Optional[str] = None
-    situation: Optional[str] = None
-    since: Optional[datetime] = None
+    antenne_id: str | None = None  # None: every antenne (the admin)
+    status: str | None = None
+    situation: str | None = None
+    since: datetime | None = None
     search: str = ""
-    assigned_to: Optional[int] = None  # "Mes dossiers"
+    assigned_to: int | None = None  # "Mes dossiers"
     unassigned: bool = False  # "Non attribués"
-    overdue_before: Optional[datetime] = None  # "En retard": "Nouveau", received before this
+    overdue_before: datetime | None = None  # "En retard": "Nouveau", received before this
     sort: str = "received"  # a key of SORTS
     descending: bool = True
 
@@ -85,8 +92,13 @@ SORTS = {
 
 def _latest_contact(column):
     """The last call-log line's `column` for each pre-dossier (None before any)."""
-    return (select(column).where(contact_attempt.c.pre_dossier_id == pre_dossier.c.id)
-            .order_by(contact_attempt.c.id.desc()).limit(1).scalar_subquery())
+    return (
+        select(column)
+        .where(contact_attempt.c.pre_dossier_id == pre_dossier.c.id)
+        .order_by(contact_attempt.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _conditions(query: ListQuery) -> list:
@@ -105,8 +117,10 @@ def _conditions(query: ListQuery) -> list:
     if query.unassigned:
         conditions.append(pre_dossier.c.assigned_to.is_(None))
     if query.overdue_before is not None:
-        conditions += [pre_dossier.c.status == STATUSES[0],
-                       pre_dossier.c.created_at < query.overdue_before]
+        conditions += [
+            pre_dossier.c.status == Status.NEW.value,
+            pre_dossier.c.created_at < query.overdue_before,
+        ]
     if query.search.strip():
         pattern = f"%{query.search.strip().lower()}%"
         conditions.append(
@@ -121,18 +135,36 @@ def _conditions(query: ListQuery) -> list:
 def _selected(query: ListQuery, *columns):
     """The pre-dossiers `query` selects, with the name of who handles each (or None) and
     their last contact attempt; all their columns, or only `columns` when given."""
-    return select(
-        *(columns or (pre_dossier,)), staff_user.c.name.label("handler"),
-        _latest_contact(contact_attempt.c.at).label("last_contact_at"),
-        _latest_contact(contact_attempt.c.outcome).label("last_contact_outcome"),
-    ).select_from(
-        pre_dossier.outerjoin(staff_user, pre_dossier.c.assigned_to == staff_user.c.id),
-    ).where(*_conditions(query))
+    return (
+        select(
+            *(columns or (pre_dossier,)),
+            staff_user.c.name.label("handler"),
+            _latest_contact(contact_attempt.c.at).label("last_contact_at"),
+            _latest_contact(contact_attempt.c.outcome).label("last_contact_outcome"),
+        )
+        .select_from(
+            pre_dossier.outerjoin(staff_user, pre_dossier.c.assigned_to == staff_user.c.id),
+        )
+        .where(*_conditions(query))
+    )
 
 
 # What an export holds of each pre-dossier, beside its handler, contact attempts and levels.
-EXPORTED = ("id", "reference", "antenne_id", "status", "created_at", "first_name", "last_name",
-            "phone", "email", "postal_code", "commune", "situation", "contact_time")
+EXPORTED = (
+    "id",
+    "reference",
+    "antenne_id",
+    "status",
+    "created_at",
+    "first_name",
+    "last_name",
+    "phone",
+    "email",
+    "postal_code",
+    "commune",
+    "situation",
+    "contact_time",
+)
 
 
 def level_key(domain: int) -> str:
@@ -145,13 +177,22 @@ def _export_statement(query: ListQuery, domains: Sequence[int]):
     this = pre_dossier.c.id
     attempts = select(func.count()).where(contact_attempt.c.pre_dossier_id == this)
     status_at = select(func.max(history.c.at)).where(
-        history.c.pre_dossier_id == this, history.c.kind.in_(("created", "status")))
-    levels = [select(quiz_result.c.level).where(quiz_result.c.pre_dossier_id == this,
-                                                 quiz_result.c.domain == domain)
-              .scalar_subquery().label(level_key(domain)) for domain in domains]
-    return _selected(query, *(pre_dossier.c[name] for name in EXPORTED),
-                     attempts.scalar_subquery().label("contact_attempts"),
-                     status_at.scalar_subquery().label("status_at"), *levels)
+        history.c.pre_dossier_id == this, history.c.kind.in_(("created", "status"))
+    )
+    levels = [
+        select(quiz_result.c.level)
+        .where(quiz_result.c.pre_dossier_id == this, quiz_result.c.domain == domain)
+        .scalar_subquery()
+        .label(level_key(domain))
+        for domain in domains
+    ]
+    return _selected(
+        query,
+        *(pre_dossier.c[name] for name in EXPORTED),
+        attempts.scalar_subquery().label("contact_attempts"),
+        status_at.scalar_subquery().label("status_at"),
+        *levels,
+    )
 
 
 def _order(query: ListQuery) -> list:
@@ -185,7 +226,7 @@ class Repository:
         self.engine = engine
 
     @classmethod
-    def from_environment(cls) -> "Repository":
+    def from_settings(cls) -> "Repository":
         return cls(make_engine())
 
     def migrate(self) -> None:
@@ -210,7 +251,9 @@ class Repository:
             for item in ref.antennes:
                 values = {"name": item.name, "contact": item.contact, "email": item.email}
                 if item.id in known:
-                    connection.execute(update(antenne).where(antenne.c.id == item.id).values(**values))
+                    connection.execute(
+                        update(antenne).where(antenne.c.id == item.id).values(**values)
+                    )
                 else:
                     connection.execute(insert(antenne).values(id=item.id, **values))
 
@@ -230,20 +273,33 @@ class Repository:
             reference = self._free_reference(connection, created.year)
             dossier_id = connection.execute(
                 insert(pre_dossier).values(
-                    reference=reference, request_key=new.request_key, sender_id=new.sender_id,
-                    antenne_id=new.antenne_id, status=STATUSES[0], first_name=new.first_name,
-                    last_name=new.last_name, phone=new.phone, email=new.email,
-                    postal_code=new.postal_code, commune=new.commune, situation=new.situation,
-                    contact_time=new.contact_time, created_at=created, updated_at=created,
+                    reference=reference,
+                    request_key=new.request_key,
+                    sender_id=new.sender_id,
+                    antenne_id=new.antenne_id,
+                    status=Status.NEW.value,
+                    first_name=new.first_name,
+                    last_name=new.last_name,
+                    phone=new.phone,
+                    email=new.email,
+                    postal_code=new.postal_code,
+                    commune=new.commune,
+                    situation=new.situation,
+                    contact_time=new.contact_time,
+                    created_at=created,
+                    updated_at=created,
                 )
             ).inserted_primary_key[0]
             for domain, level in sorted(new.quiz_levels.items()):
                 connection.execute(
-                    insert(quiz_result).values(pre_dossier_id=dossier_id, domain=domain, level=level)
+                    insert(quiz_result).values(
+                        pre_dossier_id=dossier_id, domain=domain, level=level
+                    )
                 )
             connection.execute(
-                insert(history).values(pre_dossier_id=dossier_id, at=created, kind="created",
-                                       to_value=STATUSES[0])
+                insert(history).values(
+                    pre_dossier_id=dossier_id, at=created, kind="created", to_value=Status.NEW.value
+                )
             )
             return reference
 
@@ -255,56 +311,69 @@ class Repository:
                 raise
             return reference, False
 
-    def recent_for_contact(self, phone: Optional[str], email: Optional[str]) -> int:
+    def recent_for_contact(self, phone: str | None, email: str | None) -> int:
         """Pre-dossiers created in the last 24 hours with this phone or e-mail."""
-        same_contact = [column == value for column, value in
-                        ((pre_dossier.c.phone, phone), (pre_dossier.c.email, email)) if value]
+        same_contact = [
+            column == value
+            for column, value in ((pre_dossier.c.phone, phone), (pre_dossier.c.email, email))
+            if value
+        ]
         if not same_contact:
             return 0
         since = now() - timedelta(days=1)
         return self._transaction(
             lambda connection: connection.execute(
-                select(func.count()).select_from(pre_dossier).where(
-                    or_(*same_contact), pre_dossier.c.created_at >= since)
+                select(func.count())
+                .select_from(pre_dossier)
+                .where(or_(*same_contact), pre_dossier.c.created_at >= since)
             ).scalar_one()
         )
 
-    def reference_for_request(self, request_key: str) -> Optional[str]:
+    def reference_for_request(self, request_key: str) -> str | None:
         return self._transaction(
             lambda connection: connection.execute(
                 select(pre_dossier.c.reference).where(pre_dossier.c.request_key == request_key)
             ).scalar_one_or_none()
         )
 
-    def take(self, reference: str, staff_user_id: Optional[int]) -> bool:
+    def take(self, reference: str, staff_user_id: int | None) -> bool:
         """'Prendre en charge' a new pre-dossier; when two staff members click at once, one wins."""
 
         def work(connection: Connection) -> bool:
             # One conditional UPDATE: the row lock makes a concurrent one see the new status.
             result = connection.execute(
                 update(pre_dossier)
-                .where(pre_dossier.c.reference == reference, pre_dossier.c.status == STATUSES[0])
-                .values(status=STATUSES[1], assigned_to=staff_user_id, updated_at=now())
+                .where(
+                    pre_dossier.c.reference == reference, pre_dossier.c.status == Status.NEW.value
+                )
+                .values(status=Status.TAKEN.value, assigned_to=staff_user_id, updated_at=now())
             )
             if result.rowcount != 1:
                 return False
             dossier_id = connection.execute(
                 select(pre_dossier.c.id).where(pre_dossier.c.reference == reference)
             ).scalar_one()
-            self._record(connection, dossier_id, staff_user_id, "status", STATUSES[0], STATUSES[1])
+            self._record(
+                connection,
+                dossier_id,
+                staff_user_id,
+                "status",
+                Status.NEW.value,
+                Status.TAKEN.value,
+            )
             return True
 
         return self._transaction(work)
 
     def change_status(
-        self, reference: str, staff_user_id: Optional[int], status: str, reason: str = ""
-    ) -> Optional[int]:
+        self, reference: str, staff_user_id: int | None, status: str, reason: str = ""
+    ) -> int | None:
         """Move a pre-dossier to a status; recorded in its history with who and when. The
         history line's id (to undo it), or None when nothing changed."""
-        if status not in STATUSES:
+        if status not in VALUES:
             raise ValueError(f"unknown status {status}")
 
-        def work(connection: Connection) -> Optional[int]:
+        def work(connection: Connection) -> int | None:
             row = connection.execute(
                 select(pre_dossier.c.id, pre_dossier.c.status)
                 .where(pre_dossier.c.reference == reference)
@@ -313,98 +382,157 @@ class Repository:
             if row is None or row.status == status:
                 return None
             self._set_status(connection, row.id, status)
-            return self._record(connection, row.id, staff_user_id, "status", row.status, status,
-                                reason)
+            return self._record(
+                connection, row.id, staff_user_id, "status", row.status, status, reason
+            )
 
         return self._transaction(work)
 
     @staticmethod
     def _set_status(connection: Connection, dossier_id: int, status: str) -> None:
         changed = now()
-        connection.execute(update(pre_dossier).where(pre_dossier.c.id == dossier_id).values(
-            status=status, updated_at=changed,
-            closed_at=changed if status == STATUSES[-1] else None))
+        connection.execute(
+            update(pre_dossier)
+            .where(pre_dossier.c.id == dossier_id)
+            .values(
+                status=status,
+                updated_at=changed,
+                closed_at=changed if status == Status.CLOSED.value else None,
+            )
+        )
 
-    def add_note(self, reference: str, staff_user_id: Optional[int], text: str) -> bool:
+    def add_note(self, reference: str, staff_user_id: int | None, text: str) -> bool:
         """An internal note in the pre-dossier's history."""
-        return self._on_dossier(reference, lambda connection, row: self._record(
-            connection, row.id, staff_user_id, "note", row.status, row.status, text)) is not None
+        return (
+            self._on_dossier(
+                reference,
+                lambda connection, row: self._record(
+                    connection, row.id, staff_user_id, "note", row.status, row.status, text
+                ),
+            )
+            is not None
+        )
 
-    def log_contact(self, reference: str, staff_user_id: Optional[int], outcome: str,
-                    comment: str, reached: bool) -> bool:
+    def log_contact(
+        self, reference: str, staff_user_id: int | None, outcome: str, comment: str, reached: bool
+    ) -> bool:
         """One try to reach the candidate in the call log. When they were `reached`, a request
         not yet contacted becomes "Contacté" (in its history), and is followed by the caller
         when nobody followed it."""
 
         def work(connection: Connection, row) -> bool:
-            connection.execute(insert(contact_attempt).values(
-                pre_dossier_id=row.id, at=now(), staff_user_id=staff_user_id, outcome=outcome,
-                comment=comment or None))
-            if reached and STATUSES.index(row.status) < STATUSES.index(CONTACTED):
-                self._set_status(connection, row.id, CONTACTED)
-                self._record(connection, row.id, staff_user_id, "status", row.status, CONTACTED)
-                connection.execute(update(pre_dossier).where(
-                    pre_dossier.c.id == row.id, pre_dossier.c.assigned_to.is_(None)
-                ).values(assigned_to=staff_user_id))
+            connection.execute(
+                insert(contact_attempt).values(
+                    pre_dossier_id=row.id,
+                    at=now(),
+                    staff_user_id=staff_user_id,
+                    outcome=outcome,
+                    comment=comment or None,
+                )
+            )
+            after = after_contact(row.status).value
+            if reached and after != row.status:
+                self._set_status(connection, row.id, after)
+                self._record(connection, row.id, staff_user_id, "status", row.status, after)
+                connection.execute(
+                    update(pre_dossier)
+                    .where(pre_dossier.c.id == row.id, pre_dossier.c.assigned_to.is_(None))
+                    .values(assigned_to=staff_user_id)
+                )
             return True
 
         return self._on_dossier(reference, work) is not None
 
-    def reassign(self, reference: str, staff_user_id: Optional[int],
-                 antenne_id: str) -> Optional[int]:
+    def reassign(self, reference: str, staff_user_id: int | None, antenne_id: str) -> int | None:
         """Send a pre-dossier to another antenne; it leaves the first one's list. The history
         line's id (to undo it), or None when nothing changed."""
 
-        def work(connection: Connection, row) -> Optional[int]:
+        def work(connection: Connection, row) -> int | None:
             if row.antenne_id == antenne_id:
                 return None
-            connection.execute(update(pre_dossier).where(pre_dossier.c.id == row.id).values(
-                antenne_id=antenne_id, assigned_to=None, updated_at=now()))
-            return self._record(connection, row.id, staff_user_id, "reassigned", row.antenne_id,
-                                antenne_id)
+            connection.execute(
+                update(pre_dossier)
+                .where(pre_dossier.c.id == row.id)
+                .values(antenne_id=antenne_id, assigned_to=None, updated_at=now())
+            )
+            return self._record(
+                connection, row.id, staff_user_id, "reassigned", row.antenne_id, antenne_id
+            )
 
         return self._on_dossier(reference, work)
 
-    def undo(self, history_id: int, staff_user_id: int, since: datetime) -> Optional[dict]:
+    def undo(self, history_id: int, staff_user_id: int, since: datetime) -> dict | None:
         """Put back what history line `history_id` changed (a status, or the antenne) when
         `staff_user_id` made it after `since` and nothing changed since; recorded in the
         history too. The pre-dossier's reference, the line's kind and the value put back;
         None when it can no longer be undone."""
 
-        def work(connection: Connection) -> Optional[dict]:
-            line = connection.execute(
-                select(history).where(history.c.id == history_id)).mappings().one_or_none()
-            if (line is None or line["kind"] not in ("status", "reassigned")
-                    or line["staff_user_id"] != staff_user_id or as_utc(line["at"]) < since):
+        def work(connection: Connection) -> dict | None:
+            line = (
+                connection.execute(select(history).where(history.c.id == history_id))
+                .mappings()
+                .one_or_none()
+            )
+            if (
+                line is None
+                or line["kind"] not in ("status", "reassigned")
+                or line["staff_user_id"] != staff_user_id
+                or as_utc(line["at"]) < since
+            ):
                 return None
             row = connection.execute(
-                select(pre_dossier.c.id, pre_dossier.c.reference, pre_dossier.c.status,
-                       pre_dossier.c.antenne_id)
-                .where(pre_dossier.c.id == line["pre_dossier_id"]).with_for_update()
+                select(
+                    pre_dossier.c.id,
+                    pre_dossier.c.reference,
+                    pre_dossier.c.status,
+                    pre_dossier.c.antenne_id,
+                )
+                .where(pre_dossier.c.id == line["pre_dossier_id"])
+                .with_for_update()
             ).one()
-            later = connection.execute(select(func.count()).select_from(history).where(
-                history.c.pre_dossier_id == row.id, history.c.id > history_id,
-                history.c.kind.in_(("status", "reassigned")))).scalar_one()
+            later = connection.execute(
+                select(func.count())
+                .select_from(history)
+                .where(
+                    history.c.pre_dossier_id == row.id,
+                    history.c.id > history_id,
+                    history.c.kind.in_(("status", "reassigned")),
+                )
+            ).scalar_one()
             current = row.status if line["kind"] == "status" else row.antenne_id
             if later or current != line["to_value"]:
                 return None
             if line["kind"] == "status":
                 self._set_status(connection, row.id, line["from_value"])
             else:
-                connection.execute(update(pre_dossier).where(pre_dossier.c.id == row.id).values(
-                    antenne_id=line["from_value"], updated_at=now()))
-            self._record(connection, row.id, staff_user_id, line["kind"], line["to_value"],
-                         line["from_value"], UNDONE)
-            return {"reference": row.reference, "kind": line["kind"],
-                    "restored": line["from_value"]}
+                connection.execute(
+                    update(pre_dossier)
+                    .where(pre_dossier.c.id == row.id)
+                    .values(antenne_id=line["from_value"], updated_at=now())
+                )
+            self._record(
+                connection,
+                row.id,
+                staff_user_id,
+                line["kind"],
+                line["to_value"],
+                line["from_value"],
+                UNDONE,
+            )
+            return {
+                "reference": row.reference,
+                "kind": line["kind"],
+                "restored": line["from_value"],
+            }
 
         return self._transaction(work)
 
-    def _on_dossier(self, reference: str, work) -> Optional[T]:
-        def locked(connection: Connection) -> Optional[T]:
+    def _on_dossier(self, reference: str, work) -> T | None:
+        def locked(connection: Connection) -> T | None:
             row = connection.execute(
                 select(pre_dossier.c.id, pre_dossier.c.status, pre_dossier.c.antenne_id)
-                .where(pre_dossier.c.reference == reference).with_for_update()
+                .where(pre_dossier.c.reference == reference)
+                .with_for_update()
             ).one_or_none()
             if row is None:
                 return None
@@ -412,32 +540,50 @@ class Repository:
 
         return self._transaction(locked)
 
-    def get(self, reference: str) -> Optional[dict]:
+    def get(self, reference: str) -> dict | None:
         """A pre-dossier with its quiz levels, history and call log (newest first), or None."""
 
-        def work(connection: Connection) -> Optional[dict]:
-            row = connection.execute(
-                select(pre_dossier).where(pre_dossier.c.reference == reference)
-            ).mappings().one_or_none()
+        def work(connection: Connection) -> dict | None:
+            row = (
+                connection.execute(select(pre_dossier).where(pre_dossier.c.reference == reference))
+                .mappings()
+                .one_or_none()
+            )
             if row is None:
                 return None
             levels = connection.execute(
-                select(quiz_result.c.domain, quiz_result.c.level)
-                .where(quiz_result.c.pre_dossier_id == row["id"])
+                select(quiz_result.c.domain, quiz_result.c.level).where(
+                    quiz_result.c.pre_dossier_id == row["id"]
+                )
             ).all()
-            events = connection.execute(
-                select(history).where(history.c.pre_dossier_id == row["id"]).order_by(history.c.id)
-            ).mappings().all()
-            contacts = connection.execute(
-                select(contact_attempt).where(contact_attempt.c.pre_dossier_id == row["id"])
-                .order_by(contact_attempt.c.id.desc())
-            ).mappings().all()
-            return {**row, "quiz_levels": dict(levels), "history": [dict(e) for e in events],
-                    "contacts": [dict(c) for c in contacts]}
+            events = (
+                connection.execute(
+                    select(history)
+                    .where(history.c.pre_dossier_id == row["id"])
+                    .order_by(history.c.id)
+                )
+                .mappings()
+                .all()
+            )
+            contacts = (
+                connection.execute(
+                    select(contact_attempt)
+                    .where(contact_attempt.c.pre_dossier_id == row["id"])
+                    .order_by(contact_attempt.c.id.desc())
+                )
+                .mappings()
+                .all()
+            )
+            return {
+                **row,
+                "quiz_levels": dict(levels),
+                "history": [dict(e) for e in events],
+                "contacts": [dict(c) for c in contacts],
+            }
 
         return self._transaction(work)
 
-    def count(self, antenne_id: Optional[str] = None, status: Optional[str] = None) -> int:
+    def count(self, antenne_id: str | None = None, status: str | None = None) -> int:
         query = select(func.count()).select_from(pre_dossier)
         if antenne_id:
             query = query.where(pre_dossier.c.antenne_id == antenne_id)
@@ -448,78 +594,108 @@ class Repository:
     def delete_for_sender(self, sender_id: str) -> int:
         """Delete every pre-dossier of a conversation ("supprimer mes données")."""
         return self._transaction(
-            lambda connection: connection.execute(
-                delete(pre_dossier).where(pre_dossier.c.sender_id == sender_id)
-            ).rowcount
+            lambda connection: (
+                connection.execute(
+                    delete(pre_dossier).where(pre_dossier.c.sender_id == sender_id)
+                ).rowcount
+            )
         )
 
     def purge_closed_before(self, cutoff: datetime) -> int:
         """Delete the pre-dossiers closed before the cutoff (retention)."""
         return self._transaction(
-            lambda connection: connection.execute(
-                delete(pre_dossier).where(
-                    pre_dossier.c.status == STATUSES[-1], pre_dossier.c.closed_at < cutoff
-                )
-            ).rowcount
+            lambda connection: (
+                connection.execute(
+                    delete(pre_dossier).where(
+                        pre_dossier.c.status == Status.CLOSED.value,
+                        pre_dossier.c.closed_at < cutoff,
+                    )
+                ).rowcount
+            )
         )
 
     def purge_open_created_before(self, cutoff: datetime) -> int:
         """Delete the pre-dossiers never closed and created before the cutoff (retention)."""
         return self._transaction(
-            lambda connection: connection.execute(
-                delete(pre_dossier).where(
-                    pre_dossier.c.status != STATUSES[-1], pre_dossier.c.created_at < cutoff
-                )
-            ).rowcount
+            lambda connection: (
+                connection.execute(
+                    delete(pre_dossier).where(
+                        pre_dossier.c.status != Status.CLOSED.value,
+                        pre_dossier.c.created_at < cutoff,
+                    )
+                ).rowcount
+            )
         )
 
     # -- staff -------------------------------------------------------------------
 
-    def create_staff_user(self, login: str, name: str, password_hash: str,
-                          antenne_id: Optional[str], is_admin: bool = False,
-                          one_time: bool = False) -> int:
+    def create_staff_user(
+        self,
+        login: str,
+        name: str,
+        password_hash: str,
+        antenne_id: str | None,
+        is_admin: bool = False,
+        one_time: bool = False,
+    ) -> int:
         """A new account; with a `one_time` password, it chooses its own at its first login."""
         return self._transaction(
             lambda connection: connection.execute(
                 insert(staff_user).values(
-                    login=login, name=name, password_hash=password_hash, antenne_id=antenne_id,
-                    is_admin=is_admin, is_active=True, created_at=now(),
+                    login=login,
+                    name=name,
+                    password_hash=password_hash,
+                    antenne_id=antenne_id,
+                    is_admin=is_admin,
+                    is_active=True,
+                    created_at=now(),
                     must_change_password=one_time,
                 )
             ).inserted_primary_key[0]
         )
 
-    def set_password(self, user_id: int, password_hash: str,
-                     one_time: bool = False) -> Optional[int]:
+    def set_password(self, user_id: int, password_hash: str, one_time: bool = False) -> int | None:
         """Set an account's password and end its sessions: the new session version, or None
         when there is no such account. A `one_time` password (given by the admin) is to be
         replaced at the next login."""
-        return self._end_sessions(user_id, password_hash=password_hash,
-                                  must_change_password=one_time)
+        return self._end_sessions(
+            user_id, password_hash=password_hash, must_change_password=one_time
+        )
 
-    def end_sessions(self, user_id: int) -> Optional[int]:
+    def end_sessions(self, user_id: int) -> int | None:
         """End every session of an account: the new session version, or None (no such account)."""
         return self._end_sessions(user_id)
 
     def list_staff(self) -> list[dict]:
         return self._transaction(
-            lambda connection: [dict(row) for row in connection.execute(
-                select(staff_user).order_by(staff_user.c.login)).mappings()]
+            lambda connection: [
+                dict(row)
+                for row in connection.execute(
+                    select(staff_user).order_by(staff_user.c.login)
+                ).mappings()
+            ]
         )
 
-    def update_staff(self, user_id: int, name: str, antenne_id: Optional[str]) -> bool:
+    def update_staff(self, user_id: int, name: str, antenne_id: str | None) -> bool:
         """Change an account's name, and the antenne of a staff member (an admin has none)."""
         conditions = [staff_user.c.id == user_id]
         values = {"name": name}
         if antenne_id:
             conditions.append(staff_user.c.is_admin.is_(False))
             values["antenne_id"] = antenne_id
-        return self._transaction(lambda connection: connection.execute(
-            update(staff_user).where(*conditions).values(**values)).rowcount == 1)
+        return self._transaction(
+            lambda connection: (
+                connection.execute(update(staff_user).where(*conditions).values(**values)).rowcount
+                == 1
+            )
+        )
 
     def record_login(self, user_id: int) -> None:
-        self._transaction(lambda connection: connection.execute(
-            update(staff_user).where(staff_user.c.id == user_id).values(last_login_at=now())))
+        self._transaction(
+            lambda connection: connection.execute(
+                update(staff_user).where(staff_user.c.id == user_id).values(last_login_at=now())
+            )
+        )
 
     def set_staff_active(self, user_id: int, active: bool) -> bool:
         """Disable a staff account, ending its sessions, or enable it again; False when there
@@ -527,15 +703,19 @@ class Repository:
         if not active:
             return self._end_sessions(user_id, is_active=False) is not None
         return self._transaction(
-            lambda connection: connection.execute(
-                update(staff_user).where(staff_user.c.id == user_id).values(is_active=True)
-            ).rowcount == 1
+            lambda connection: (
+                connection.execute(
+                    update(staff_user).where(staff_user.c.id == user_id).values(is_active=True)
+                ).rowcount
+                == 1
+            )
         )
 
-    def _end_sessions(self, user_id: int, **values) -> Optional[int]:
-        def work(connection: Connection) -> Optional[int]:
+    def _end_sessions(self, user_id: int, **values) -> int | None:
+        def work(connection: Connection) -> int | None:
             changed = connection.execute(
-                update(staff_user).where(staff_user.c.id == user_id)
+                update(staff_user)
+                .where(staff_user.c.id == user_id)
                 .values(session_version=staff_user.c.session_version + 1, **values)
             ).rowcount
             if changed != 1:
@@ -546,17 +726,20 @@ class Repository:
 
         return self._transaction(work)
 
-    def staff_user(self, *, login: Optional[str] = None, user_id: Optional[int] = None):
+    def staff_user(self, *, login: str | None = None, user_id: int | None = None):
         """A staff account by login or id, or None."""
         column, value = (staff_user.c.login, login) if login else (staff_user.c.id, user_id)
         return self._transaction(
-            lambda connection: connection.execute(
-                select(staff_user).where(column == value)
-            ).mappings().one_or_none()
+            lambda connection: (
+                connection.execute(select(staff_user).where(column == value))
+                .mappings()
+                .one_or_none()
+            )
         )
 
-    def page_pre_dossiers(self, query: "ListQuery", offset: int = 0,
-                          limit: int = 50) -> tuple[list[dict], int]:
+    def page_pre_dossiers(
+        self, query: "ListQuery", offset: int = 0, limit: int = 50
+    ) -> tuple[list[dict], int]:
         """One page of the pre-dossiers `query` selects, in its order, with each handler's
         name; and how many it selects in all."""
         selected = _selected(query)
@@ -564,15 +747,18 @@ class Repository:
 
         def work(connection: Connection) -> tuple[list[dict], int]:
             total = connection.execute(
-                select(func.count()).select_from(selected.subquery())).scalar_one()
+                select(func.count()).select_from(selected.subquery())
+            ).scalar_one()
             rows = connection.execute(
-                selected.order_by(*order).offset(offset).limit(limit)).mappings()
+                selected.order_by(*order).offset(offset).limit(limit)
+            ).mappings()
             return [dict(row) for row in rows], total
 
         return self._transaction(work)
 
-    def export_batches(self, query: "ListQuery", domains: Sequence[int] = (),
-                       size: int = 1000) -> Iterator[list[RowMapping]]:
+    def export_batches(
+        self, query: "ListQuery", domains: Sequence[int] = (), size: int = 1000
+    ) -> Iterator[list[RowMapping]]:
         """Every pre-dossier `query` selects, oldest first, in batches of `size`, each row
         with its handler, its last contact and number of contact attempts, the date of its
         last status change and its level in each quiz domain of `domains` (level_key): one
@@ -586,8 +772,9 @@ class Repository:
     def _all(self, statement) -> list[RowMapping]:
         return self._transaction(lambda connection: connection.execute(statement).mappings().all())
 
-    def dashboard(self, antenne_id: Optional[str], since: datetime,
-                  overdue_before: datetime, strong_level: str) -> dict:
+    def dashboard(
+        self, antenne_id: str | None, since: datetime, overdue_before: datetime, strong_level: str
+    ) -> dict:
         """The figures of a dashboard, for one antenne or all (None): the dates received
         since `since`; the split by status and by situation and the late "Nouveau" ones
         (all time); the hours from arrival to the first contact attempt; per antenne and
@@ -596,65 +783,101 @@ class Repository:
 
         def work(connection: Connection) -> dict:
             def grouped(column) -> dict:
-                return dict(connection.execute(
-                    select(column, func.count()).where(*scope).group_by(column)).all())
+                return dict(
+                    connection.execute(
+                        select(column, func.count()).where(*scope).group_by(column)
+                    ).all()
+                )
 
-            received = list(connection.execute(select(pre_dossier.c.created_at).where(
-                *scope, pre_dossier.c.created_at >= since)).scalars())
-            first_contact = (select(contact_attempt.c.pre_dossier_id,
-                                    func.min(contact_attempt.c.at).label("at"))
-                             .group_by(contact_attempt.c.pre_dossier_id).subquery())
+            received = list(
+                connection.execute(
+                    select(pre_dossier.c.created_at).where(
+                        *scope, pre_dossier.c.created_at >= since
+                    )
+                ).scalars()
+            )
+            first_contact = (
+                select(contact_attempt.c.pre_dossier_id, func.min(contact_attempt.c.at).label("at"))
+                .group_by(contact_attempt.c.pre_dossier_id)
+                .subquery()
+            )
             waits = [
                 (as_utc(contacted) - as_utc(created)).total_seconds() / 3600
                 for created, contacted in connection.execute(
-                    select(pre_dossier.c.created_at, first_contact.c.at).join(
-                        first_contact, first_contact.c.pre_dossier_id == pre_dossier.c.id)
-                    .where(*scope))
+                    select(pre_dossier.c.created_at, first_contact.c.at)
+                    .join(first_contact, first_contact.c.pre_dossier_id == pre_dossier.c.id)
+                    .where(*scope)
+                )
             ]
-            late = connection.execute(select(func.count()).select_from(pre_dossier).where(
-                *scope, pre_dossier.c.status == STATUSES[0],
-                pre_dossier.c.created_at < overdue_before)).scalar_one()
+            late = connection.execute(
+                select(func.count())
+                .select_from(pre_dossier)
+                .where(
+                    *scope,
+                    pre_dossier.c.status == Status.NEW.value,
+                    pre_dossier.c.created_at < overdue_before,
+                )
+            ).scalar_one()
             weak: dict[str, dict[int, int]] = {}
             for antenne_of, domain, count in connection.execute(
-                    select(pre_dossier.c.antenne_id, quiz_result.c.domain, func.count())
-                    .join(quiz_result, quiz_result.c.pre_dossier_id == pre_dossier.c.id)
-                    .where(*scope, quiz_result.c.level != strong_level)
-                    .group_by(pre_dossier.c.antenne_id, quiz_result.c.domain)):
+                select(pre_dossier.c.antenne_id, quiz_result.c.domain, func.count())
+                .join(quiz_result, quiz_result.c.pre_dossier_id == pre_dossier.c.id)
+                .where(*scope, quiz_result.c.level != strong_level)
+                .group_by(pre_dossier.c.antenne_id, quiz_result.c.domain)
+            ):
                 weak.setdefault(antenne_of, {})[domain] = count
-            return {"received": [as_utc(moment) for moment in received],
-                    "by_status": grouped(pre_dossier.c.status),
-                    "by_situation": grouped(pre_dossier.c.situation),
-                    "hours_to_first_contact": waits, "late": late, "weak_domains": weak}
+            return {
+                "received": [as_utc(moment) for moment in received],
+                "by_status": grouped(pre_dossier.c.status),
+                "by_situation": grouped(pre_dossier.c.situation),
+                "hours_to_first_contact": waits,
+                "late": late,
+                "weak_domains": weak,
+            }
 
         return self._transaction(work)
 
-    def counts_by_antenne(self, overdue_before: datetime,
-                          received_since: Optional[datetime] = None) -> dict[str, dict[str, int]]:
+    def counts_by_antenne(
+        self, overdue_before: datetime, received_since: datetime | None = None
+    ) -> dict[str, dict[str, int]]:
         """Per antenne: all its pre-dossiers, the "Nouveau" ones, those waiting since before
         `overdue_before`, and those received since `received_since` (the last day)."""
-        is_new = pre_dossier.c.status == STATUSES[0]
+        is_new = pre_dossier.c.status == Status.NEW.value
         recent = pre_dossier.c.created_at >= (received_since or now())
         query = select(
-            pre_dossier.c.antenne_id, func.count(),
+            pre_dossier.c.antenne_id,
+            func.count(),
             func.sum(case((is_new, 1), else_=0)),
             func.sum(case((is_new & (pre_dossier.c.created_at < overdue_before), 1), else_=0)),
             func.sum(case((recent, 1), else_=0)),
         ).group_by(pre_dossier.c.antenne_id)
-        return self._transaction(lambda connection: {
-            antenne_id: {"total": total, "new": int(new or 0), "overdue": int(overdue or 0),
-                         "received": int(received or 0)}
-            for antenne_id, total, new, overdue, received in connection.execute(query)
-        })
+        return self._transaction(
+            lambda connection: {
+                antenne_id: {
+                    "total": total,
+                    "new": int(new or 0),
+                    "overdue": int(overdue or 0),
+                    "received": int(received or 0),
+                }
+                for antenne_id, total, new, overdue, received in connection.execute(query)
+            }
+        )
 
     # -- audit -------------------------------------------------------------------
 
-    def record_audit(self, action: str, staff_user_id: Optional[int], subject: str = "",
-                     client: str = "") -> None:
+    def record_audit(
+        self, action: str, staff_user_id: int | None, subject: str = "", client: str = ""
+    ) -> None:
         """One line of the console's audit trail: what, by whom, about what, from where."""
         self._transaction(
             lambda connection: connection.execute(
-                insert(audit).values(at=now(), action=action, staff_user_id=staff_user_id,
-                                     subject=subject[:255] or None, client=client[:64] or None)
+                insert(audit).values(
+                    at=now(),
+                    action=action,
+                    staff_user_id=staff_user_id,
+                    subject=subject[:255] or None,
+                    client=client[:64] or None,
+                )
             )
         )
 
@@ -663,7 +886,8 @@ class Repository:
         query = (
             select(audit, staff_user.c.login.label("staff_login"))
             .select_from(audit.outerjoin(staff_user, audit.c.staff_user_id == staff_user.c.id))
-            .order_by(audit.c.id.desc()).limit(limit)
+            .order_by(audit.c.id.desc())
+            .limit(limit)
         )
         return self._transaction(
             lambda connection: [dict(row) for row in connection.execute(query).mappings()]
@@ -682,13 +906,25 @@ class Repository:
                 return reference
 
     @staticmethod
-    def _record(connection: Connection, dossier_id: int, staff_user_id: Optional[int],
-                kind: str, from_value: str, to_value: str, text: str = "") -> int:
+    def _record(
+        connection: Connection,
+        dossier_id: int,
+        staff_user_id: int | None,
+        kind: str,
+        from_value: str,
+        to_value: str,
+        text: str = "",
+    ) -> int:
         """One line of a pre-dossier's history; its id."""
         return connection.execute(
             insert(history).values(
-                pre_dossier_id=dossier_id, at=now(), staff_user_id=staff_user_id, kind=kind,
-                from_value=from_value, to_value=to_value, text=text or None,
+                pre_dossier_id=dossier_id,
+                at=now(),
+                staff_user_id=staff_user_id,
+                kind=kind,
+                from_value=from_value,
+                to_value=to_value,
+                text=text or None,
             )
         ).inserted_primary_key[0]
 
@@ -699,10 +935,10 @@ class Repository:
                 with self.engine.begin() as connection:
                     return work(connection)
             except OperationalError as error:
-                if self.engine.dialect.name == "sqlite" and "locked" in str(error):
-                    if attempt + 1 < SQLITE_LOCK_RETRIES:
-                        time.sleep(0.05 * (attempt + 1))
-                        continue
+                locked = self.engine.dialect.name == "sqlite" and "locked" in str(error)
+                if locked and attempt + 1 < SQLITE_LOCK_RETRIES:
+                    time.sleep(0.05 * (attempt + 1))
+                    continue
                 if error.connection_invalidated or _is_connection_error(error):
                     raise StoreUnavailable(str(error.orig)) from error
                 raise

@@ -10,16 +10,16 @@ SQLite file of TRACKER_DB_PATH, var/trackers.db).
 import argparse
 import asyncio
 import logging
-import os
 import sys
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import MetaData, Table, delete, func, inspect, select
 
-from dossiers.db import ROOT, make_engine
+from dossiers.db import make_engine
 from dossiers.repository import Repository, now
 from referentiel import load_referentiel
+from settings import current
 
 DAYS_PER_MONTH = 30.44
 DAY_S = 86_400
@@ -27,8 +27,7 @@ logger = logging.getLogger(__name__)
 
 
 def tracker_db_url() -> str:
-    path = os.environ.get("TRACKER_DB_PATH", str(ROOT / "var" / "trackers.db"))
-    return os.environ.get("CLEA_TRACKER_DB_URL") or f"sqlite:///{path}"
+    return current().tracker_db_url
 
 
 def purge_conversations(url: str, older_than: timedelta) -> int:
@@ -81,7 +80,8 @@ async def run_every_day(repository: Repository, first_delay_s: float = 60) -> No
     while True:
         try:
             deleted = await asyncio.to_thread(
-                purge, repository, tracker_db_url(), Policy.from_referentiel())
+                purge, repository, tracker_db_url(), Policy.from_referentiel()
+            )
             logger.info("Retention: deleted %s", deleted)
         except Exception as error:  # the store unreachable: try again tomorrow
             logger.error("Retention failed: %s", type(error).__name__)
@@ -95,15 +95,25 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--open-months", type=float, default=policy.open_months)
     parser.add_argument("--conversation-days", type=float, default=policy.conversation_days)
     args = parser.parse_args(argv)
-    repository = Repository.from_environment()
+    repository = Repository.from_settings()
     repository.migrate()
-    deleted = purge(repository, tracker_db_url(),
-                    Policy(args.closed_months, args.open_months, args.conversation_days))
-    print(f"Pre-dossiers closed more than {args.closed_months:g} months ago, deleted: {deleted['closed']}")
-    print(f"Pre-dossiers never closed, made more than {args.open_months:g} months ago, "
-          f"deleted: {deleted['open']}")
-    print(f"Conversations idle more than {args.conversation_days:g} days, "
-          f"deleted: {deleted['conversations']}")
+    deleted = purge(
+        repository,
+        tracker_db_url(),
+        Policy(args.closed_months, args.open_months, args.conversation_days),
+    )
+    print(
+        f"Pre-dossiers closed more than {args.closed_months:g} months ago, "
+        f"deleted: {deleted['closed']}"
+    )
+    print(
+        f"Pre-dossiers never closed, made more than {args.open_months:g} months ago, "
+        f"deleted: {deleted['open']}"
+    )
+    print(
+        f"Conversations idle more than {args.conversation_days:g} days, "
+        f"deleted: {deleted['conversations']}"
+    )
     return 0
 
 

@@ -136,7 +136,10 @@ def render_responses(ref: Referentiel | None = None) -> dict[str, list[dict[str,
     rendered: dict[str, list[dict[str, Any]]] = {}
     for name, spec in templates["responses"].items():
         contexts = (
-            [(name.format(id=item_id), context) for item_id, context in _contexts(spec["each"], ref)]
+            [
+                (name.format(id=item_id), context)
+                for item_id, context in _contexts(spec["each"], ref)
+            ]
             if "each" in spec
             else [(name, {})]
         )

@@ -2,7 +2,6 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 import yaml
 
@@ -20,7 +19,7 @@ def button(key: str) -> dict[str, str]:
     return dict(_templates()["buttons"][key])
 
 
-def suggestion(intent: str) -> Optional[dict[str, str]]:
+def suggestion(intent: str) -> dict[str, str] | None:
     """The button that stands for an intent in "Vouliez-vous dire… ?", if it has one."""
     key = _templates()["suggestions"].get(intent)
     return button(key) if key else None

@@ -44,7 +44,8 @@ def _asks_a_question(text: str, words: list[str]) -> bool:
         return True
     joined = f" {' '.join(words)} "
     return any(word in _cues()["question_words"] for word in words) or any(
-        f" {phrase} " in joined for phrase in _cues()["question_phrases"])
+        f" {phrase} " in joined for phrase in _cues()["question_phrases"]
+    )
 
 
 def _asks(text: str, words: list[str]) -> bool:
@@ -66,10 +67,15 @@ def _refers_back(words: list[str]) -> bool:
     if not words:
         return False
     cues = _cues()
-    if any(word in cues["glued_pronouns"] for word in words) or any(
-            subject in cues["subjects"] and pronoun in cues["object_pronouns"]
+    if (
+        any(word in cues["glued_pronouns"] for word in words)
+        or any(
+            subject in cues["subjects"]
+            and pronoun in cues["object_pronouns"]
             and not (subject == "il" and pronoun in cues["impersonal"])  # "il y a"
-            for subject, pronoun in zip(words, words[1:])):
+            for subject, pronoun in zip(words, words[1:])
+        )
+    ):
         return True
     if words[0] == "il":  # "il faut…", "il y a…" name nothing
         return len(words) > 1 and words[1] not in cues["impersonal"]
@@ -81,13 +87,16 @@ def requests(text: str) -> list[str]:
     if text.startswith("/"):  # a button's payload
         return [text]
     for boundary in _BOUNDARY.finditer(text):
-        first = text[:boundary.end()].strip(" ,;")
+        first = text[: boundary.end()].strip(" ,;")
         first_words = _words(first)
         if len(first_words) < MIN_WORDS or not _asks(first, first_words):
             continue
-        second = _without_link(text[boundary.end():].strip())
+        second = _without_link(text[boundary.end() :].strip())
         second_words = _words(second)
-        if (len(second_words) >= MIN_WORDS and _asks_a_question(second, second_words)
-                and not _refers_back(second_words)):
+        if (
+            len(second_words) >= MIN_WORDS
+            and _asks_a_question(second, second_words)
+            and not _refers_back(second_words)
+        ):
             return [first, second]
     return [text]

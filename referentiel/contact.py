@@ -1,7 +1,6 @@
 """Check what a candidate gives to be contacted: a French phone number or an e-mail."""
 
 import re
-from typing import Optional
 
 from referentiel.loader import Referentiel
 from referentiel.normalise import normalise
@@ -12,7 +11,7 @@ MAX_NAME_LENGTH = 64
 MAX_NAME_WORDS = 3
 
 
-def phone_number(text: str) -> Optional[str]:
+def phone_number(text: str) -> str | None:
     """A French mobile or landline number, written 06 12 34 56 78; +33 6… is accepted."""
     digits = re.sub(r"[\s.\-()]", "", text.strip())
     if digits.startswith("+33"):
@@ -21,30 +20,33 @@ def phone_number(text: str) -> Optional[str]:
         digits = "0" + digits[4:]
     if not re.fullmatch(r"0[1-9]\d{8}", digits):
         return None
-    return " ".join(digits[i:i + 2] for i in range(0, 10, 2))
+    return " ".join(digits[i : i + 2] for i in range(0, 10, 2))
 
 
-def email_address(text: str) -> Optional[str]:
+def email_address(text: str) -> str | None:
     candidate = text.strip().strip("<>").lower()
     return candidate if len(candidate) <= 254 and _EMAIL.match(candidate) else None
 
 
-def contact(text: str) -> Optional[str]:
+def contact(text: str) -> str | None:
     """The phone number or e-mail in a short answer, normalised, or None."""
     return phone_number(text) or email_address(text)
 
 
-def person_name(text: str) -> Optional[str]:
+def person_name(text: str) -> str | None:
     """A first or last name: letters, spaces, hyphens and apostrophes only."""
     name = " ".join(text.split())
-    if not name or len(name) > MAX_NAME_LENGTH or len(name.split()) > MAX_NAME_WORDS or (
-        not _NAME.match(name)
+    if (
+        not name
+        or len(name) > MAX_NAME_LENGTH
+        or len(name.split()) > MAX_NAME_WORDS
+        or (not _NAME.match(name))
     ):
         return None
     return name[:1].upper() + name[1:]
 
 
-def field_to_correct(text: str, ref: Referentiel) -> Optional[str]:
+def field_to_correct(text: str, ref: Referentiel) -> str | None:
     """Which field "le téléphone est faux" names; the longest matching word wins. Read
     through the one normaliser, the message and the words alike ("le telefone", "mon tel")."""
     words = normalise(text)

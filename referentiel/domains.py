@@ -2,7 +2,6 @@
 
 import difflib
 import re
-from typing import Optional
 
 from referentiel.buttons import button
 from referentiel.loader import Referentiel
@@ -10,13 +9,33 @@ from referentiel.normalise import normalised_words
 from referentiel.text import fold
 
 _ORDINALS = {
-    "premier": 1, "1er": 1,
-    "deuxieme": 2, "second": 2, "deux": 2, "2eme": 2, "2e": 2,
-    "troisieme": 3, "trois": 3, "3eme": 3, "3e": 3,
-    "quatrieme": 4, "quatre": 4, "4eme": 4, "4e": 4,
-    "cinquieme": 5, "cinq": 5, "5eme": 5, "5e": 5,
-    "sixieme": 6, "six": 6, "6eme": 6, "6e": 6,
-    "septieme": 7, "sept": 7, "7eme": 7, "7e": 7,
+    "premier": 1,
+    "1er": 1,
+    "deuxieme": 2,
+    "second": 2,
+    "deux": 2,
+    "2eme": 2,
+    "2e": 2,
+    "troisieme": 3,
+    "trois": 3,
+    "3eme": 3,
+    "3e": 3,
+    "quatrieme": 4,
+    "quatre": 4,
+    "4eme": 4,
+    "4e": 4,
+    "cinquieme": 5,
+    "cinq": 5,
+    "5eme": 5,
+    "5e": 5,
+    "sixieme": 6,
+    "six": 6,
+    "6eme": 6,
+    "6e": 6,
+    "septieme": 7,
+    "sept": 7,
+    "7eme": 7,
+    "7e": 7,
 }
 _NUMBER_AFTER_DOMAIN = re.compile(r"\bdomaines?\W*(?:n|no|numero)?\W*([1-7])\b")
 _MIN_FUZZY_LENGTH = 5
@@ -24,7 +43,7 @@ _FUZZY_CUTOFF = 0.8
 OFFICIAL_TITLES_BUTTON = "domains_official"
 
 
-def find_domain(text: str, ref: Referentiel, fuzzy: bool = True) -> Optional[int]:
+def find_domain(text: str, ref: Referentiel, fuzzy: bool = True) -> int | None:
     """The number of the domain a message names, by number or by theme, or None.
 
     "domaine 3", "le 6eme domaine", "les maths", "securiter" (one typo) all match;
@@ -42,9 +61,7 @@ def find_domain(text: str, ref: Referentiel, fuzzy: bool = True) -> Optional[int
             return ordinals.pop()
     if len(tokens) == 1 and tokens[0] in {str(domain.id) for domain in ref.domains}:
         return int(tokens[0])
-    matches = {
-        domain.id for domain in ref.domains if _names_theme(tokens, domain.keywords, fuzzy)
-    }
+    matches = {domain.id for domain in ref.domains if _names_theme(tokens, domain.keywords, fuzzy)}
     return matches.pop() if len(matches) == 1 else None
 
 
@@ -61,8 +78,10 @@ def _names_theme(tokens: list[str], keywords: tuple[str, ...], fuzzy: bool = Tru
     for token in tokens:
         if token in keywords:
             return True
-        if fuzzy and len(token) >= _MIN_FUZZY_LENGTH and difflib.get_close_matches(
-            token, keywords, n=1, cutoff=_FUZZY_CUTOFF
+        if (
+            fuzzy
+            and len(token) >= _MIN_FUZZY_LENGTH
+            and difflib.get_close_matches(token, keywords, n=1, cutoff=_FUZZY_CUTOFF)
         ):
             return True
     return False

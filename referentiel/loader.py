@@ -2,7 +2,6 @@
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 import yaml
 from pydantic import BaseModel, root_validator
@@ -136,7 +135,7 @@ class FinancingScheme(Data):
 class SituationFinancing(Data):
     intro: str
     schemes: tuple[str, ...]
-    note: Optional[str] = None
+    note: str | None = None
     steps: str
 
 

@@ -90,7 +90,7 @@ class Normaliser:
         self.known = frozenset(frequencies)
         for word, zipf in frequencies.items():
             if len(word) >= 2:
-                self.speller.create_dictionary_entry(word, int(10 ** zipf))
+                self.speller.create_dictionary_entry(word, int(10**zipf))
         self._symbols = [
             (re.compile(rf"(?<![\w@+]){re.escape(form)}(?![\w@+])"), f" {words} ")
             for form, words in sorted(lexicon.symbols.items(), key=lambda kv: -len(kv[0]))
@@ -141,21 +141,24 @@ class Normaliser:
         if len(word) < MIN_CORRECTED_LENGTH:
             return word
         distance = 1 if len(word) < 7 else 2
-        found = self.speller.lookup(word, Verbosity.TOP, max_edit_distance=distance,
-                                    transfer_casing=False)
+        found = self.speller.lookup(
+            word, Verbosity.TOP, max_edit_distance=distance, transfer_casing=False
+        )
         return found[0].term if found else word
 
     def typo_of_common_word(self, word: str) -> bool:
         """One letter away from a common French word that names no commune ("mercii")."""
-        found = self.speller.lookup(word, Verbosity.TOP, max_edit_distance=1,
-                                    transfer_casing=False)
-        return bool(found) and found[0].term not in self.protected and (
-            folded_zipf(found[0].term) >= COMMON_ZIPF)
+        found = self.speller.lookup(word, Verbosity.TOP, max_edit_distance=1, transfer_casing=False)
+        return (
+            bool(found)
+            and found[0].term not in self.protected
+            and (folded_zipf(found[0].term) >= COMMON_ZIPF)
+        )
 
     def negated(self, words: list[str], start: int, end: int) -> bool:
         """True when words[start:end] is negated: "ne"/"n" before it, or "pas", "plus"… after."""
-        before = words[max(0, start - 2):start]
-        after = words[end:end + 2]
+        before = words[max(0, start - 2) : start]
+        after = words[end : end + 2]
         return "ne" in before or "n" in before or any(w in self.lexicon.negations for w in after)
 
 
@@ -169,8 +172,8 @@ def _with_place_word(words: list[str], place: str) -> list[str]:
     keys = [ABBREVIATIONS.get(word, word) for word in words]
     for wanted in targets:
         for start in range(len(keys) - len(wanted) + 1):
-            if keys[start:start + len(wanted)] == wanted:
-                return [*words[:start], PLACE_WORD, *words[start + len(wanted):]]
+            if keys[start : start + len(wanted)] == wanted:
+                return [*words[:start], PLACE_WORD, *words[start + len(wanted) :]]
     return words
 
 

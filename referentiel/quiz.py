@@ -3,7 +3,7 @@
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 import yaml
 from pydantic import root_validator
@@ -38,7 +38,7 @@ class Item(Data):
     kind: Literal["self", "exercise"]
     text: str
     choices: tuple[str, ...] = ()
-    answer: Optional[str] = None
+    answer: str | None = None
 
 
 class Summaries(Data):
@@ -54,7 +54,7 @@ class Feedback(Data):
 class Quiz(Data):
     self_assessment_choices: tuple[Choice, ...]
     dont_know: Choice
-    self_assessment_points: dict[str, Optional[float]]
+    self_assessment_points: dict[str, float | None]
     choice_letters: tuple[str, ...]
     choice_words: dict[str, tuple[str, ...]]
     lead_ins: tuple[str, ...]
@@ -74,11 +74,15 @@ class Quiz(Data):
             if item.kind == "exercise" and (
                 len(item.choices) != len(letters) or item.answer not in letters
             ):
-                raise ValueError(f"{item.id}: an exercise needs {len(letters)} choices and an answer")
+                raise ValueError(
+                    f"{item.id}: an exercise needs {len(letters)} choices and an answer"
+                )
             if item.kind == "self" and (item.choices or item.answer):
                 raise ValueError(f"{item.id}: a self-assessment item has no choices")
             if not item.subdomain.startswith(f"{item.domain}."):
-                raise ValueError(f"{item.id}: sub-domain {item.subdomain} is not in domain {item.domain}")
+                raise ValueError(
+                    f"{item.id}: sub-domain {item.subdomain} is not in domain {item.domain}"
+                )
         ids = [item.id for item in values["items"]]
         if len(ids) != len(set(ids)):
             raise ValueError("item ids must be unique")
@@ -93,7 +97,7 @@ class Quiz(Data):
             return [c.id for c in self.self_assessment_choices] + [self.dont_know.id]
         return [*self.choice_letters, self.dont_know.id]
 
-    def points(self, item: Item, choice: str) -> Optional[float]:
+    def points(self, item: Item, choice: str) -> float | None:
         """The points an answer gives; None when it is left out of the domain's mean."""
         if item.kind == "self":
             return self.self_assessment_points[choice]
@@ -102,9 +106,12 @@ class Quiz(Data):
     def choice_titles(self, item: Item) -> list[str]:
         """An item's choices as its buttons show them ("B. 4 h 30"), "Je ne sais pas" last."""
         titles = (
-            [choice.title for choice in self.self_assessment_choices] if item.kind == "self"
-            else [f"{letter.upper()}. {choice}"
-                  for letter, choice in zip(self.choice_letters, item.choices)]
+            [choice.title for choice in self.self_assessment_choices]
+            if item.kind == "self"
+            else [
+                f"{letter.upper()}. {choice}"
+                for letter, choice in zip(self.choice_letters, item.choices)
+            ]
         )
         return [*titles, self.dont_know.title]
 
@@ -131,7 +138,7 @@ def _phrase_in(phrase: str, text: str) -> bool:
     return re.search(rf"(?:^| ){re.escape(phrase)}(?: |$)", text) is not None
 
 
-def _longest_meaning(phrases: list[tuple[str, str]], text: str) -> Optional[str]:
+def _longest_meaning(phrases: list[tuple[str, str]], text: str) -> str | None:
     """The meaning of the longest phrase found in the text; None when none, or two tie."""
     found = [(len(phrase), meaning) for phrase, meaning in phrases if _phrase_in(phrase, text)]
     if not found:
@@ -166,7 +173,7 @@ def _without_lead_ins(quiz: Quiz, text: str) -> str:
     return text
 
 
-def _exercise_answer(quiz: Quiz, item: Item, text: str) -> Optional[str]:
+def _exercise_answer(quiz: Quiz, item: Item, text: str) -> str | None:
     said = _as_choices_write(quiz, text)
     whole = _without_lead_ins(quiz, said)
     choices = list(zip(quiz.choice_letters, item.choices))
@@ -180,17 +187,16 @@ def _exercise_answer(quiz: Quiz, item: Item, text: str) -> Optional[str]:
     return place or _longest_meaning(phrases, said)
 
 
-def _self_assessment_answer(quiz: Quiz, text: str) -> Optional[str]:
+def _self_assessment_answer(quiz: Quiz, text: str) -> str | None:
     """Read through the one normaliser, the answer and the choices' phrases alike
     ("pas tro" → "pas trop", "jsp" → "je sais pas")."""
     said = normalise(text)
     choices = (*quiz.self_assessment_choices, quiz.dont_know)
     alone = next((c.id for c in choices if said in {normalise(a) for a in c.alone}), None)
-    return alone or _longest_meaning(
-        [(normalise(p), c.id) for c in choices for p in c.words], said)
+    return alone or _longest_meaning([(normalise(p), c.id) for c in choices for p in c.words], said)
 
 
-def read_answer(quiz: Quiz, item: Item, text: str) -> Optional[str]:
+def read_answer(quiz: Quiz, item: Item, text: str) -> str | None:
     """The choice a typed answer means for this item, or None when it is unclear.
 
     Self-assessment: "ouais" → oui, "non pas trop" → un_peu, "pas toujours" → un_peu,
@@ -211,7 +217,9 @@ def domain_scores(quiz: Quiz, answers: dict[str, str]) -> dict[int, float]:
     points: dict[int, list[float]] = {}
     for item_id, choice in answers.items():
         item = items.get(item_id)
-        value = None if item is None else quiz.points(item, choice)
+        if item is None:
+            continue
+        value = quiz.points(item, choice)
         if value is not None:
             points.setdefault(item.domain, []).append(value)
     return {domain: sum(values) / len(values) for domain, values in sorted(points.items())}

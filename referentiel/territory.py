@@ -8,11 +8,11 @@ import itertools
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator, Optional
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
@@ -27,25 +27,77 @@ FRANCE_FILE = Path(__file__).with_name("france.json")
 # Words right before a name that make it a place ("je suis de Lens", "antenne Lens");
 # a name after a preposition wins over one after another place word
 # ("j'habite rue X à Lens").
-PREPOSITIONS = frozenset("a au aux de d du sur vers pour pres cote".split())
+PREPOSITIONS = frozenset(["a", "au", "aux", "de", "d", "du", "sur", "vers", "pour", "pres", "cote"])
 STRONG_CONTEXT = PREPOSITIONS | frozenset(
-    "commune ville village secteur habite habites vis antenne antennes region".split()
+    [
+        "commune",
+        "ville",
+        "village",
+        "secteur",
+        "habite",
+        "habites",
+        "vis",
+        "antenne",
+        "antennes",
+        "region",
+    ]
 )
-PLACE_NOUNS = frozenset("commune ville village cp".split())
+PLACE_NOUNS = frozenset(["commune", "ville", "village", "cp"])
 # Words before "à"/"de" that make an everyday-word name a place ("je suis de Rue").
 PLACE_VERBS = frozenset(
-    """suis est sommes habite habites habitons vis viens reside demeure demenage demenager arrive
-    arriver installe situe domicilie domiciliee bosse travaille salarie commune ville village
-    antenne secteur coin cote pres proche region moi""".split()
+    [
+        "suis",
+        "est",
+        "sommes",
+        "habite",
+        "habites",
+        "habitons",
+        "vis",
+        "viens",
+        "reside",
+        "demeure",
+        "demenage",
+        "demenager",
+        "arrive",
+        "arriver",
+        "installe",
+        "situe",
+        "domicilie",
+        "domiciliee",
+        "bosse",
+        "travaille",
+        "salarie",
+        "commune",
+        "ville",
+        "village",
+        "antenne",
+        "secteur",
+        "coin",
+        "cote",
+        "pres",
+        "proche",
+        "region",
+        "moi",
+    ]
 )
 # A message that asks where to turn makes an everyday-word name a place ("Champs, je
 # contacte qui ?"), unless the name follows a word that introduces a person's name.
 ROUTING_WORDS = frozenset(
-    "antenne antennes contacte contacter appeler joindre adresser depend interlocuteur".split()
+    [
+        "antenne",
+        "antennes",
+        "contacte",
+        "contacter",
+        "appeler",
+        "joindre",
+        "adresser",
+        "depend",
+        "interlocuteur",
+    ]
 )
-_NAMING = frozenset("appelle nom prenom suis".split())
+_NAMING = frozenset(["appelle", "nom", "prenom", "suis"])
 ASKS_WHERE_MAX_ZIPF = 4.5  # not for the commonest words ("ville", "y")
-_IS = frozenset("c est cest".split())
+_IS = frozenset(["c", "est", "cest"])
 # A name that is also an everyday French word or first name ("Rue", "Albert", "Sourd")
 # is a place only right after a place word, or alone: these are the names at least
 # this frequent in French (wordfreq, Zipf scale) among communes under this population.
@@ -54,8 +106,27 @@ EVERYDAY_MAX_POPULATION = 25_000
 ARTICLE_NAME_MAX_ZIPF = 3.5
 # What may stand beside an everyday-word name that is alone ("Albert ?", "Rue svp").
 ALONE_FILLERS = frozenset(
-    """svp stp s il vous te plait merci bonjour salut oui ok voila commune ville village code
-    postal cp""".split()
+    [
+        "svp",
+        "stp",
+        "s",
+        "il",
+        "vous",
+        "te",
+        "plait",
+        "merci",
+        "bonjour",
+        "salut",
+        "oui",
+        "ok",
+        "voila",
+        "commune",
+        "ville",
+        "village",
+        "code",
+        "postal",
+        "cp",
+    ]
 )
 # Fuzzy names (typos): only words that are not French words are compared (Zipf below),
 # with rapidfuzz's ratio: at least FOUND_SCORE to read it at once, CONFIRM_SCORE to ask.
@@ -66,23 +137,101 @@ CLOSE_SCORE = 72
 _SHORT_QUERY = 5
 # Words that may stand around a place in an answer that is only a place.
 FILLERS = frozenset(
-    """je j suis habite vis ma mon c est cest ces sa ca la le les l commune ville village
-    code postal cp svp stp merci bonjour bjr slt salut moi dans en a au aux de d du sur et
-    pres cote oui ok voila on nous travaille departement dept s il vous te plait pour
-    vers""".split()
+    [
+        "je",
+        "j",
+        "suis",
+        "habite",
+        "vis",
+        "ma",
+        "mon",
+        "c",
+        "est",
+        "cest",
+        "ces",
+        "sa",
+        "ca",
+        "la",
+        "le",
+        "les",
+        "l",
+        "commune",
+        "ville",
+        "village",
+        "code",
+        "postal",
+        "cp",
+        "svp",
+        "stp",
+        "merci",
+        "bonjour",
+        "bjr",
+        "slt",
+        "salut",
+        "moi",
+        "dans",
+        "en",
+        "a",
+        "au",
+        "aux",
+        "de",
+        "d",
+        "du",
+        "sur",
+        "et",
+        "pres",
+        "cote",
+        "oui",
+        "ok",
+        "voila",
+        "on",
+        "nous",
+        "travaille",
+        "departement",
+        "dept",
+        "s",
+        "il",
+        "vous",
+        "te",
+        "plait",
+        "pour",
+        "vers",
+    ]
 )
 _ARTICLES = frozenset({"le", "la", "les", "l"})
 # A name right after one of these is a thing, not the commune ("je taille les pommiers",
 # "l'Amiens SC"), unless the word is part of the name ("La Madeleine", "Le Portel").
 _DETERMINERS = _ARTICLES | frozenset(
-    "un une mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs ce cet cette ces"
-    .split()
+    [
+        "un",
+        "une",
+        "mon",
+        "ma",
+        "mes",
+        "ton",
+        "ta",
+        "tes",
+        "son",
+        "sa",
+        "ses",
+        "notre",
+        "nos",
+        "votre",
+        "vos",
+        "leur",
+        "leurs",
+        "ce",
+        "cet",
+        "cette",
+        "ces",
+    ]
 )
 # Preposition and article in one word, before a name that starts with the article.
-_CONTRACTIONS = {"au": ["a", "le"], "aux": ["a", "les"], "du": ["de", "le"],
-                 "des": ["de", "les"]}
+_CONTRACTIONS = {"au": ["a", "le"], "aux": ["a", "les"], "du": ["de", "le"], "des": ["de", "les"]}
 # Words that join the parts of a name: "Boulogne-sur-Mer" is also called "Boulogne".
-_LINKS = frozenset("sur sous en les le la lez pres de d du aux au et".split())
+_LINKS = frozenset(
+    ["sur", "sous", "en", "les", "le", "la", "lez", "pres", "de", "d", "du", "aux", "au", "et"]
+)
 _POSTAL_CODE = re.compile(r"(?<![\d])(\d{2}) ?(\d{3})(?![\d])")
 _OTHER_NUMBER = re.compile(r"(?<![\d])\d{4}(?![\d])|(?<![\d])\d{6,}(?![\d])")
 _DEPARTEMENT_NUMBER = re.compile(r"^(?:0?[1-9]|[1-8]\d|9[0-5]|2a|2b|97[1-6])$")
@@ -118,22 +267,27 @@ class Location:
     """What a message says about where the person is."""
 
     outcome: Outcome
-    antenne_id: Optional[str] = None
-    commune: Optional[Commune] = None
-    name: Optional[str] = None  # commune name, when several communes share it
-    postal_code: Optional[str] = None
-    departement: Optional[str] = None
+    antenne_id: str | None = None
+    commune: Commune | None = None
+    name: str | None = None  # commune name, when several communes share it
+    postal_code: str | None = None
+    departement: str | None = None
     candidates: tuple[Commune, ...] = field(default_factory=tuple)
     query: str = ""
     place_only: bool = False  # the message is a place and nothing else
-    region: Optional[str] = None  # the region of a place outside the region
+    region: str | None = None  # the region of a place outside the region
     words: str = ""  # the words of the message that name the place (name-key form)
 
     @property
     def is_place(self) -> bool:
         """The message names a place: an antenne, a choice, a typo to confirm, another region."""
-        return self.outcome in {Outcome.FOUND, Outcome.CHOOSE, Outcome.CONFIRM,
-                                Outcome.OUTSIDE_REGION, Outcome.ASK_COMMUNE}
+        return self.outcome in {
+            Outcome.FOUND,
+            Outcome.CHOOSE,
+            Outcome.CONFIRM,
+            Outcome.OUTSIDE_REGION,
+            Outcome.ASK_COMMUNE,
+        }
 
 
 def name_key(text: str) -> str:
@@ -151,7 +305,10 @@ class Territory:
         self.antenne_of_arrondissement = {
             code: antenne.id for antenne in ref.antennes for code in antenne.arrondissements
         }
-        self.communes = [Commune(*row[:4], tuple(row[4]), row[5]) for row in data["communes"]]
+        self.communes = [
+            Commune(row[0], row[1], row[2], row[3], tuple(row[4]), row[5])
+            for row in data["communes"]
+        ]
         self.by_id = {commune.id: commune for commune in self.communes}
         self.by_postal_code: dict[str, list[Commune]] = defaultdict(list)
         self.by_key: dict[str, list[Commune]] = defaultdict(list)
@@ -166,7 +323,8 @@ class Territory:
                     short_names[alias].append(commune)
         for alias, communes in short_names.items():
             if len(communes) <= _MAX_COMMUNES_PER_SHORT_NAME and (
-                    not _everyday(alias, communes) or _rare_with_its_article(alias)):
+                not _everyday(alias, communes) or _rare_with_its_article(alias)
+            ):
                 self.by_key[alias] = communes
         self.everyday_names = {
             key for key, communes in self.by_key.items() if _everyday(key, communes)
@@ -183,7 +341,9 @@ class Territory:
         self._article_heads = frozenset(
             " ".join(key.split()[:2]) for key in self.by_key if key.split()[0] in _ARTICLES
         )
-        self.name_words = frozenset(word for c in self.communes for word in name_key(c.name).split())
+        self.name_words = frozenset(
+            word for c in self.communes for word in name_key(c.name).split()
+        )
         # Multi-word département names are read as one token ("pas_de_calais").
         self._departement_keywords = {
             keyword.replace(" ", "_"): d.code
@@ -227,16 +387,19 @@ class Territory:
         if outside and (not span or len(outside[1]) > len(span[2])):
             span = None  # "Charleville-Mézières" is not "Mézières" of the region
         if postal_code:
-            return replace(self._from_postal_code(postal_code, span, place_only),
-                           words=postal_code)
+            return replace(self._from_postal_code(postal_code, span, place_only), words=postal_code)
         if span:
             hints = {t.zfill(2) for t in tokens if t.isdigit() and len(t) <= 2} | {
                 self._departement_keywords[t] for t in tokens if t in self._departement_keywords
             }
             return replace(self._from_name(span[0], hints, place_only), words=span[0])
         if outside_departement:
-            return Location(Outcome.OUTSIDE_REGION, departement=outside_departement,
-                            place_only=place_only, region=self._region(outside_departement))
+            return Location(
+                Outcome.OUTSIDE_REGION,
+                departement=outside_departement,
+                place_only=place_only,
+                region=self._region(outside_departement),
+            )
         if departement:
             return self._from_departement(departement, place_only)
         if outside:
@@ -278,22 +441,25 @@ class Territory:
             following = words[index + 1] if index + 1 < len(words) else ""
             contraction = _CONTRACTIONS.get(word)
             inside_a_name = bool(result) and result[-1] in self.name_words  # Wiry-au-Mont
-            if (contraction and not inside_a_name
-                    and f"{contraction[1]} {following}" in self._article_heads):
+            if (
+                contraction
+                and not inside_a_name
+                and f"{contraction[1]} {following}" in self._article_heads
+            ):
                 result += contraction
             else:
                 result.append(word)
         return result
 
     @staticmethod
-    def _postal_code(text: str) -> Optional[str]:
+    def _postal_code(text: str) -> str | None:
         match = _POSTAL_CODE.search(fold(text))
         return match.group(1) + match.group(2) if match else None
 
     def _is_place_token(self, token: str) -> bool:
         return token.isdigit() or token in self._departement_keywords
 
-    def _departement(self, tokens: list[str]) -> tuple[Optional[str], Optional[str]]:
+    def _departement(self, tokens: list[str]) -> tuple[str | None, str | None]:
         """(département of the region, département number outside it) named in the tokens."""
         joined = " ".join(tokens)
         for keyword, code in self._departement_keywords.items():
@@ -314,23 +480,22 @@ class Territory:
                 return None, code
         return None, None
 
-    def _name_span(self, tokens: list[str],
-                   asked: bool = False) -> Optional[tuple[str, int, range]]:
+    def _name_span(self, tokens: list[str], asked: bool = False) -> tuple[str, int, range] | None:
         """The commune name in the tokens that best stands in a place context."""
-        best: Optional[tuple[tuple[int, int], str, range]] = None
+        best: tuple[tuple[int, int], str, range] | None = None
         covered = 0  # a name inside a longer name is not a name ("Écaillon" in Monchaux-sur-…)
         for key, positions in _longest_names(tokens, self.by_key):
             if positions.stop <= covered:
                 continue
             covered = positions.stop
-            strength = self._context_strength(tokens, positions, key in self.everyday_names,
-                                              asked)
+            strength = self._context_strength(tokens, positions, key in self.everyday_names, asked)
             if strength and (best is None or (strength, len(positions)) > best[0]):
                 best = ((strength, len(positions)), key, positions)
         return (best[1], best[2].start, best[2]) if best else None
 
-    def _context_strength(self, tokens: list[str], positions: range,
-                          everyday: bool = False, asked: bool = False) -> int:
+    def _context_strength(
+        self, tokens: list[str], positions: range, everyday: bool = False, asked: bool = False
+    ) -> int:
         """3: after a preposition; 2: after another place word, or the whole answer;
         1: elsewhere; 0: not a place here.
 
@@ -344,24 +509,30 @@ class Territory:
             return 3
         if before in STRONG_CONTEXT - (PREPOSITIONS if everyday else frozenset()) or (
             # "ma commune c'est X"
-            before in _IS and PLACE_NOUNS & set(tokens[max(0, positions.start - 4):positions.start])
+            before in _IS
+            and PLACE_NOUNS & set(tokens[max(0, positions.start - 4) : positions.start])
         ):
             return 2
         if everyday:
             key = " ".join(tokens[i] for i in positions)
             fillers = FILLERS if asked else ALONE_FILLERS
             alone = all(t in fillers or self._is_place_token(t) for t in others)
-            asks_where = (len(key) >= 4 and folded_zipf(key) < ASKS_WHERE_MAX_ZIPF
-                          and before not in _NAMING and ROUTING_WORDS & set(others))
+            asks_where = (
+                len(key) >= 4
+                and folded_zipf(key) < ASKS_WHERE_MAX_ZIPF
+                and before not in _NAMING
+                and ROUTING_WORDS & set(others)
+            )
             return 2 if alone or asks_where or self._area_follows(tokens, positions) else 0
         return 2 if all(t in FILLERS or self._is_place_token(t) for t in others) else 1
 
     def _area_follows(self, tokens: list[str], positions: range) -> bool:
         """ "Salomé dans le Nord", "Devise 80200": a département or a postal code right
         after the name."""
-        after = tokens[positions.stop:positions.stop + 3]
+        after = tokens[positions.stop : positions.stop + 3]
         return any(
-            token in self._departement_keywords or _POSTAL_CODE.fullmatch(token)
+            token in self._departement_keywords
+            or _POSTAL_CODE.fullmatch(token)
             or (token in self.departements and index and after[index - 1] in ("le", "dans"))
             for index, token in enumerate(after)
         )
@@ -370,39 +541,59 @@ class Territory:
     def _after_place_verb(tokens: list[str], positions: range) -> bool:
         """ "je suis de Rue", "j'habite à Ham", "Eps" alone: the preposition before the name
         follows a word that says where one lives, or nothing but fillers."""
-        head = tokens[:positions.start - 1]
+        head = tokens[: positions.start - 1]
         return not head or head[-1] in PLACE_VERBS or all(t in FILLERS for t in head)
 
-    def _outside_name(self, tokens: list[str]) -> Optional[tuple[Location, range]]:
+    def _outside_name(self, tokens: list[str]) -> tuple[Location, range] | None:
         """A commune of another region named in a place context (or alone), and where."""
         for key, positions in _longest_names(tokens, self.outside):
             content = _content_words(key)
-            everyday = len(key) <= 3 or folded_zipf(key) >= EVERYDAY_ZIPF or (
-                len(content) == 1 and folded_zipf(content[0]) >= EVERYDAY_ZIPF)  # "les fins"
+            everyday = (
+                len(key) <= 3
+                or folded_zipf(key) >= EVERYDAY_ZIPF
+                or (len(content) == 1 and folded_zipf(content[0]) >= EVERYDAY_ZIPF)
+            )  # "les fins"
             if self._context_strength(tokens, positions, everyday):
                 name, departement = self.outside[key]
-                return Location(Outcome.OUTSIDE_REGION, name=name, departement=departement,
-                                region=self._region(departement)), positions
+                return Location(
+                    Outcome.OUTSIDE_REGION,
+                    name=name,
+                    departement=departement,
+                    region=self._region(departement),
+                ), positions
         return None
 
-    def _region(self, departement: str) -> Optional[str]:
+    def _region(self, departement: str) -> str | None:
         """The name of the region of a département code outside the region."""
         return self.regions.get(self.region_of_departement.get(departement, ""))
 
     # -- answers --------------------------------------------------------------
 
-    def _found(self, commune: Commune, postal_code: Optional[str] = None,
-               place_only: bool = False) -> Location:
+    def _found(
+        self, commune: Commune, postal_code: str | None = None, place_only: bool = False
+    ) -> Location:
         code = postal_code or (commune.postal_codes[0] if len(commune.postal_codes) == 1 else None)
-        return Location(Outcome.FOUND, self.antenne_of(commune), commune=commune,
-                        name=commune.name, postal_code=code, departement=commune.departement,
-                        place_only=place_only)
+        return Location(
+            Outcome.FOUND,
+            self.antenne_of(commune),
+            commune=commune,
+            name=commune.name,
+            postal_code=code,
+            departement=commune.departement,
+            place_only=place_only,
+        )
 
     def _from_postal_code(self, code: str, span, place_only: bool) -> Location:
         if code[:2] not in self.departements:
-            departement = code[:3] if code.startswith("97") else "2A" if code[:2] == "20" else code[:2]
-            return Location(Outcome.OUTSIDE_REGION, postal_code=code, place_only=place_only,
-                            region=self._region(departement))
+            departement = (
+                code[:3] if code.startswith("97") else "2A" if code[:2] == "20" else code[:2]
+            )
+            return Location(
+                Outcome.OUTSIDE_REGION,
+                postal_code=code,
+                place_only=place_only,
+                region=self._region(departement),
+            )
         communes = self.by_postal_code.get(code, [])
         if not communes:
             return Location(Outcome.NOT_FOUND, postal_code=code, query=code, place_only=place_only)
@@ -414,10 +605,19 @@ class Territory:
             return self._found(communes[0], code, place_only)
         antennes = self.antennes_of(communes)
         if len(antennes) == 1:
-            return Location(Outcome.FOUND, antennes.pop(), postal_code=code,
-                            departement=code[:2], place_only=place_only)
-        return Location(Outcome.CHOOSE, postal_code=code, place_only=place_only,
-                        candidates=tuple(sorted(communes, key=lambda c: -c.population)))
+            return Location(
+                Outcome.FOUND,
+                antennes.pop(),
+                postal_code=code,
+                departement=code[:2],
+                place_only=place_only,
+            )
+        return Location(
+            Outcome.CHOOSE,
+            postal_code=code,
+            place_only=place_only,
+            candidates=tuple(sorted(communes, key=lambda c: -c.population)),
+        )
 
     def _from_name(self, key: str, departements: set, place_only: bool) -> Location:
         communes = self.by_key[key]
@@ -429,16 +629,24 @@ class Territory:
         # One name when they differ only by accents (Abbécourt, Abbecourt); none for a short form.
         name = communes[0].name if len({name_key(c.name) for c in communes}) == 1 else None
         if len(antennes) == 1:
-            return Location(Outcome.FOUND, antennes.pop(), name=name, place_only=place_only,
-                            candidates=tuple(communes))
-        return Location(Outcome.CHOOSE, name=name, place_only=place_only,
-                        candidates=tuple(sorted(communes, key=lambda c: -c.population)))
+            return Location(
+                Outcome.FOUND,
+                antennes.pop(),
+                name=name,
+                place_only=place_only,
+                candidates=tuple(communes),
+            )
+        return Location(
+            Outcome.CHOOSE,
+            name=name,
+            place_only=place_only,
+            candidates=tuple(sorted(communes, key=lambda c: -c.population)),
+        )
 
     def _from_departement(self, code: str, place_only: bool) -> Location:
         antennes = self.antennes_of_departement(code)
         if len(antennes) == 1:
-            return Location(Outcome.FOUND, antennes.pop(), departement=code,
-                            place_only=place_only)
+            return Location(Outcome.FOUND, antennes.pop(), departement=code, place_only=place_only)
         return Location(Outcome.ASK_COMMUNE, departement=code, place_only=place_only)
 
     def _closest(self, tokens: list[str]) -> Location:
@@ -455,12 +663,14 @@ class Territory:
         queries = [query] + [t for t in unknown if len(t) >= 4] * (len(query_tokens) > 1)
         scored: dict[str, float] = {}
         for text in queries:
-            for key, score, _ in process.extract(text, self._fuzzy_keys, scorer=fuzz.ratio,
-                                                 limit=4, score_cutoff=CLOSE_SCORE):
+            for key, score, _ in process.extract(
+                text, self._fuzzy_keys, scorer=fuzz.ratio, limit=4, score_cutoff=CLOSE_SCORE
+            ):
                 scored[key] = max(scored.get(key, 0.0), score)
         if len(query) <= _SHORT_QUERY:  # "Hom": one letter off is a question, not a guess
-            for key, _, _ in process.extract(query, self._fuzzy_keys, scorer=Levenshtein.distance,
-                                             limit=4, score_cutoff=1):
+            for key, _, _ in process.extract(
+                query, self._fuzzy_keys, scorer=Levenshtein.distance, limit=4, score_cutoff=1
+            ):
                 scored[key] = max(scored.get(key, 0.0), CONFIRM_SCORE)
         if not scored:
             return Location(Outcome.NOT_FOUND, query=query)
@@ -471,11 +681,19 @@ class Territory:
             return replace(self._from_name(ranked[0], set(), place_only=alone), query=query)
         if best >= CONFIRM_SCORE:
             near = [c for key in ranked if scored[key] >= CONFIRM_SCORE for c in self.by_key[key]]
-            return Location(Outcome.CONFIRM, query=query, place_only=alone,
-                            candidates=tuple(_unique_by_name(near)))
+            return Location(
+                Outcome.CONFIRM,
+                query=query,
+                place_only=alone,
+                candidates=tuple(_unique_by_name(near)),
+            )
         candidates = [c for key in ranked for c in self.by_key[key]]
-        return Location(Outcome.NOT_FOUND, query=query, place_only=False,
-                        candidates=tuple(_unique_by_name(candidates)))
+        return Location(
+            Outcome.NOT_FOUND,
+            query=query,
+            place_only=False,
+            candidates=tuple(_unique_by_name(candidates)),
+        )
 
     @staticmethod
     def _query_tokens(tokens: list[str]) -> tuple[list[str], bool]:
@@ -483,9 +701,9 @@ class Territory:
         after the last place word, or a whole answer of words that are not French."""
         for index in range(len(tokens) - 1, -1, -1):
             if tokens[index] in STRONG_CONTEXT and index + 1 < len(tokens):
-                query = list(itertools.takewhile(_unknown_word, tokens[index + 1:index + 5]))
+                query = list(itertools.takewhile(_unknown_word, tokens[index + 1 : index + 5]))
                 end = index + 1 + len(query)
-                alone = all(t in FILLERS for t in tokens[:index + 1] + tokens[end:])
+                alone = all(t in FILLERS for t in tokens[: index + 1] + tokens[end:])
                 return query, alone
         remaining = [t for t in tokens if t not in FILLERS]
         if 0 < len(remaining) <= 4 and all(_unknown_word(t) for t in remaining):
@@ -497,7 +715,7 @@ def _longest_names(tokens: list[str], names) -> Iterator[tuple[str, range]]:
     """For each word, the longest run of words from it that is one of `names`, and where."""
     for start in range(len(tokens)):
         for length in range(min(_MAX_NAME_TOKENS, len(tokens) - start), 0, -1):
-            key = " ".join(tokens[start:start + length])
+            key = " ".join(tokens[start : start + length])
             if key in names:
                 yield key, range(start, start + length)
                 break
@@ -506,8 +724,11 @@ def _longest_names(tokens: list[str], names) -> Iterator[tuple[str, range]]:
 def _unknown_word(word: str) -> bool:
     """Not a French word (by frequency), nor a typo of a common one ("mercii"), nor a
     number: maybe a misspelt name."""
-    return (not word.isdigit() and folded_zipf(word) < UNKNOWN_WORD_ZIPF
-            and not normaliser().typo_of_common_word(word))
+    return (
+        not word.isdigit()
+        and folded_zipf(word) < UNKNOWN_WORD_ZIPF
+        and not normaliser().typo_of_common_word(word)
+    )
 
 
 def _everyday(key: str, communes: list[Commune]) -> bool:
@@ -519,8 +740,9 @@ def _everyday(key: str, communes: list[Commune]) -> bool:
     if len(words) > 1 or max(c.population for c in communes) >= EVERYDAY_MAX_POPULATION:
         return False  # a name of several words ("Saint-Thibaut") is a name
     word = words[0]
-    glued_article = word[0] in "ld" and len(word) >= 5 and folded_zipf(word[1:]) >= (
-        EVERYDAY_ZIPF)  # "loffre" is "l'offre"
+    glued_article = (
+        word[0] in "ld" and len(word) >= 5 and folded_zipf(word[1:]) >= (EVERYDAY_ZIPF)
+    )  # "loffre" is "l'offre"
     return glued_article or folded_zipf(word) >= EVERYDAY_ZIPF
 
 
@@ -534,8 +756,11 @@ def _rare_with_its_article(alias: str) -> bool:
     rarer than everyday phrases ("la rue", "le mont") is a name; the word alone may be
     frequent only because the place is well known."""
     words = alias.split()
-    return len(words) == 2 and words[0] in _ARTICLES and folded_zipf(words[1]) < (
-        ARTICLE_NAME_MAX_ZIPF)
+    return (
+        len(words) == 2
+        and words[0] in _ARTICLES
+        and folded_zipf(words[1]) < (ARTICLE_NAME_MAX_ZIPF)
+    )
 
 
 def _short_names(key: str) -> list[str]:
@@ -568,8 +793,11 @@ def _unique_by_name(communes: list[Commune]) -> list[Commune]:
 @lru_cache(maxsize=1)
 def load_territory() -> Territory:
     """The region's territory, loaded once."""
-    return Territory(json.loads(DATA_FILE.read_text(encoding="utf-8")), load_referentiel(),
-                     json.loads(FRANCE_FILE.read_text(encoding="utf-8")))
+    return Territory(
+        json.loads(DATA_FILE.read_text(encoding="utf-8")),
+        load_referentiel(),
+        json.loads(FRANCE_FILE.read_text(encoding="utf-8")),
+    )
 
 
 @lru_cache(maxsize=4096)

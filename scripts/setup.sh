@@ -18,8 +18,14 @@ if [[ ! -x "$VENV/bin/python" ]]; then
   echo "==> Creating the virtual environment in $VENV with $("$PYTHON" --version)"
   "$PYTHON" -m venv "$VENV"
 fi
-echo "==> Installing the pinned dependencies (about 3 minutes and 2.7 GB the first time)"
+mkdir -p var/log
+log=var/log/setup.log
+echo "==> Installing the pinned dependencies (about 3 minutes and 2.7 GB the first time; log: $log)"
 start=$(date +%s)
-"$VENV/bin/pip" install --disable-pip-version-check --progress-bar off \
-  -r requirements.txt -c constraints.txt
+if ! "$VENV/bin/pip" install --disable-pip-version-check --progress-bar off \
+    -r requirements.txt -c constraints.txt > "$log" 2>&1; then
+  tail -n 20 "$log" >&2
+  echo "The installation failed: the whole log is in $log" >&2
+  exit 1
+fi
 echo "==> Dependencies installed in $(( $(date +%s) - start )) s"

@@ -18,10 +18,21 @@ if [[ -f "$model" && -f "$stamp" && "$(cat "$stamp")" == "$hash" ]]; then
   echo "==> Model up to date (training data and config unchanged): $model"
   exit 0
 fi
-echo "==> Training $model from ${#inputs[@]} files (a few minutes on 2 cores)"
+mkdir -p var/log
+log=var/log/train-$name.log
+echo "==> Training $model from ${#inputs[@]} files (a few minutes on 2 cores; log: $log)"
 start=$(date +%s)
 .venv/bin/rasa train --config "$config" --domain bot/domain --data data \
-  --out "$out" --fixed-model-name "$name"
+  --out "$out" --fixed-model-name "$name" > "$log" 2>&1 &
+training=$!
+# One line per component as it starts training, from the log.
+tail -n +1 -f --pid="$training" "$log" \
+  | sed -un "s/.*Starting to train component '\([A-Za-z]*\)'.*/    training \1/p" || true
+if ! wait "$training"; then
+  tail -n 20 "$log" >&2
+  echo "Training failed: the whole log is in $log" >&2
+  exit 1
+fi
 echo "$hash" > "$stamp"
 seconds=$(( $(date +%s) - start ))
 echo "$seconds" > "$out/$name.train-seconds"

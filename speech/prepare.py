@@ -14,8 +14,10 @@ REPORT = ROOT / "reports" / "speech.json"
 def main() -> None:
     speaker = Speaker()
     messages = sorted(speaker.fixed)
-    print(f"==> Reading aloud {len(messages)} fixed answers into {CACHE_DIR.relative_to(ROOT)}/",
-          flush=True)
+    print(
+        f"==> Reading aloud {len(messages)} fixed answers into {CACHE_DIR.relative_to(ROOT)}/",
+        flush=True,
+    )
     timings, ogg_timings, per_100_characters = [], [], []
     for number, spoken in enumerate(messages, 1):
         start = time.perf_counter()
@@ -35,15 +37,21 @@ def main() -> None:
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "messages": len(messages),
-        "mp3_synthesis_ms": {"p50": round(statistics.median(timings)),
-                             "p95": round(statistics.quantiles(timings, n=20)[-1]),
-                             "max": round(max(timings))},
-        "ogg_voice_note_ms": {"p50": round(statistics.median(ogg_timings)),
-                              "p95": round(statistics.quantiles(ogg_timings, n=20)[-1])},
+        "mp3_synthesis_ms": {
+            "p50": round(statistics.median(timings)),
+            "p95": round(statistics.quantiles(timings, n=20)[-1]),
+            "max": round(max(timings)),
+        },
+        "ogg_voice_note_ms": {
+            "p50": round(statistics.median(ogg_timings)),
+            "p95": round(statistics.quantiles(ogg_timings, n=20)[-1]),
+        },
         "cache_mb": round(cache_bytes / 2**20, 2),
         "seconds_of_audio_per_100_characters": {
             "p50": round(statistics.median(per_100_characters), 2),
-            "min": round(min(per_100_characters), 2), "max": round(max(per_100_characters), 2)},
+            "min": round(min(per_100_characters), 2),
+            "max": round(max(per_100_characters), 2),
+        },
     }
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text(json.dumps(report, indent=2))

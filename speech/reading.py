@@ -15,8 +15,11 @@ from functools import lru_cache
 
 from referentiel.pronunciation import Pronunciation, load_pronunciation
 
-ADDRESS = re.compile(r"(?:https?://)?(?:www\.)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
-                     r"|https?://[^\s]+|www\.[^\s]+", re.IGNORECASE)
+ADDRESS = re.compile(
+    r"(?:https?://)?(?:www\.)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|https?://[^\s]+|www\.[^\s]+",
+    re.IGNORECASE,
+)
 REFERENCE = re.compile(r"\b[A-Z]{2,5}-\d{4}-[A-Z0-9]{3,8}\b")
 HOUR = re.compile(r"\b(\d{1,2}) ?h ?(\d{2})?\b")
 OUT_OF = re.compile(r"\b(\d+) ?/ ?(\d+)\b")
@@ -27,9 +30,12 @@ UNSAID = re.compile(r"[•·▪►▶→←↑↓✓✔✗✘*#_~`|<>\[\]{}\u260
 def _address(match: re.Match, lexicon: Pronunciation) -> str:
     text = re.sub(r"^(https?://)?(www\.)?", "", match.group(0).rstrip(".,;:"), flags=re.I)
     pieces = re.split(r"([@.\-_/])", text.rstrip("/"))
-    said = [lexicon.address_signs.get(piece, lexicon.words.get(piece, piece))
-            for piece in pieces if piece]
-    trailing = match.group(0)[len(match.group(0).rstrip(".,;:")):]
+    said = [
+        lexicon.address_signs.get(piece, lexicon.words.get(piece, piece))
+        for piece in pieces
+        if piece
+    ]
+    trailing = match.group(0)[len(match.group(0).rstrip(".,;:")) :]
     return " ".join(said) + trailing
 
 
@@ -56,5 +62,6 @@ def speakable(text: str, lexicon: Pronunciation | None = None) -> str:
         text = text.replace(sign, f" {said} ")
     if lexicon.words:
         text = _word_pattern(tuple(lexicon.words)).sub(
-            lambda match: lexicon.words[match.group(1)], text)
+            lambda match: lexicon.words[match.group(1)], text
+        )
     return re.sub(r"[ \t]+", " ", text).strip()

@@ -11,9 +11,9 @@ import hashlib
 import subprocess
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
@@ -49,8 +49,20 @@ class SpeechUnavailable(Exception):
 def wave(text: str) -> bytes:
     """What the voice says for `text`, as WAV."""
     lexicon = load_pronunciation()
-    return _run(("espeak-ng", "-v", lexicon.voice, "-s", str(lexicon.words_per_minute),
-                 "-b", "1", "--stdin", "--stdout"), speakable(text).encode("utf-8"))
+    return _run(
+        (
+            "espeak-ng",
+            "-v",
+            lexicon.voice,
+            "-s",
+            str(lexicon.words_per_minute),
+            "-b",
+            "1",
+            "--stdin",
+            "--stdout",
+        ),
+        speakable(text).encode("utf-8"),
+    )
 
 
 def seconds_of(wav: bytes) -> float:
@@ -64,8 +76,9 @@ def encode(wav: bytes, audio_format: AudioFormat) -> bytes:
 
 def _run(command: tuple[str, ...], data: bytes) -> bytes:
     try:
-        done = subprocess.run(command, input=data, capture_output=True,
-                              timeout=SYNTHESIS_TIMEOUT_S, check=True)
+        done = subprocess.run(
+            command, input=data, capture_output=True, timeout=SYNTHESIS_TIMEOUT_S, check=True
+        )
     except (OSError, subprocess.SubprocessError) as error:
         raise SpeechUnavailable(f"{command[0]}: {error}") from error
     return done.stdout
@@ -103,7 +116,14 @@ class Speaker:
 
     def key(self, spoken: str, audio_format: AudioFormat) -> str:
         lexicon = load_pronunciation()
-        said = f"{lexicon.voice}|{lexicon.words_per_minute}|{audio_format.extension}|{speakable(spoken)}"
+        said = "|".join(
+            (
+                lexicon.voice,
+                str(lexicon.words_per_minute),
+                audio_format.extension,
+                speakable(spoken),
+            )
+        )
         return hashlib.sha256(said.encode("utf-8")).hexdigest()
 
     def audio(self, spoken: str, audio_format: AudioFormat) -> bytes:

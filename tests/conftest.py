@@ -1,12 +1,14 @@
 """Shared fixtures: the trained model and the real servers for end-to-end tests."""
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from helpers import MODEL, Servers
-from store_fixture import repository  # noqa: F401  (the fixture, for every test folder)
+from harness.servers import MODEL, Servers
+
+# Fixtures for every test folder: the pre-dossier store, the console, an SMTP server.
+pytest_plugins = ("store_fixture", "console_fixture", "smtp_fixture")
 
 
 @pytest.fixture(scope="session")

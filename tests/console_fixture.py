@@ -2,7 +2,6 @@
 
 import asyncio
 import re
-from typing import Optional
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -33,9 +32,11 @@ class Console:
     def __init__(self, store: Repository) -> None:
         self.store = store
 
-    def run(self, scenario, browsers: int = 1, limiter: Optional[LoginLimiter] = None) -> None:
+    def run(self, scenario, browsers: int = 1, limiter: LoginLimiter | None = None) -> None:
         async def main() -> None:
-            server = TestServer(create_app(self.store, b"k" * 32, limiter=limiter or LoginLimiter()))
+            server = TestServer(
+                create_app(self.store, b"k" * 32, limiter=limiter or LoginLimiter())
+            )
             clients = [TestClient(server) for _ in range(browsers)]
             try:
                 for client in clients:
@@ -52,15 +53,25 @@ class Console:
         page = await (await client.get(path)).text()
         return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
 
-    async def log_in(self, client: TestClient, login: str, password: str = PASSWORD,
-                     forwarded_for: Optional[str] = None):
+    async def log_in(
+        self,
+        client: TestClient,
+        login: str,
+        password: str = PASSWORD,
+        forwarded_for: str | None = None,
+    ):
         token = await self.csrf_of(client, "/console/login")
         headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
-        return await client.post("/console/login", allow_redirects=False, headers=headers,
-                                 data={"csrf": token, "login": login, "password": password})
+        return await client.post(
+            "/console/login",
+            allow_redirects=False,
+            headers=headers,
+            data={"csrf": token, "login": login, "password": password},
+        )
 
-    async def post_form(self, client: TestClient, path: str, form_page: str = "/console",
-                        **data: str):
+    async def post_form(
+        self, client: TestClient, path: str, form_page: str = "/console", **data: str
+    ):
         """Post a console form with the CSRF token of `form_page`, not following redirects."""
         token = await self.csrf_of(client, form_page)
         return await client.post(path, allow_redirects=False, data={"csrf": token, **data})

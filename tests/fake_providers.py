@@ -10,8 +10,9 @@ import asyncio
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Optional
+from typing import Any
 
 from aiohttp import BasicAuth, web
 
@@ -46,7 +47,7 @@ class Fault:
 
     matches: Callable[[Recorded], bool]
     times: int
-    answer: Optional[Answer] = None
+    answer: Answer | None = None
     hang_s: float = 0.0
     drop: bool = False
 
@@ -60,7 +61,7 @@ class FakeProvider:
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
-        self._runner: Optional[web.AppRunner] = None
+        self._runner: web.AppRunner | None = None
         self.url = ""
 
     async def _handle(self, request: web.Request) -> web.Response:
@@ -68,12 +69,21 @@ class FakeProvider:
             form, body = dict(await request.post()), b""
         else:
             body = await request.read()
-            form = dict(await request.post()) if request.content_type == (
-                "application/x-www-form-urlencoded") else {}
+            form = (
+                dict(await request.post())
+                if request.content_type == ("application/x-www-form-urlencoded")
+                else {}
+            )
         files = {k: (v.content_type, v.file.read()) for k, v in form.items() if hasattr(v, "file")}
-        recorded = Recorded(request.method, request.path, dict(request.query),
-                            dict(request.headers), body,
-                            {k: str(v) for k, v in form.items() if k not in files}, files)
+        recorded = Recorded(
+            request.method,
+            request.path,
+            dict(request.query),
+            dict(request.headers),
+            body,
+            {k: str(v) for k, v in form.items() if k not in files},
+            files,
+        )
         with self._lock:
             self.requests.append(recorded)
             fault = next((f for f in self.faults if f.times > 0 and f.matches(recorded)), None)
@@ -93,8 +103,14 @@ class FakeProvider:
         recorded.status = answer.status
         return answer
 
-    def fail(self, matches: Callable[[Recorded], bool], answer: Optional[Answer] = None,
-             times: int = 1, hang_s: float = 0.0, drop: bool = False) -> None:
+    def fail(
+        self,
+        matches: Callable[[Recorded], bool],
+        answer: Answer | None = None,
+        times: int = 1,
+        hang_s: float = 0.0,
+        drop: bool = False,
+    ) -> None:
         """Make the next `times` calls that `matches` selects fail (see Fault)."""
         with self._lock:
             self.faults.append(Fault(matches, times, answer, hang_s, drop))
@@ -130,27 +146,45 @@ class FakeProvider:
             time.sleep(0.1)
 
 
-def _json(payload: Any, status: int = 200, headers: Optional[dict] = None) -> web.Response:
+def _json(payload: Any, status: int = 200, headers: dict | None = None) -> web.Response:
     return web.json_response(payload, status=status, headers=headers)
 
 
-def telegram_error(status: int, description: str, retry_after: Optional[int] = None) -> Answer:
+def telegram_error(status: int, description: str, retry_after: int | None = None) -> Answer:
     """The Bot API's answer to a refused call (429 with its `retry_after`)."""
     parameters = {"parameters": {"retry_after": retry_after}} if retry_after else {}
-    return lambda _: _json({"ok": False, "error_code": status, "description": description,
-                            **parameters}, status)
+    return lambda _: _json(
+        {"ok": False, "error_code": status, "description": description, **parameters}, status
+    )
 
 
 def graph_error(status: int, code: int, transient: bool = False) -> Answer:
     """The Graph API's answer to a refused Send API call."""
-    return lambda _: _json({"error": {"message": "refused", "type": "OAuthException", "code": code,
-                                      "is_transient": transient, "fbtrace_id": "Ab1"}}, status)
+    return lambda _: _json(
+        {
+            "error": {
+                "message": "refused",
+                "type": "OAuthException",
+                "code": code,
+                "is_transient": transient,
+                "fbtrace_id": "Ab1",
+            }
+        },
+        status,
+    )
 
 
 def twilio_error(status: int, code: int) -> Answer:
     """Twilio's answer to a refused Messages call."""
-    return lambda _: _json({"code": code, "message": "refused", "status": status,
-                            "more_info": f"https://www.twilio.com/docs/errors/{code}"}, status)
+    return lambda _: _json(
+        {
+            "code": code,
+            "message": "refused",
+            "status": status,
+            "more_info": f"https://www.twilio.com/docs/errors/{code}",
+        },
+        status,
+    )
 
 
 def telegram_api(token: str, bot_name: str) -> FakeProvider:
@@ -162,28 +196,62 @@ def telegram_api(token: str, bot_name: str) -> FakeProvider:
             return _json({"ok": False, "error_code": 401, "description": "Unauthorized"}, 401)
         method = method.lower()
         if method == "getme":
-            return _json({"ok": True, "result": {
-                "id": int(token.split(":")[0]), "is_bot": True, "first_name": "CléA",
-                "username": bot_name, "can_join_groups": True,
-            }})
+            return _json(
+                {
+                    "ok": True,
+                    "result": {
+                        "id": int(token.split(":")[0]),
+                        "is_bot": True,
+                        "first_name": "CléA",
+                        "username": bot_name,
+                        "can_join_groups": True,
+                    },
+                }
+            )
         if method == "sendmessage":
-            return _json({"ok": True, "result": {
-                "message_id": len(request.body), "date": int(time.time()),
-                "from": {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "CléA",
-                         "username": bot_name},
-                "chat": {"id": int(request.form["chat_id"]), "type": "private"},
-                "text": request.form.get("text", ""),
-            }})
+            return _json(
+                {
+                    "ok": True,
+                    "result": {
+                        "message_id": len(request.body),
+                        "date": int(time.time()),
+                        "from": {
+                            "id": int(token.split(":")[0]),
+                            "is_bot": True,
+                            "first_name": "CléA",
+                            "username": bot_name,
+                        },
+                        "chat": {"id": int(request.form["chat_id"]), "type": "private"},
+                        "text": request.form.get("text", ""),
+                    },
+                }
+            )
         if method == "sendvoice":
             if "voice" not in request.files:
-                return _json({"ok": False, "error_code": 400,
-                              "description": "Bad Request: there is no voice in the request"}, 400)
-            return _json({"ok": True, "result": {
-                "message_id": len(request.body), "date": int(time.time()),
-                "chat": {"id": int(request.form["chat_id"]), "type": "private"},
-                "voice": {"file_id": "voice1", "file_unique_id": "v1", "duration": 3,
-                          "mime_type": "audio/ogg"},
-            }})
+                return _json(
+                    {
+                        "ok": False,
+                        "error_code": 400,
+                        "description": "Bad Request: there is no voice in the request",
+                    },
+                    400,
+                )
+            return _json(
+                {
+                    "ok": True,
+                    "result": {
+                        "message_id": len(request.body),
+                        "date": int(time.time()),
+                        "chat": {"id": int(request.form["chat_id"]), "type": "private"},
+                        "voice": {
+                            "file_id": "voice1",
+                            "file_unique_id": "v1",
+                            "duration": 3,
+                            "mime_type": "audio/ogg",
+                        },
+                    },
+                }
+            )
         return _json({"ok": True, "result": True})
 
     return FakeProvider(answer)
@@ -194,8 +262,16 @@ def graph_api(page_access_token: str) -> FakeProvider:
 
     def answer(request: Recorded) -> web.Response:
         if request.query.get("access_token") != page_access_token:
-            return _json({"error": {"message": "Invalid OAuth access token.", "type": "OAuthException",
-                                    "code": 190}}, 400)
+            return _json(
+                {
+                    "error": {
+                        "message": "Invalid OAuth access token.",
+                        "type": "OAuthException",
+                        "code": 190,
+                    }
+                },
+                400,
+            )
         if request.method != "POST" or not request.path.endswith("/me/messages"):
             return _json({"error": {"message": "Unknown path", "code": 100}}, 400)
         recipient = request.json()["recipient"]["id"]
@@ -216,12 +292,23 @@ def twilio_api(account_sid: str, auth_token: str) -> FakeProvider:
         if request.path != f"/2010-04-01/Accounts/{account_sid}/Messages.json":
             return _json({"code": 20404, "message": "Not found", "status": 404}, 404)
         sid = f"SM{len(request.body):032d}"
-        return _json({
-            "sid": sid, "account_sid": account_sid, "api_version": "2010-04-01",
-            "body": request.form.get("Body", ""), "to": request.form["To"],
-            "from": request.form["From"], "status": "queued", "direction": "outbound-api",
-            "num_media": "0", "num_segments": "1", "price": None, "error_code": None,
-            "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
-        }, 201)
+        return _json(
+            {
+                "sid": sid,
+                "account_sid": account_sid,
+                "api_version": "2010-04-01",
+                "body": request.form.get("Body", ""),
+                "to": request.form["To"],
+                "from": request.form["From"],
+                "status": "queued",
+                "direction": "outbound-api",
+                "num_media": "0",
+                "num_segments": "1",
+                "price": None,
+                "error_code": None,
+                "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+            },
+            201,
+        )
 
     return FakeProvider(answer)

@@ -1,7 +1,7 @@
 """A fresh pre-dossier store per test, on SQLite and on PostgreSQL (127.0.0.1:5432, test)."""
 
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text

@@ -1,9 +1,10 @@
 """A TCP proxy the tests control, to cut a service off (PostgreSQL) without stopping it."""
 
+import contextlib
 import socket
 import threading
 
-from helpers import _free_port
+from harness.processes import free_port
 
 BUFFER = 65536
 
@@ -14,7 +15,7 @@ class TcpProxy:
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
-        self.port = _free_port()
+        self.port = free_port()
         self.open = True
         self.connections: list[socket.socket] = []
         self.lock = threading.Lock()
@@ -68,8 +69,6 @@ def _pump(source: socket.socket, target: socket.socket) -> None:
 
 
 def _close(connection: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         connection.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     connection.close()

@@ -92,4 +92,8 @@ def test_the_checks_catch_bad_writing():
     assert TUTOIEMENT.search("Tu peux cliquer")
     assert TUTOIEMENT.search("t'inquiète")
     assert not TUTOIEMENT.search("Votre antenne vous contacte. Tapez « menu ».")
-    assert sentences("Une phrase. Une autre !\nUne ligne") == ["Une phrase.", "Une autre !", "Une ligne"]
+    assert sentences("Une phrase. Une autre !\nUne ligne") == [
+        "Une phrase.",
+        "Une autre !",
+        "Une ligne",
+    ]

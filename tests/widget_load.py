@@ -1,12 +1,18 @@
 """Many people at once on the website's chat, each sending as the widget does: a message
-whose answer does not come back is sent again with the same id (web/static/chat.js)."""
+whose answer does not come back is sent again with the same id (web/static/chat.js).
+
+Like a browser, the client keeps connections open between messages; and like a browser
+(Chromium's HttpNetworkTransaction::ShouldResendRequest), it sends a request again at
+once, unseen by the page, when a kept connection was closed by the server before any
+answer: nginx's old workers close their idle connections when it reloads.
+"""
 
 import asyncio
 import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Optional
+from types import SimpleNamespace
 
 import aiohttp
 
@@ -28,13 +34,14 @@ class Exchange:
     started: float
     ended: float = 0.0
     statuses: list[int] = field(default_factory=list)
-    seen_error: Optional[str] = None  # what the person read when every try failed
+    resent_by_browser: int = 0  # a kept connection closed before any answer
+    seen_error: str | None = None  # what the person read when every try failed
 
 
 @dataclass
 class Conversation:
     sender: str = ""
-    reference: Optional[str] = None
+    reference: str | None = None
     consented: bool = False
     exchanges: list[Exchange] = field(default_factory=list)
 
@@ -55,7 +62,10 @@ class Person:
         exchange = Exchange(started=time.monotonic())
         self.conversation.exchanges.append(exchange)
         for delay in (*RETRY_DELAYS_S, None):
-            status, body = await self._post(message, message_id)
+            status, body, closed_kept_connection = await self._post(message, message_id)
+            if closed_kept_connection:
+                exchange.resent_by_browser += 1
+                status, body, _ = await self._post(message, message_id)
             exchange.statuses.append(status)
             if status == 200 and isinstance(body, list):
                 exchange.ended = time.monotonic()
@@ -77,17 +87,26 @@ class Person:
         await asyncio.sleep(RETYPE_AFTER_S)
         return await self.say(message)
 
-    async def _post(self, message: str, message_id: str) -> tuple[int, object]:
+    async def _post(self, message: str, message_id: str) -> tuple[int, object, bool]:
+        """The status and body of one try, and whether it failed on a kept connection
+        that the server closed before any answer (a browser sends it again at once)."""
         body = {"sender": self.conversation.sender, "message": message, "message_id": message_id}
+        connection = SimpleNamespace(reused=False)
         try:
-            async with self.http.post(f"{self.url}/chat", json=body,
-                                      timeout=aiohttp.ClientTimeout(total=ATTEMPT_TIMEOUT_S)) as answer:
+            async with self.http.post(
+                f"{self.url}/chat",
+                json=body,
+                trace_request_ctx=connection,
+                timeout=aiohttp.ClientTimeout(total=ATTEMPT_TIMEOUT_S),
+            ) as answer:
                 try:
-                    return answer.status, await answer.json(content_type=None)
+                    return answer.status, await answer.json(content_type=None), False
                 except ValueError:  # nginx's own error page
-                    return answer.status, None
+                    return answer.status, None, False
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+            return 0, None, connection.reused
         except (aiohttp.ClientError, asyncio.TimeoutError):
-            return 0, None
+            return 0, None, False
 
     async def _new_conversation_id(self) -> str:
         """An id from the web app, asked again while it does not answer (it may be restarting)."""
@@ -112,8 +131,13 @@ class Person:
         self.conversation.consented = True
         number = self.number
         phone = f"06 12 {number // 10_000:02d} {number // 100 % 100:02d} {number % 100:02d}"
-        for message in (FIRST_NAMES[number % len(FIRST_NAMES)], "Durand", phone,
-                        "demandeur d'emploi", "Le matin"):
+        for message in (
+            FIRST_NAMES[number % len(FIRST_NAMES)],
+            "Durand",
+            phone,
+            "demandeur d'emploi",
+            "Le matin",
+        ):
             await self.answer(message)
         for _ in range(STORE_RETRIES):
             answer = "\n".join(m.get("text") or "" for m in await self.say("/affirm"))
@@ -124,6 +148,18 @@ class Person:
             await asyncio.sleep(2)  # "Réessayer" (the store is away) or an error
         await self.say("/affirm")  # a double click: still one pre-dossier
         return self.conversation
+
+
+def connection_reuse_trace() -> aiohttp.TraceConfig:
+    """Marks a request's `trace_request_ctx.reused` when it goes on a kept connection."""
+
+    async def reused(_session: object, context: SimpleNamespace, _params: object) -> None:
+        if context.trace_request_ctx is not None:  # a message's request (not an id's)
+            context.trace_request_ctx.reused = True
+
+    trace = aiohttp.TraceConfig()
+    trace.on_connection_reuseconn.append(reused)
+    return trace
 
 
 @dataclass
@@ -143,8 +179,10 @@ class LoadResult:
 
     def peak_concurrency(self) -> int:
         """The largest number of conversations running at one instant."""
-        edges = sorted([(c.exchanges[0].started, 1) for c in self.conversations if c.exchanges]
-                       + [(c.exchanges[-1].ended, -1) for c in self.conversations if c.exchanges])
+        edges = sorted(
+            [(c.exchanges[0].started, 1) for c in self.conversations if c.exchanges]
+            + [(c.exchanges[-1].ended, -1) for c in self.conversations if c.exchanges]
+        )
         running = peak = 0
         for _, step in edges:
             running += step
@@ -152,13 +190,17 @@ class LoadResult:
         return peak
 
 
-async def run_load(public_url: str, people: int, keep_going: asyncio.Event,
-                   first_number: int = 0) -> LoadResult:
+async def run_load(
+    public_url: str, people: int, keep_going: asyncio.Event, first_number: int = 0
+) -> LoadResult:
     """`people` people making pre-dossiers at once, each starting another until
     `keep_going` is cleared; numbers (hence phone numbers) all different."""
     started = time.monotonic()
     numbers = iter(range(first_number, first_number + 1_000_000))
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=2 * people)) as http:
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=2 * people), trace_configs=[connection_reuse_trace()]
+    ) as http:
+
         async def one_after_another() -> list[Conversation]:
             done = [await Person(http, public_url, next(numbers)).make_pre_dossier()]
             while keep_going.is_set():

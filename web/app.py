@@ -1,9 +1,7 @@
 """The web application on one port (CLEA_WEB_PORT, default 8080): public page and staff console."""
 
 import asyncio
-import os
 from pathlib import Path
-from typing import Optional
 
 import aiohttp_jinja2
 import jinja2
@@ -16,12 +14,15 @@ from bot.channels.identity import secret_key
 from dossiers.repository import Repository
 from dossiers.retention import run_every_day
 from referentiel import load_referentiel
+from settings import current
 from speech.synthesis import Speaker
 from web.console import LIMITER, REPOSITORY, routes
-from web.dashboard import SHOWN_FIGURES, routes as dashboard_routes
+from web.dashboard import SHOWN_FIGURES
+from web.dashboard import routes as dashboard_routes
 from web.listen import setup_listening
+from web.public import add_rate_limits, widget_bundle
+from web.public import routes as public_routes
 from web.result_mail import setup_result_mail
-from web.public import add_rate_limits, routes as public_routes, widget_bundle
 from web.security import LoginLimiter
 from web.server import serve
 
@@ -61,32 +62,45 @@ async def health(request: web.Request) -> web.Response:
     and load balancers (the public page works without the store, the console does not)."""
     try:
         store = await asyncio.wait_for(
-            asyncio.to_thread(request.app[REPOSITORY].reachable), HEALTH_TIMEOUT_S)
+            asyncio.to_thread(request.app[REPOSITORY].reachable), HEALTH_TIMEOUT_S
+        )
     except asyncio.TimeoutError:
         store = False
-    return web.json_response({"status": "ok", "store": "ok" if store else "unavailable"},
-                             headers={"Cache-Control": "no-store"})
+    return web.json_response(
+        {"status": "ok", "store": "ok" if store else "unavailable"},
+        headers={"Cache-Control": "no-store"},
+    )
 
 
-def create_app(repository: Repository, key: bytes, secure_cookies: bool = False,
-               limiter: Optional[LoginLimiter] = None,
-               speaker: Optional[Speaker] = None) -> web.Application:
+def create_app(
+    repository: Repository,
+    key: bytes,
+    secure_cookies: bool = False,
+    limiter: LoginLimiter | None = None,
+    speaker: Speaker | None = None,
+) -> web.Application:
     """The web app; the console's login limiter from the environment and the voice's cache
     under var/audio unless given."""
     app = web.Application()
     app.on_response_prepare.append(security_headers)
     app[REPOSITORY] = repository
-    app[LIMITER] = limiter or LoginLimiter.from_environment()
+    app[LIMITER] = limiter or LoginLimiter.from_settings()
     app[SHOWN_FIGURES] = {}
     setup_sessions(
         app,
         EncryptedCookieStorage(
-            key, cookie_name="clea_console", httponly=True, samesite="Strict",
-            secure=secure_cookies, max_age=SESSION_HOURS * 3600,
+            key,
+            cookie_name="clea_console",
+            httponly=True,
+            samesite="Strict",
+            secure=secure_cookies,
+            max_age=SESSION_HOURS * 3600,
         ),
     )
     aiohttp_jinja2.setup(
-        app, loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=jinja2.select_autoescape(["html"])
+        app,
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(["html"]),
     )
     app.add_routes(routes)
     app.add_routes(dashboard_routes)
@@ -102,15 +116,15 @@ def create_app(repository: Repository, key: bytes, secure_cookies: bool = False,
 
 def main() -> None:
     widget_bundle()  # fails early, with the fix, when the npm packages are missing
-    repository = Repository.from_environment()
+    repository = Repository.from_settings()
     repository.migrate()
     repository.sync_antennes(load_referentiel())
-    port = int(os.environ.get("CLEA_WEB_PORT", "8080"))
-    print(f"==> Public page on http://localhost:{port}/ and staff console on /console")
+    settings = current()
+    print(f"==> Public page on http://localhost:{settings.web_port}/ and staff console on /console")
     log_privacy.install()
-    app = create_app(repository, secret_key(), os.environ.get("CLEA_SECURE_COOKIES") == "1")
+    app = create_app(repository, secret_key(), settings.secure_cookies)
     app.cleanup_ctx.append(_retention_every_day)
-    serve(app, host=os.environ.get("CLEA_WEB_HOST", "0.0.0.0"), port=port)
+    serve(app, host=settings.web_host, port=settings.web_port)
 
 
 async def _retention_every_day(app: web.Application):

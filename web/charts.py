@@ -6,16 +6,18 @@ from functools import lru_cache
 import matplotlib
 
 matplotlib.use("Agg")  # no display: files only
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
+import matplotlib.pyplot as plt
 
 BAR_COLOUR = "#0172ad"  # Pico's primary blue: 4.5:1 on white
 WIDTH_INCHES = 7
-matplotlib.rcParams.update({
-    "svg.hashsalt": "clea",  # the same data gives the same file
-    "font.size": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-})
+matplotlib.rcParams.update(
+    {
+        "svg.hashsalt": "clea",  # the same data gives the same file
+        "font.size": 11,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+    }
+)
 
 
 def _svg(figure) -> bytes:

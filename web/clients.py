@@ -1,15 +1,13 @@
 """Who is calling: the client's address, behind our nginx or not."""
 
-import os
-
 from aiohttp import web
 
-DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+from settings import current
 
 
 def trusted_proxies() -> frozenset[str]:
     """CLEA_TRUSTED_PROXIES: the addresses of our own nginx (comma-separated)."""
-    value = os.environ.get("CLEA_TRUSTED_PROXIES", DEFAULT_TRUSTED_PROXIES)
+    value = current().trusted_proxies
     return frozenset(address.strip() for address in value.split(",") if address.strip())
 
 

@@ -6,7 +6,7 @@ import asyncio
 import statistics
 import time
 from datetime import datetime, timedelta
-from typing import Any, Optional
+from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -14,12 +14,12 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 from dossiers.follow_up import PARIS, overdue_before
-from dossiers.models import STATUSES
 from dossiers.repository import now
+from dossiers.status import LABELS, VALUES
 from referentiel import load_referentiel
 from referentiel.quiz import load_quiz
 from web import charts
-from web.console import REPOSITORY, STATUS_LABELS, _context, _require_user
+from web.console import REPOSITORY, _context, _require_user
 
 WEEKS = 12
 # A page's charts are drawn from the figures its tables show, when they are this recent.
@@ -28,7 +28,7 @@ SHOWN_FIGURES = web.AppKey("shown_figures", dict)  # antenne (or None) -> (monot
 routes = web.RouteTableDef()
 
 
-def _scope(request: web.Request, user: dict) -> Optional[str]:
+def _scope(request: web.Request, user: dict) -> str | None:
     """The antenne shown: the staff member's own; the admin's choice (None: the region)."""
     if not user["is_admin"]:
         return user["antenne_id"]
@@ -40,20 +40,28 @@ def week_starts(today: datetime, weeks: int = WEEKS) -> list[datetime]:
     """The Mondays (Paris) of the last `weeks` weeks, this one last."""
     day = today.astimezone(PARIS).date()
     monday = day - timedelta(days=day.weekday())
-    return [datetime.combine(monday - timedelta(weeks=back), datetime.min.time(), tzinfo=PARIS)
-            for back in range(weeks - 1, -1, -1)]
+    return [
+        datetime.combine(monday - timedelta(weeks=back), datetime.min.time(), tzinfo=PARIS)
+        for back in range(weeks - 1, -1, -1)
+    ]
 
 
-async def figures(request: web.Request, antenne_id: Optional[str]) -> dict[str, Any]:
+async def figures(request: web.Request, antenne_id: str | None) -> dict[str, Any]:
     """Every figure of the dashboard, as (label, value) rows per table."""
     ref, quiz = load_referentiel(), load_quiz()
     moment = now()
     weeks = week_starts(moment)
     data = await asyncio.to_thread(
-        request.app[REPOSITORY].dashboard, antenne_id, weeks[0],
-        overdue_before(moment, ref.follow_up.overdue_after_working_days), quiz.levels[0].id)
-    per_week = [sum(1 for received in data["received"] if start <= received < start + timedelta(weeks=1))
-                for start in weeks]
+        request.app[REPOSITORY].dashboard,
+        antenne_id,
+        weeks[0],
+        overdue_before(moment, ref.follow_up.overdue_after_working_days),
+        quiz.levels[0].id,
+    )
+    per_week = [
+        sum(1 for received in data["received"] if start <= received < start + timedelta(weeks=1))
+        for start in weeks
+    ]
     situations = {s.id: s.label for s in ref.situations}
     waits = data["hours_to_first_contact"]
     weak_total = {domain.id: 0 for domain in ref.domains}
@@ -61,18 +69,23 @@ async def figures(request: web.Request, antenne_id: Optional[str]) -> dict[str, 
         for domain, count in by_domain.items():
             weak_total[domain] = weak_total.get(domain, 0) + count
     return {
-        "weeks": [(f"sem. du {format_date(start, 'd MMM', locale='fr_FR')}", count)
-                  for start, count in zip(weeks, per_week)],
-        "statuses": [(STATUS_LABELS[status], data["by_status"].get(status, 0))
-                     for status in STATUSES],
-        "situations": [(label, data["by_situation"].get(situation, 0))
-                       for situation, label in situations.items()]
-                      + [("Non précisée", data["by_situation"].get(None, 0))],
+        "weeks": [
+            (f"sem. du {format_date(start, 'd MMM', locale='fr_FR')}", count)
+            for start, count in zip(weeks, per_week)
+        ],
+        "statuses": [(LABELS[status], data["by_status"].get(status, 0)) for status in VALUES],
+        "situations": [
+            (label, data["by_situation"].get(situation, 0))
+            for situation, label in situations.items()
+        ]
+        + [("Non précisée", data["by_situation"].get(None, 0))],
         "domains": [(domain.short, weak_total.get(domain.id, 0)) for domain in ref.domains],
         "domains_by_antenne": {
-            antenne.name: [data["weak_domains"].get(antenne.id, {}).get(domain.id, 0)
-                           for domain in ref.domains]
-            for antenne in ref.antennes if not antenne_id or antenne.id == antenne_id
+            antenne.name: [
+                data["weak_domains"].get(antenne.id, {}).get(domain.id, 0) for domain in ref.domains
+            ]
+            for antenne in ref.antennes
+            if not antenne_id or antenne.id == antenne_id
         },
         "late": data["late"],
         "contacted": len(waits),
@@ -81,7 +94,7 @@ async def figures(request: web.Request, antenne_id: Optional[str]) -> dict[str, 
     }
 
 
-def duration(hours: Optional[float]) -> str:
+def duration(hours: float | None) -> str:
     """ "5 h" under two days, "3,5 jours" beyond."""
     if hours is None:
         return "—"
@@ -99,10 +112,15 @@ async def dashboard_page(request: web.Request) -> dict:
     shown = await figures(request, antenne_id)
     request.app[SHOWN_FIGURES][antenne_id] = (time.monotonic(), shown)
     return await _context(
-        request, user, figures=shown, scope=antenne_id,
-        duration=duration, domains=[d.short for d in ref.domains],
+        request,
+        user,
+        figures=shown,
+        scope=antenne_id,
+        duration=duration,
+        domains=[d.short for d in ref.domains],
         overdue_days=ref.follow_up.overdue_after_working_days,
-        query=f"?antenne={antenne_id}" if user["is_admin"] and antenne_id else "")
+        query=f"?antenne={antenne_id}" if user["is_admin"] and antenne_id else "",
+    )
 
 
 CHARTS = {
@@ -125,7 +143,11 @@ async def chart(request: web.Request) -> web.Response:
         shown = await figures(request, antenne_id)
     rows = shown[request.match_info["chart"]]
     draw, unit = CHARTS[request.match_info["chart"]]
-    svg = await asyncio.to_thread(draw, tuple(label for label, _ in rows),
-                                  tuple(value for _, value in rows), unit)
-    return web.Response(body=svg, content_type="image/svg+xml", headers={
-        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"})
+    svg = await asyncio.to_thread(
+        draw, tuple(label for label, _ in rows), tuple(value for _, value in rows), unit
+    )
+    return web.Response(
+        body=svg,
+        content_type="image/svg+xml",
+        headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'"},
+    )

@@ -3,11 +3,12 @@
 import csv
 import io
 import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from operator import itemgetter
-from typing import Callable, Iterable, Mapping, Optional
+from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -43,17 +44,17 @@ class Column:
     formula, so only that is neutralised."""
 
     title: str
-    fill: Callable[[Mapping], object]
+    fill: Callable[[Mapping], Any]  # a row of the repository's export
     is_date: bool = False
     own_values: bool = False
 
 
-def paris_time(value: Optional[datetime]) -> Optional[datetime]:
+def paris_time(value: datetime | None) -> datetime | None:
     """The moment in Paris time, without its zone (what a spreadsheet shows)."""
     return None if value is None else as_utc(value).astimezone(PARIS).replace(tzinfo=None)
 
 
-def iso_time(value: Optional[datetime]) -> str:
+def iso_time(value: datetime | None) -> str:
     """ "2026-12-01 14:25", Paris time: a spreadsheet sorts it and reads it as a date."""
     return "" if value is None else as_utc(value).astimezone(PARIS).isoformat(" ", "minutes")[:16]
 
@@ -71,10 +72,14 @@ def export_columns(ref: Referentiel, quiz: Quiz, status_labels: dict[str, str]) 
 
     return [
         Column("Référence", itemgetter("reference"), own_values=True),
-        Column("Antenne", lambda row: antennes.get(row["antenne_id"], row["antenne_id"]),
-               own_values=True),
-        Column("Statut", lambda row: status_labels.get(row["status"], row["status"]),
-               own_values=True),
+        Column(
+            "Antenne",
+            lambda row: antennes.get(row["antenne_id"], row["antenne_id"]),
+            own_values=True,
+        ),
+        Column(
+            "Statut", lambda row: status_labels.get(row["status"], row["status"]), own_values=True
+        ),
         Column("Statut depuis le", itemgetter("status_at"), is_date=True),
         Column("Reçu le", itemgetter("created_at"), is_date=True),
         Column("Suivi par", itemgetter("handler")),
@@ -88,10 +93,15 @@ def export_columns(ref: Referentiel, quiz: Quiz, status_labels: dict[str, str]) 
         Column("Moment d'appel", itemgetter("contact_time")),
         Column("Tentatives de contact", itemgetter("contact_attempts"), own_values=True),
         Column("Dernier contact", itemgetter("last_contact_at"), is_date=True),
-        Column("Résultat du dernier contact",
-               lambda row: outcomes.get(row["last_contact_outcome"] or "", ""), own_values=True),
-        *(Column(f"Test : {domain.short}", level_of(domain.id), own_values=True)
-          for domain in ref.domains),
+        Column(
+            "Résultat du dernier contact",
+            lambda row: outcomes.get(row["last_contact_outcome"] or "", ""),
+            own_values=True,
+        ),
+        *(
+            Column(f"Test : {domain.short}", level_of(domain.id), own_values=True)
+            for domain in ref.domains
+        ),
     ]
 
 
@@ -147,7 +157,7 @@ def _text(sheet, value: object) -> WriteOnlyCell:
     return cell
 
 
-def _cell(sheet, column: Column, value: object):
+def _cell(sheet, column: Column, value: Any):
     if column.is_date:
         cell = WriteOnlyCell(sheet, value=paris_time(value))
         cell.number_format = "dd/mm/yyyy hh:mm"

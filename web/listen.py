@@ -2,7 +2,8 @@
 
 The widget sends the message's text and its buttons' titles with its conversation id;
 only a conversation this server issued, from an allowed origin, within the chat's rate,
-gets audio (MP3); the CORS preflight is the chat's (web/public.py). Nothing is logged or kept of a text but the audio cache (speech/).
+gets audio (MP3); the CORS preflight is the chat's (web/public.py). Nothing is logged or
+kept of a text but the audio cache (speech/).
 """
 
 import asyncio
@@ -51,12 +52,16 @@ async def audio(request: web.Request) -> web.Response:
         return web.json_response({"error": "Requête illisible."}, status=400, headers=headers)
     spoken = spoken_text(payload["text"], choices)
     if not spoken.strip() or len(spoken) > MAX_CHARACTERS:
-        return web.json_response({"error": "Ce message ne peut pas être lu."}, status=400,
-                                 headers=headers)
+        return web.json_response(
+            {"error": "Ce message ne peut pas être lu."}, status=400, headers=headers
+        )
     try:
         async with request.app[SYNTHESIS_SLOTS]:
             sound = await asyncio.to_thread(request.app[SPEAKER].audio, spoken, FORMATS["mp3"])
     except SpeechUnavailable:
         return web.json_response({"error": NO_VOICE}, status=503, headers=headers)
-    return web.Response(body=sound, content_type=FORMATS["mp3"].content_type,
-                        headers={**headers, "Cache-Control": "no-store"})
+    return web.Response(
+        body=sound,
+        content_type=FORMATS["mp3"].content_type,
+        headers={**headers, "Cache-Control": "no-store"},
+    )

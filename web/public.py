@@ -14,20 +14,19 @@ each client (its address, web/clients.py) has a message and a new-conversation r
 import asyncio
 import functools
 import hashlib
-import os
 from pathlib import Path
-from typing import Optional
 
 import aiohttp
 import aiohttp_jinja2
 from aiohttp import WSMsgType, web
 
 from bot.channels.identity import issue_web_id, valid_web_id
+from bot.channels.limits import RateLimit
 from bot.channels.origins import allowed_origins, origin_allowed
 from dossiers.db import ROOT
 from dossiers.notify import SmtpSettings
 from referentiel import load_referentiel
-from bot.channels.limits import RateLimit
+from settings import current
 from web.clients import client_address
 
 routes = web.RouteTableDef()
@@ -46,7 +45,7 @@ FAVICON = Path(__file__).with_name("static") / "favicon.svg"
 
 
 def rasa_url() -> str:
-    return os.environ.get("CLEA_RASA_URL", f"http://127.0.0.1:{os.environ.get('RASA_PORT', '5005')}")
+    return current().rasa_url
 
 
 def unavailable_text() -> str:
@@ -60,29 +59,35 @@ def widget_bundle() -> str:
     if not SOCKET_IO_CLIENT.exists():
         raise SystemExit("socket.io-client is missing: run `make run` (it runs `npm ci`).")
     library = "\n".join(
-        line for line in SOCKET_IO_CLIENT.read_text().splitlines()
+        line
+        for line in SOCKET_IO_CLIENT.read_text().splitlines()
         if not line.startswith("//# sourceMappingURL")
     )
-    return "\n".join([
-        "(function () {",
-        "var module = { exports: {} }, exports = module.exports, define;",
-        library,
-        "var io = module.exports;",
-        CHAT_SCRIPT.read_text(),
-        "}());",
-    ])
+    return "\n".join(
+        [
+            "(function () {",
+            "var module = { exports: {} }, exports = module.exports, define;",
+            library,
+            "var io = module.exports;",
+            CHAT_SCRIPT.read_text(),
+            "}());",
+        ]
+    )
 
 
 # The public pages, each rendered from referentiel/clea.yml: the page with the chat, the
 # personal-data notice (`personal_data`), the legal notice (`organisation`, `legal_notice`)
 # and the accessibility statement.
-PAGES = {"/": "public.html", "/donnees-personnelles": "privacy.html",
-         "/mentions-legales": "legal.html", "/accessibilite": "accessibility.html"}
+PAGES = {
+    "/": "public.html",
+    "/donnees-personnelles": "privacy.html",
+    "/mentions-legales": "legal.html",
+    "/accessibilite": "accessibility.html",
+}
 
 
 async def public_page(request: web.Request) -> web.Response:
-    return aiohttp_jinja2.render_template(PAGES[request.path], request,
-                                          {"ref": load_referentiel()})
+    return aiohttp_jinja2.render_template(PAGES[request.path], request, {"ref": load_referentiel()})
 
 
 for page_path in PAGES:
@@ -92,8 +97,11 @@ for page_path in PAGES:
 @routes.get("/favicon.svg")
 @routes.get("/favicon.ico")
 async def favicon(request: web.Request) -> web.Response:
-    return web.Response(body=FAVICON.read_bytes(), content_type="image/svg+xml",
-                        headers={"Cache-Control": f"public, max-age={STATIC_CACHE_S}"})
+    return web.Response(
+        body=FAVICON.read_bytes(),
+        content_type="image/svg+xml",
+        headers={"Cache-Control": f"public, max-age={STATIC_CACHE_S}"},
+    )
 
 
 @functools.lru_cache(maxsize=1)
@@ -105,19 +113,23 @@ def widget_etag() -> str:
 async def widget_script(request: web.Request) -> web.Response:
     """The widget, compressed when the browser accepts it, cacheable and revalidated by
     its ETag (a new version is fetched as soon as the cache time is over)."""
-    headers = {"Cache-Control": f"public, max-age={WIDGET_CACHE_S}", "ETag": widget_etag(),
-               "Vary": "Accept-Encoding"}
+    headers = {
+        "Cache-Control": f"public, max-age={WIDGET_CACHE_S}",
+        "ETag": widget_etag(),
+        "Vary": "Accept-Encoding",
+    }
     if request.headers.get("If-None-Match") == widget_etag():
         return web.Response(status=304, headers=headers)
-    response = web.Response(text=widget_bundle(), content_type="application/javascript",
-                            headers=headers)
+    response = web.Response(
+        text=widget_bundle(), content_type="application/javascript", headers=headers
+    )
     response.enable_compression()
     return response
 
 
 def cors_headers(request: web.Request) -> dict[str, str]:
     origin = request.headers.get("Origin")
-    if not origin_allowed(origin, allowed_origins()):
+    if origin is None or not origin_allowed(origin, allowed_origins()):
         return {}
     return {"Access-Control-Allow-Origin": origin, "Vary": "Origin"}
 
@@ -136,13 +148,18 @@ async def chat_preflight(request: web.Request) -> web.Response:
     headers = cors_headers(request)
     if not headers:
         return web.Response(status=403)
-    return web.Response(status=204, headers={
-        **headers, "Access-Control-Allow-Methods": "POST",
-        "Access-Control-Allow-Headers": "Content-Type", "Access-Control-Max-Age": "600",
-    })
+    return web.Response(
+        status=204,
+        headers={
+            **headers,
+            "Access-Control-Allow-Methods": "POST",
+            "Access-Control-Allow-Headers": "Content-Type",
+            "Access-Control-Max-Age": "600",
+        },
+    )
 
 
-def refused(request: web.Request, limit: RateLimit) -> Optional[web.Response]:
+def refused(request: web.Request, limit: web.AppKey[RateLimit]) -> web.Response | None:
     """A polite refusal for a foreign site or a client over its rate, else None."""
     if foreign(request):
         return web.json_response({"error": "Ce site n'est pas autorisé."}, status=403)
@@ -157,10 +174,13 @@ async def new_session(request: web.Request) -> web.Response:
     refusal = refused(request, SESSION_RATE)
     if refusal is not None:  # a response is a mapping: never test it for truth
         return refusal
-    return web.json_response({
-        "sender": issue_web_id(),
-        "result_by_email": SmtpSettings.from_environment() is not None,  # web/result_mail.py
-    }, headers=cors_headers(request))
+    return web.json_response(
+        {
+            "sender": issue_web_id(),
+            "result_by_email": SmtpSettings.from_settings() is not None,  # web/result_mail.py
+        },
+        headers=cors_headers(request),
+    )
 
 
 async def widget_request(request: web.Request, text_field: str) -> dict | web.Response:
@@ -177,15 +197,17 @@ async def widget_request(request: web.Request, text_field: str) -> dict | web.Re
     if not isinstance(payload, dict) or not isinstance(payload.get(text_field), str):
         return web.json_response({"error": "Requête illisible."}, status=400, headers=headers)
     if not valid_web_id(payload.get("sender")):
-        return web.json_response({"error": UNKNOWN_CONVERSATION, "restart": True},
-                                 status=403, headers=headers)
+        return web.json_response(
+            {"error": UNKNOWN_CONVERSATION, "restart": True}, status=403, headers=headers
+        )
     return payload
 
 
 @routes.post("/chat")
 async def chat(request: web.Request) -> web.Response:
     """Forward one message of the widget to the assistant; a polite error when it is away.
-    The widget's `message_id` goes along: a message sent again is answered once (bot/channels/rest.py)."""
+    The widget's `message_id` goes along: a message sent again is answered once
+    (bot/channels/rest.py)."""
     payload = await widget_request(request, "message")
     if isinstance(payload, web.Response):
         return payload
@@ -194,10 +216,11 @@ async def chat(request: web.Request) -> web.Response:
     if "message_id" in payload:
         body["message_id"] = payload["message_id"]
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_S)) as http:
-            async with http.post(f"{rasa_url()}/webhooks/rest/webhook", json=body) as response:
-                return web.json_response(await response.json(), status=response.status,
-                                         headers=headers)
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=RASA_TIMEOUT_S)) as http,
+            http.post(f"{rasa_url()}/webhooks/rest/webhook", json=body) as response,
+        ):
+            return web.json_response(await response.json(), status=response.status, headers=headers)
     except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
         return web.json_response({"error": unavailable_text()}, status=503, headers=headers)
 
@@ -218,7 +241,8 @@ async def socket_io(request: web.Request) -> web.StreamResponse:
         try:
             rasa = await http.ws_connect(
                 f"{rasa_url()}/socket.io/?{request.query_string}",
-                headers={"Origin": request.headers["Origin"]}, timeout=RASA_TIMEOUT_S,
+                headers={"Origin": request.headers["Origin"]},
+                timeout=RASA_TIMEOUT_S,
             )
         except (aiohttp.ClientError, asyncio.TimeoutError):
             return web.Response(status=503, text=unavailable_text())
@@ -254,7 +278,7 @@ def add_rate_limits(app: web.Application) -> None:
     """The chat's limits per client address, counted in this process:
     CLEA_CHAT_MESSAGES_PER_MINUTE (120), and new conversations and websockets per
     10 minutes, half as many (60)."""
-    per_minute = int(os.environ.get("CLEA_CHAT_MESSAGES_PER_MINUTE", "120"))
+    per_minute = current().chat_messages_per_minute
     app[MESSAGE_RATE] = RateLimit(per_minute, 60)
     app[SESSION_RATE] = RateLimit(max(per_minute // 2, 1), 600)
     app[CONNECTION_RATE] = RateLimit(max(per_minute // 2, 1), 600)

@@ -4,18 +4,19 @@ import functools
 import hashlib
 import hmac
 import math
-import os
 import secrets
 import string
 import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import Optional, Protocol
+from typing import Protocol
 
 import redis
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from settings import current
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
@@ -39,7 +40,7 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
-def password_matches(password_hash: Optional[str], password: str) -> bool:
+def password_matches(password_hash: str | None, password: str) -> bool:
     """Whether the password matches the hash; without a hash (unknown or disabled account) a
     dummy verification runs, so that the answer takes as long as for a wrong password."""
     try:
@@ -63,7 +64,7 @@ def common_passwords() -> frozenset[str]:
     return frozenset(_folded(line) for line in lines if line.strip() and not line.startswith("#"))
 
 
-def password_problem(password: str, login: str, name: str = "") -> Optional[str]:
+def password_problem(password: str, login: str, name: str = "") -> str | None:
     """Why a new password is refused, in French for the person; None when it is accepted.
 
     Refused: shorter than 12 characters, containing the login, fewer than 5 different
@@ -87,7 +88,7 @@ def new_csrf_token() -> str:
 
 
 def same_token(expected: str | None, given: str | None) -> bool:
-    return bool(expected) and bool(given) and hmac.compare_digest(expected, given)
+    return bool(expected and given) and hmac.compare_digest(expected or "", given or "")
 
 
 class Counter(Protocol):
@@ -165,33 +166,39 @@ class LoginLimiter:
     """At most `account_limit` failures per account and `client_limit` per client address in
     the counter's window. A success resets its own account's count only."""
 
-    def __init__(self, counter: Optional[Counter] = None, account_limit: int = ACCOUNT_LIMIT,
-                 client_limit: int = CLIENT_LIMIT) -> None:
+    def __init__(
+        self,
+        counter: Counter | None = None,
+        account_limit: int = ACCOUNT_LIMIT,
+        client_limit: int = CLIENT_LIMIT,
+    ) -> None:
         self.counter = counter or MemoryCounter()
         self.account_limit = account_limit
         self.client_limit = client_limit
 
     @classmethod
-    def from_environment(cls) -> "LoginLimiter":
+    def from_settings(cls) -> "LoginLimiter":
         """Counts in Redis when CLEA_REDIS_HOST is set (CLEA_REDIS_PORT, CLEA_REDIS_DB,
         CLEA_REDIS_PREFIX), shared by every web app; in this process otherwise."""
-        host = os.environ.get("CLEA_REDIS_HOST")
-        if not host:
+        settings = current()
+        if not settings.redis_host:
             return cls()
         client = redis.Redis(
-            host=host, port=int(os.environ.get("CLEA_REDIS_PORT", "6379")),
-            db=int(os.environ.get("CLEA_REDIS_DB", "1")),
-            socket_timeout=REDIS_TIMEOUT_S, socket_connect_timeout=REDIS_TIMEOUT_S,
+            host=settings.redis_host,
+            port=settings.redis_port,
+            db=settings.redis_db,
+            socket_timeout=REDIS_TIMEOUT_S,
+            socket_connect_timeout=REDIS_TIMEOUT_S,
         )
-        return cls(RedisCounter(client, os.environ.get("CLEA_REDIS_PREFIX", "clea")))
+        return cls(RedisCounter(client, settings.redis_prefix))
 
-    def blocked(self, login: str, client: Optional[str] = None) -> bool:
+    def blocked(self, login: str, client: str | None = None) -> bool:
         """Whether the account, or the client when given, has used up its failures."""
         return self.counter.count(f"account:{login}") >= self.account_limit or (
             client is not None and self.counter.count(f"client:{client}") >= self.client_limit
         )
 
-    def failed(self, login: str, client: Optional[str] = None) -> list[str]:
+    def failed(self, login: str, client: str | None = None) -> list[str]:
         """Count a failure of the account (and client); the limits it has just reached."""
         reached = []
         if self.counter.add(f"account:{login}") == self.account_limit:

@@ -9,7 +9,7 @@ are bounded by aiohttp's keep-alive timeout between requests.
 
 import asyncio
 import signal
-from typing import Any, Optional
+from typing import Any
 
 from aiohttp import web
 from aiohttp.web_protocol import RequestHandler
@@ -23,7 +23,7 @@ class HeaderDeadlineHandler(RequestHandler):
     def __init__(self, *args: Any, header_timeout_s: float, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._header_timeout_s = header_timeout_s
-        self._header_deadline: Optional[asyncio.TimerHandle] = None
+        self._header_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         super().connection_made(transport)
@@ -34,7 +34,7 @@ class HeaderDeadlineHandler(RequestHandler):
         if self._header_deadline is not None and self._request_count:  # headers complete
             self._cancel_deadline()
 
-    def connection_lost(self, exc: Optional[BaseException]) -> None:
+    def connection_lost(self, exc: BaseException | None) -> None:
         self._cancel_deadline()
         super().connection_lost(exc)
 
@@ -57,9 +57,12 @@ class _DeadlineServer:
         self._header_timeout_s = header_timeout_s
 
     def __call__(self) -> RequestHandler:
-        return HeaderDeadlineHandler(self._server, loop=self._server._loop,
-                                     header_timeout_s=self._header_timeout_s,
-                                     **self._server._kwargs)
+        return HeaderDeadlineHandler(
+            self._server,
+            loop=self._server._loop,
+            header_timeout_s=self._header_timeout_s,
+            **self._server._kwargs,
+        )
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._server, name)
@@ -77,8 +80,9 @@ class _Runner(web.AppRunner):
         return _DeadlineServer(server, self._header_timeout_s)  # type: ignore[return-value]
 
 
-async def start(app: web.Application, host: str, port: int,
-                header_timeout_s: float = HEADER_TIMEOUT_S) -> web.AppRunner:
+async def start(
+    app: web.Application, host: str, port: int, header_timeout_s: float = HEADER_TIMEOUT_S
+) -> web.AppRunner:
     """Start serving `app` (stop it with `await runner.cleanup()`)."""
     runner = _Runner(app, header_timeout_s)
     await runner.setup()

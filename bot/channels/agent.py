@@ -9,7 +9,7 @@ apology (bot/channels/delivery.py), and the website's client may send the same
 message again (bot/channels/rest.py).
 """
 
-from typing import Any, Optional
+from typing import Any
 
 from rasa.core.agent import Agent
 from rasa.core.tracker_store import FailSafeTrackerStore, TrackerStore
@@ -17,7 +17,7 @@ from sanic import Sanic
 from sanic.exceptions import SanicException
 
 
-def running_agent() -> Optional[Agent]:
+def running_agent() -> Agent | None:
     """The agent of the Rasa server this code runs in; None outside a server."""
     try:
         return Sanic.get_app().ctx.agent
@@ -25,7 +25,7 @@ def running_agent() -> Optional[Agent]:
         return None
 
 
-def our_tracker_store(agent: Optional[Agent] = None) -> Optional[TrackerStore]:
+def our_tracker_store(agent: Agent | None = None) -> TrackerStore | None:
     """The configured conversation store (ours), without Rasa's wrapper; None outside a server."""
     store = getattr(agent or running_agent(), "tracker_store", None)
     return store._tracker_store if isinstance(store, FailSafeTrackerStore) else store

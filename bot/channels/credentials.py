@@ -1,4 +1,4 @@
-"""Which messaging apps are on: each is enabled by its environment variables alone.
+"""Which messaging apps are on: each is enabled by its variables alone (settings.py).
 
 Usage: python -m bot.channels.credentials OUT_PATH
 
@@ -10,11 +10,12 @@ secret is ever written to disk. An app with some but not all of its variables
 set is left off with a warning naming the missing ones.
 """
 
-import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+
+from settings import default, messaging_variables
 
 BASE_CREDENTIALS = Path(__file__).resolve().parent.parent / "credentials.yml"
 
@@ -30,20 +31,22 @@ class MessagingApp:
     label: str
     class_path: str
     required: Mapping[str, str]  # setting -> environment variable
-    optional: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # -> (variable, default)
+    optional: Mapping[str, str] = field(default_factory=dict)  # setting -> variable
     secrets: tuple[str, ...] = ()  # the settings no log line may show
 
-    def missing(self, environ: Mapping[str, str]) -> list[str]:
-        return [var for var in self.required.values() if not environ.get(var, "").strip()]
+    def missing(self, variables: Mapping[str, str]) -> list[str]:
+        return [var for var in self.required.values() if not variables.get(var, "").strip()]
 
-    def settings(self, environ: Mapping[str, str] = os.environ) -> dict[str, str]:
-        """The channel's settings; MissingSettings names the variables not set."""
-        missing = self.missing(environ)
+    def settings(self, variables: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The channel's settings (from settings.py unless given); MissingSettings names the
+        variables not set."""
+        variables = messaging_variables() if variables is None else variables
+        missing = self.missing(variables)
         if missing:
             raise MissingSettings(f"{self.label}: set {', '.join(missing)}")
-        values = {key: environ[var].strip() for key, var in self.required.items()}
-        for key, (var, default) in self.optional.items():
-            values[key] = environ.get(var, "").strip() or default
+        values = {key: variables[var].strip() for key, var in self.required.items()}
+        for key, var in self.optional.items():
+            values[key] = variables.get(var, "").strip() or default(var)
         return values
 
 
@@ -56,7 +59,7 @@ TELEGRAM = MessagingApp(
         "webhook_url": "CLEA_TELEGRAM_WEBHOOK_URL",
         "secret_token": "CLEA_TELEGRAM_SECRET_TOKEN",
     },
-    optional={"api_url": ("CLEA_TELEGRAM_API_URL", "https://api.telegram.org")},
+    optional={"api_url": "CLEA_TELEGRAM_API_URL"},
     secrets=("token", "secret_token"),
 )
 MESSENGER = MessagingApp(
@@ -67,7 +70,7 @@ MESSENGER = MessagingApp(
         "app_secret": "CLEA_MESSENGER_APP_SECRET",
         "page_access_token": "CLEA_MESSENGER_PAGE_ACCESS_TOKEN",
     },
-    optional={"api_url": ("CLEA_MESSENGER_API_URL", "https://graph.facebook.com/v19.0")},
+    optional={"api_url": "CLEA_MESSENGER_API_URL"},
     secrets=("verify_token", "app_secret", "page_access_token"),
 )
 TWILIO = MessagingApp(
@@ -79,24 +82,28 @@ TWILIO = MessagingApp(
         "number": "CLEA_TWILIO_NUMBER",
         "webhook_url": "CLEA_TWILIO_WEBHOOK_URL",
     },
-    optional={"api_url": ("CLEA_TWILIO_API_URL", "https://api.twilio.com")},
+    optional={"api_url": "CLEA_TWILIO_API_URL"},
     secrets=("auth_token",),
 )
 MESSAGING_APPS = (TELEGRAM, MESSENGER, TWILIO)
 
 
-def configured_secrets(environ: Mapping[str, str] = os.environ) -> list[str]:
-    """The messaging apps' secrets set in the environment (for the logs to mask)."""
-    values = (environ.get(app.required[key], "").strip()
-              for app in MESSAGING_APPS for key in app.secrets)
+def configured_secrets() -> list[str]:
+    """The messaging apps' secrets that are set (for the logs to mask)."""
+    variables = messaging_variables()
+    values = (
+        variables.get(app.required[key], "").strip()
+        for app in MESSAGING_APPS
+        for key in app.secrets
+    )
     return [value for value in values if value]
 
 
-def enabled_apps(environ: Mapping[str, str]) -> tuple[list[MessagingApp], list[str]]:
+def enabled_apps(variables: Mapping[str, str]) -> tuple[list[MessagingApp], list[str]]:
     """The apps whose required variables are all set, and a warning per half-configured app."""
     enabled, warnings = [], []
     for app in MESSAGING_APPS:
-        missing = app.missing(environ)
+        missing = app.missing(variables)
         if not missing:
             enabled.append(app)
         elif len(missing) < len(app.required):
@@ -104,9 +111,9 @@ def enabled_apps(environ: Mapping[str, str]) -> tuple[list[MessagingApp], list[s
     return enabled, warnings
 
 
-def credentials_text(environ: Mapping[str, str]) -> tuple[str, list[str]]:
+def credentials_text(variables: Mapping[str, str]) -> tuple[str, list[str]]:
     """The credentials file for this environment, and the warnings to show."""
-    enabled, warnings = enabled_apps(environ)
+    enabled, warnings = enabled_apps(variables)
     text = BASE_CREDENTIALS.read_text(encoding="utf-8")
     if enabled:
         text += (
@@ -121,13 +128,13 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
-    text, warnings = credentials_text(os.environ)
+    text, warnings = credentials_text(messaging_variables())
     for warning in warnings:
         print(f"WARNING: {warning}", file=sys.stderr)
     out = Path(argv[0])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    enabled = [app.label for app in enabled_apps(os.environ)[0]]
+    enabled = [app.label for app in enabled_apps(messaging_variables())[0]]
     print(f"==> Messaging apps on: {', '.join(enabled) if enabled else 'none'} ({out})")
     return 0
 

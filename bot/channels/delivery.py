@@ -21,8 +21,9 @@ after a short line saying they had not arrived.
 
 import copy
 import functools
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any
 
 import structlog
 import yaml
@@ -32,13 +33,16 @@ from rasa.shared.core.events import BotUttered
 from bot.channels.agent import our_tracker_store
 from bot.channels.identity import short_hash
 from bot.channels.ledger import current_ledger
-from bot.channels.listening import answer_about_reading
 from bot.channels.limits import (
-    CONVERSATION_RATE, ERASURE_PAYLOADS, MAX_CONVERSATION_MESSAGES, RateLimit,
+    ERASURE_PAYLOADS,
+    MAX_CONVERSATION_MESSAGES,
+    RateLimit,
 )
+from bot.channels.listening import answer_about_reading
 from bot.channels.sending import ReplyFailed
 from bot.display import DISPLAY_KEY, WEB_CHANNELS
 from referentiel.clauses import requests
+from settings import current
 
 RESPONSES_FILE = Path(__file__).resolve().parent.parent / "domain" / "responses.yml"
 APOLOGY_RESPONSE = "utter_assistant_unavailable"
@@ -49,24 +53,31 @@ MISSED_RESPONSE = "utter_missed_replies_intro"
 MESSAGING_CHANNELS = frozenset({"telegram", "facebook", "twilio"})
 GREETING = "/greet"
 SENDABLE = ("text", "buttons", "quick_replies", "image", "attachment", "elements")
-_conversation_rate = RateLimit(*CONVERSATION_RATE)
+
+
+@functools.cache
+def _conversation_rate() -> RateLimit:
+    """Messages of one conversation in a minute (CLEA_CONVERSATION_RATE): far above what a
+    person types or clicks (`make bench` lifts it to send 300 messages at once)."""
+    return RateLimit(current().conversation_rate, 60)
+
 
 logger = structlog.get_logger()
 
 
 @functools.lru_cache(maxsize=1)
-def _responses() -> Dict[Text, Any]:
+def _responses() -> dict[str, Any]:
     return yaml.safe_load(RESPONSES_FILE.read_text(encoding="utf-8"))["responses"]
 
 
-def rendered(name: str) -> Dict[Text, Any]:
+def rendered(name: str) -> dict[str, Any]:
     """A response without placeholders, as a message for `OutputChannel.send_response`
     (which consumes it)."""
     message = _responses()[name][0]
     return {"text": message["text"].strip(), "buttons": list(message.get("buttons", []))}
 
 
-def apology() -> Dict[Text, Any]:
+def apology() -> dict[str, Any]:
     """The apology for a turn that got no answer."""
     return rendered(APOLOGY_RESPONSE)
 
@@ -84,19 +95,24 @@ def requests_of(message: UserMessage) -> list[UserMessage]:
     if len(texts) == 1:
         return [message]
     return [
-        UserMessage(text, message.output_channel, message.sender_id,
-                    input_channel=message.input_channel, metadata=message.metadata,
-                    message_id=f"{message.message_id}.{index}")
+        UserMessage(
+            text,
+            message.output_channel,
+            message.sender_id,
+            input_channel=message.input_channel,
+            metadata=message.metadata,
+            message_id=f"{message.message_id}.{index}",
+        )
         for index, text in enumerate(texts, start=1)
     ]
 
 
-def refusal(message: UserMessage, stored: int) -> Optional[str]:
+def refusal(message: UserMessage, stored: int) -> str | None:
     """The response that answers instead of the assistant, when the conversation is over
     its rate or its size (`stored` messages); None to go on."""
     if message.text in ERASURE_PAYLOADS:
         return None
-    if not _conversation_rate.allow(message.sender_id):
+    if not _conversation_rate().allow(message.sender_id):
         return TOO_FAST_RESPONSE
     if stored >= MAX_CONVERSATION_MESSAGES:
         return FULL_RESPONSE
@@ -109,7 +125,7 @@ def needs_notice(message: UserMessage, stored: int) -> bool:
     return stored == 0 and message.input_channel in MESSAGING_CHANNELS and message.text != GREETING
 
 
-def for_channel(channel: str, message: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
+def for_channel(channel: str, message: dict[str, Any]) -> dict[str, Any] | None:
     """The message as `channel` gets it: the widget's drawings (bot/display.py) only on the
     website's channels; None when nothing is left to send."""
     custom = message.get("custom")
@@ -127,41 +143,42 @@ class WatchedOutput(OutputChannel):
     (never sent out of order); it counts as sent: an apology would not get through either.
     """
 
-    def __init__(self, inner: OutputChannel, channel: Optional[str] = None) -> None:
+    def __init__(self, inner: OutputChannel, channel: str | None = None) -> None:
         self.inner = inner
         self.channel = channel or ""
         self.sent = 0
         self.undelivered = False
 
-    def name(self) -> Text:  # responses may differ per channel: keep the real one's name
+    def name(self) -> str:  # responses may differ per channel: keep the real one's name
         return self.inner.name()
 
-    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
         sendable = for_channel(self.channel, message)
         if sendable is None:
             return
         self.sent += 1
         await self.send_or_keep(recipient_id, sendable)
 
-    async def send_or_keep(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+    async def send_or_keep(self, recipient_id: str, message: dict[str, Any]) -> None:
         """Send `message`, or keep it for the person's next message when the provider would
         not take it (or an earlier message of the turn is kept)."""
         if not self.undelivered and await self._sent(recipient_id, message):
             return
         current_ledger().keep_missed(recipient_id, message)
 
-    async def _sent(self, recipient_id: Text, message: Dict[Text, Any]) -> bool:
+    async def _sent(self, recipient_id: str, message: dict[str, Any]) -> bool:
         """True when the provider took the message (Rasa's output consumes it: a copy goes)."""
         try:
             await self.inner.send_response(recipient_id, copy.deepcopy(message))
             return True
         except ReplyFailed:
             self.undelivered = True
-            logger.error("channel.reply.kept", channel=self.channel,
-                         conversation=short_hash(recipient_id))
+            logger.error(
+                "channel.reply.kept", channel=self.channel, conversation=short_hash(recipient_id)
+            )
             return False
 
-    async def resend_missed(self, recipient_id: Text) -> None:
+    async def resend_missed(self, recipient_id: str) -> None:
         """Send first the replies the person did not get, oldest first; those that fail
         again stay kept."""
         ledger = current_ledger()
@@ -173,7 +190,7 @@ class WatchedOutput(OutputChannel):
                 return
             ledger.delivered(reply_id)
 
-    async def send_voice_note(self, recipient_id: Text, answer: BotUttered) -> bool:
+    async def send_voice_note(self, recipient_id: str, answer: BotUttered) -> bool:
         """The assistant's `answer` read aloud as a voice note; False when the channel
         cannot send one."""
         send = getattr(self.inner, "send_voice_note", None)
@@ -207,12 +224,18 @@ async def deliver(
                 await on_new_message(part)
     except Exception:  # a provider would retry on a 5xx and the person get answers twice
         failed = True
-        logger.exception("channel.message.failure", channel=message.input_channel,
-                         conversation=short_hash(message.sender_id))
+        logger.exception(
+            "channel.message.failure",
+            channel=message.input_channel,
+            conversation=short_hash(message.sender_id),
+        )
     if watched.sent:
         return not failed
-    logger.error("channel.message.unanswered", channel=message.input_channel,
-                 conversation=short_hash(message.sender_id))
+    logger.error(
+        "channel.message.unanswered",
+        channel=message.input_channel,
+        conversation=short_hash(message.sender_id),
+    )
     try:
         await watched.inner.send_response(message.sender_id, apology())
     except ReplyFailed:

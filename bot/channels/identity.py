@@ -17,7 +17,9 @@ import secrets
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
+
+from settings import current
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 KEY_FILE = ROOT / "var" / "console.key"
@@ -30,7 +32,7 @@ _WEB_ID = re.compile(r"^web:([0-9a-f]{32})\.([0-9a-f]{32})$")
 
 def secret_key() -> bytes:
     """32 bytes from CLEA_SECRET_KEY, else a random key kept in var/console.key (owner only)."""
-    configured = os.environ.get("CLEA_SECRET_KEY")
+    configured = current().secret("secret_key")
     if configured:
         return hashlib.sha256(configured.encode()).digest()
     return _file_key()
@@ -66,13 +68,13 @@ def _signature(random_part: str, secret: bytes) -> str:
     return hmac.new(_id_key(secret), random_part.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def issue_web_id(secret: Optional[bytes] = None) -> str:
+def issue_web_id(secret: bytes | None = None) -> str:
     """A new website conversation id: random, signed."""
     random_part = secrets.token_hex(16)
     return f"{WEB_PREFIX}:{random_part}.{_signature(random_part, secret or secret_key())}"
 
 
-def valid_web_id(value: Any, secret: Optional[bytes] = None) -> bool:
+def valid_web_id(value: Any, secret: bytes | None = None) -> bool:
     """True only for a website id this project issued."""
     match = _WEB_ID.match(value) if isinstance(value, str) else None
     if not match:
@@ -92,11 +94,13 @@ def external_id(conversation_id: str) -> str:
     return rest if separator and prefix in PREFIXES else conversation_id
 
 
-def short_hash(conversation_id: Optional[str]) -> str:
+def short_hash(conversation_id: str | None) -> str:
     """A conversation named in the logs: 10 hex digits, not reversible to a phone number."""
     if not conversation_id:
         return "-"
-    return hmac.new(_id_key(secret_key()), conversation_id.encode(), hashlib.sha256).hexdigest()[:10]
+    return hmac.new(_id_key(secret_key()), conversation_id.encode(), hashlib.sha256).hexdigest()[
+        :10
+    ]
 
 
 class ExternalRecipient:

@@ -6,14 +6,13 @@ assistant answers with a polite note.
 """
 
 import json
-import os
 import re
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any
 
 from bot.channels.identity import valid_web_id
+from settings import current
 
-MAX_MESSAGE_CHARS = int(os.environ.get("CLEA_MAX_MESSAGE_CHARS", "1000"))
 MAX_BODY_BYTES = 1_000_000
 TOO_LONG_INTENT = "/message_too_long"
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -31,14 +30,15 @@ class IncomingMessage:
     sender: str
     text: str
     # The website's own id for the message, the same when its client sends it again.
-    message_id: Optional[str] = None
+    message_id: str | None = None
 
 
-def prepare_text(text: str, max_chars: int = MAX_MESSAGE_CHARS) -> str:
-    """The text to hand to Rasa: control characters removed, over-long texts replaced,
-    a button payload's entities kept only when they are plain values."""
+def prepare_text(text: str) -> str:
+    """The text to hand to Rasa: control characters removed, texts over
+    CLEA_MAX_MESSAGE_CHARS replaced, a button payload's entities kept only when they are
+    plain values."""
     cleaned = _CONTROL_CHARS.sub("", text).strip()
-    if len(cleaned) > max_chars:
+    if len(cleaned) > current().max_message_chars:
         return TOO_LONG_INTENT
     return _plain_payload(cleaned)
 

@@ -14,11 +14,21 @@ the scaled mode), so every Rasa server of a group shares them.
 
 import json
 import time
-from typing import Any, Optional
+from typing import Any
 
 import structlog
 from sqlalchemy import (
-    Column, Float, Integer, MetaData, String, Table, Text, create_engine, delete, insert, select,
+    Column,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    delete,
+    insert,
+    select,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -34,12 +44,14 @@ PURGE_EVERY = 500  # writes between two purges of expired rows
 logger = structlog.get_logger()
 metadata = MetaData()
 deliveries = Table(
-    "channel_deliveries", metadata,
+    "channel_deliveries",
+    metadata,
     Column("delivery_id", String(255), primary_key=True),
     Column("received_at", Float, nullable=False, index=True),
 )
 missed_replies = Table(
-    "channel_missed_replies", metadata,
+    "channel_missed_replies",
+    metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("conversation", String(255), nullable=False, index=True),
     Column("message", Text, nullable=False),
@@ -62,8 +74,11 @@ class DeliveryLedger:
         self._purge_now_and_then()
         try:
             with self.engine.begin() as connection:
-                connection.execute(insert(deliveries).values(
-                    delivery_id=f"{provider}:{delivery_id}"[:255], received_at=time.time()))
+                connection.execute(
+                    insert(deliveries).values(
+                        delivery_id=f"{provider}:{delivery_id}"[:255], received_at=time.time()
+                    )
+                )
         except IntegrityError:
             logger.info("channel.delivery.repeated", provider=provider)
             return False
@@ -71,9 +86,13 @@ class DeliveryLedger:
 
     def keep_missed(self, conversation: str, message: dict[str, Any]) -> None:
         with self.engine.begin() as connection:
-            connection.execute(insert(missed_replies).values(
-                conversation=conversation, message=json.dumps(message, ensure_ascii=False),
-                kept_at=time.time()))
+            connection.execute(
+                insert(missed_replies).values(
+                    conversation=conversation,
+                    message=json.dumps(message, ensure_ascii=False),
+                    kept_at=time.time(),
+                )
+            )
 
     def missed(self, conversation: str) -> list[tuple[int, dict[str, Any]]]:
         """The replies the person did not get, oldest first, with their ids."""
@@ -81,8 +100,9 @@ class DeliveryLedger:
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(missed_replies.c.id, missed_replies.c.message)
-                .where(missed_replies.c.conversation == conversation,
-                       missed_replies.c.kept_at >= since)
+                .where(
+                    missed_replies.c.conversation == conversation, missed_replies.c.kept_at >= since
+                )
                 .order_by(missed_replies.c.id)
             ).all()
         return [(row.id, json.loads(row.message)) for row in rows]
@@ -98,12 +118,14 @@ class DeliveryLedger:
         now = time.time()
         with self.engine.begin() as connection:
             connection.execute(
-                delete(deliveries).where(deliveries.c.received_at < now - DELIVERY_DAYS * DAY_S))
+                delete(deliveries).where(deliveries.c.received_at < now - DELIVERY_DAYS * DAY_S)
+            )
             connection.execute(
-                delete(missed_replies).where(missed_replies.c.kept_at < now - MISSED_DAYS * DAY_S))
+                delete(missed_replies).where(missed_replies.c.kept_at < now - MISSED_DAYS * DAY_S)
+            )
 
 
-def fresh(sent_at: Optional[float]) -> bool:
+def fresh(sent_at: float | None) -> bool:
     """False for a message the provider dated before the window of deliveries kept
     (a replay its id would no longer stop); True when undated."""
     return sent_at is None or time.time() - sent_at <= DELIVERY_DAYS * DAY_S
@@ -122,7 +144,7 @@ def forget_missed(conversation: str) -> Any:
     return delete(missed_replies).where(missed_replies.c.conversation == conversation)
 
 
-_process_ledger: Optional[DeliveryLedger] = None
+_process_ledger: DeliveryLedger | None = None
 
 
 def current_ledger() -> DeliveryLedger:
@@ -130,11 +152,17 @@ def current_ledger() -> DeliveryLedger:
     the store is not SQL, or outside a server)."""
     global _process_ledger
     if _process_ledger is None:
-        _process_ledger = DeliveryLedger(_store_engine() or create_engine(
-            "sqlite://", future=True, poolclass=StaticPool,
-            connect_args={"check_same_thread": False}))
+        _process_ledger = DeliveryLedger(
+            _store_engine()
+            or create_engine(
+                "sqlite://",
+                future=True,
+                poolclass=StaticPool,
+                connect_args={"check_same_thread": False},
+            )
+        )
     return _process_ledger
 
 
-def _store_engine() -> Optional[Engine]:
+def _store_engine() -> Engine | None:
     return getattr(our_tracker_store(), "engine", None)

@@ -1,15 +1,11 @@
 """How much one client or one conversation may send: rates and the conversation size cap."""
 
-import os
 import time
 from collections import defaultdict, deque
 
 # A conversation past this many messages of the person is answered with a polite note
 # (the erasure flow still works): nobody reads further, and the store must not grow for ever.
 MAX_CONVERSATION_MESSAGES = 600
-# Messages of one conversation in a minute: far above what a person types or clicks
-# (`make bench` lifts it to send a conversation's 300 messages at once).
-CONVERSATION_RATE = (int(os.environ.get("CLEA_CONVERSATION_RATE", "30")), 60)
 # What a full conversation still accepts: the erasure, its confirmation and its refusal.
 ERASURE_PAYLOADS = frozenset({"/delete_my_data", "/affirm", "/deny"})
 
@@ -36,6 +32,9 @@ class RateLimit:
         return True
 
     def _forget_idle(self, now: float) -> None:
-        for key in [key for key, events in self._events.items()
-                    if not events or events[-1] <= now - self.window_s]:
+        for key in [
+            key
+            for key, events in self._events.items()
+            if not events or events[-1] <= now - self.window_s
+        ]:
             del self._events[key]

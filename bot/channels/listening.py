@@ -17,7 +17,7 @@ import base64
 import hashlib
 import json
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from rasa.core.channels.channel import UserMessage
@@ -41,7 +41,7 @@ def _normalised(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(f" {normalise(phrase)} " for phrase in phrases)
 
 
-def _words(text: Optional[str]) -> Optional[str]:
+def _words(text: str | None) -> str | None:
     """The message's normalised words, padded with spaces; None for a button's payload."""
     if not text or text.startswith("/"):
         return None
@@ -50,21 +50,23 @@ def _words(text: Optional[str]) -> Optional[str]:
 
 def _asks_to_listen(words: str) -> bool:
     lexicon = load_pronunciation()
-    return (any(phrase in words for phrase in _normalised(lexicon.listen_requests))
-            or words.strip() in lexicon.listen_words)
+    return (
+        any(phrase in words for phrase in _normalised(lexicon.listen_requests))
+        or words.strip() in lexicon.listen_words
+    )
 
 
 def _finds_reading_hard(words: str) -> bool:
     return any(phrase in words for phrase in _normalised(load_pronunciation().reading_difficulties))
 
 
-def asks_to_listen(text: Optional[str]) -> bool:
+def asks_to_listen(text: str | None) -> bool:
     """Whether a message asks to hear the last answer."""
     words = _words(text)
     return words is not None and _asks_to_listen(words)
 
 
-def finds_reading_hard(text: Optional[str]) -> bool:
+def finds_reading_hard(text: str | None) -> bool:
     """Whether a message says that reading is hard for the person."""
     words = _words(text)
     return words is not None and _finds_reading_hard(words)
@@ -82,20 +84,27 @@ async def answer_about_reading(message: UserMessage, output: Any) -> bool:
         return True
     if _finds_reading_hard(words):
         phone = load_referentiel().organisation.phone
-        await output.send_response(message.sender_id, {
-            "text": load_pronunciation().reading_help.format(phone=phone)})
+        await output.send_response(
+            message.sender_id, {"text": load_pronunciation().reading_help.format(phone=phone)}
+        )
         if output.channel in WEB_CHANNELS:  # and the widget reads it aloud at once
             await output.send_response(message.sender_id, {"custom": display("listen")})
         return True
     return False
 
 
-def last_answer(tracker: Optional[DialogueStateTracker]) -> Optional[BotUttered]:
+def last_answer(tracker: DialogueStateTracker | None) -> BotUttered | None:
     """The assistant's last message with a text (a drawing for the widget has none)."""
     if tracker is None:
         return None
-    return next((event for event in reversed(tracker.events)
-                 if isinstance(event, BotUttered) and event.text), None)
+    return next(
+        (
+            event
+            for event in reversed(tracker.events)
+            if isinstance(event, BotUttered) and event.text
+        ),
+        None,
+    )
 
 
 def spoken(answer: BotUttered) -> str:
@@ -124,7 +133,7 @@ def note_token(sender_id: str, answer: BotUttered) -> str:
     return _fernet().encrypt(json.dumps({"s": sender_id, "t": answer.timestamp}).encode()).decode()
 
 
-def read_token(token: str) -> Optional[tuple[str, float]]:
+def read_token(token: str) -> tuple[str, float] | None:
     """The conversation and the answer's time a token names, None when forged or expired."""
     try:
         data = json.loads(_fernet().decrypt(token.encode(), ttl=VOICE_NOTE_TTL_S))
@@ -133,14 +142,20 @@ def read_token(token: str) -> Optional[tuple[str, float]]:
         return None
 
 
-def answer_at(tracker: Optional[DialogueStateTracker], timestamp: float) -> Optional[BotUttered]:
+def answer_at(tracker: DialogueStateTracker | None, timestamp: float) -> BotUttered | None:
     if tracker is None:
         return None
-    return next((event for event in tracker.events if isinstance(event, BotUttered)
-                 and event.text and event.timestamp == timestamp), None)
+    return next(
+        (
+            event
+            for event in tracker.events
+            if isinstance(event, BotUttered) and event.text and event.timestamp == timestamp
+        ),
+        None,
+    )
 
 
-async def stored_tracker(sender_id: str) -> Optional[DialogueStateTracker]:
+async def stored_tracker(sender_id: str) -> DialogueStateTracker | None:
     """The conversation as the tracker store holds it (None when unknown)."""
     try:
         store = Sanic.get_app().ctx.agent.tracker_store
@@ -159,5 +174,6 @@ async def read_aloud(message: UserMessage, output: Any) -> None:
     if answer is not None and await output.send_voice_note(message.sender_id, answer):
         return
     phone = load_referentiel().organisation.phone
-    await output.send_response(message.sender_id, {
-        "text": load_pronunciation().no_audio_here.format(phone=phone)})
+    await output.send_response(
+        message.sender_id, {"text": load_pronunciation().no_audio_here.format(phone=phone)}
+    )

@@ -16,7 +16,8 @@ import base64
 import hashlib
 import hmac
 import re
-from typing import Any, Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.shared.core.events import BotUttered
@@ -38,7 +39,7 @@ TURNS = Turns()
 _NUMBER_REPLY = re.compile(r"^(?:choix|option|numero|n°|no)?\s*(\d{1,2})\s*[.)]?$")
 
 
-def settings_from_environment(app: MessagingApp) -> dict[str, str]:
+def channel_settings(app: MessagingApp) -> dict[str, str]:
     """The channel's settings; Rasa stops at start-up, naming the variables not set."""
     try:
         return app.settings()
@@ -46,7 +47,7 @@ def settings_from_environment(app: MessagingApp) -> dict[str, str]:
         raise RasaException(str(error)) from None
 
 
-def same_secret(received: Optional[str], expected: str) -> bool:
+def same_secret(received: str | None, expected: str) -> bool:
     """Constant-time comparison of a secret sent by a provider."""
     return hmac.compare_digest((received or "").encode("utf-8"), expected.encode("utf-8"))
 
@@ -67,7 +68,7 @@ def numbered_choices(text: str, buttons: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def button_for_reply(reply: str, buttons: list[dict[str, Any]]) -> Optional[dict[str, Any]]:
+def button_for_reply(reply: str, buttons: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The button a typed reply designates: its number or its exact title, else None.
 
     Among lettered choices a number is content, not a place: "4" designates
@@ -79,7 +80,8 @@ def button_for_reply(reply: str, buttons: list[dict[str, Any]]) -> Optional[dict
     if any(lettered) and (number or folded.isdigit()):
         wanted = number.group(1) if number else folded
         owners = [
-            button for button, choice in zip(buttons, lettered)
+            button
+            for button, choice in zip(buttons, lettered)
             if choice and wanted in re.findall(r"\d+", choice.group(1))
         ]
         return owners[0] if len(owners) == 1 else None
@@ -89,7 +91,7 @@ def button_for_reply(reply: str, buttons: list[dict[str, Any]]) -> Optional[dict
     return next((b for b in buttons if fold(str(b.get("title", ""))) == folded), None)
 
 
-def last_buttons(tracker: Optional[DialogueStateTracker]) -> list[dict[str, Any]]:
+def last_buttons(tracker: DialogueStateTracker | None) -> list[dict[str, Any]]:
     """The buttons of the assistant's last message in the conversation (a drawing for the
     widget, never sent to a messaging app, is no message)."""
     if tracker is None:
@@ -106,7 +108,7 @@ def short_payload(payload: str) -> str:
     return DIGEST_PREFIX + base64.urlsafe_b64encode(digest).decode("ascii")
 
 
-def payload_of_digest(tracker: Optional[DialogueStateTracker], digest: str) -> Optional[str]:
+def payload_of_digest(tracker: DialogueStateTracker | None, digest: str) -> str | None:
     """The payload of a button of the conversation, latest first, whose stand-in is `digest`."""
     if tracker is None:
         return None
@@ -148,7 +150,7 @@ def start_turn(
     text: str,
     input_channel: str,
     metadata: Any = None,
-    after: Optional[Callable[[], Awaitable[None]]] = None,
+    after: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Handle the message in the background, after the conversation's earlier ones; the
     webhook answers at once. `after` runs when the turn is over (closing a session)."""
@@ -158,8 +160,12 @@ def start_turn(
         try:
             reply = await read_reply(app, sender_id, text)
             if reply:
-                await deliver(on_new_message, UserMessage(
-                    reply, output, sender_id, input_channel=input_channel, metadata=metadata))
+                await deliver(
+                    on_new_message,
+                    UserMessage(
+                        reply, output, sender_id, input_channel=input_channel, metadata=metadata
+                    ),
+                )
         finally:
             if after is not None:
                 await after()

@@ -12,10 +12,12 @@ in the text. Attachments (voice notes, photos, files, locations) get the
 `media_message` intent, unless text comes with them (a link's preview).
 """
 
+import contextlib
 import hashlib
 import hmac
 import json
-from typing import Any, Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
 import structlog
@@ -29,15 +31,22 @@ from bot.channels.credentials import MESSENGER
 from bot.channels.identity import MESSENGER_PREFIX, ExternalRecipient, external_id, namespaced
 from bot.channels.ledger import current_ledger, fresh
 from bot.channels.messaging import (
-    MEDIA_MESSAGE, TURNS, numbered_choices, same_secret, settings_from_environment, start_turn,
+    MEDIA_MESSAGE,
+    TURNS,
+    channel_settings,
+    numbered_choices,
+    same_secret,
+    start_turn,
 )
 from bot.channels.sending import ATTEMPTS, ReplyFailed, SendError, host_of, with_retries
 
 MAX_QUICK_REPLIES = 13
 MAX_QUICK_REPLY_TITLE = 20
 # Signature headers, the strongest first, with their hash.
-SIGNATURE_HEADERS = (("X-Hub-Signature-256", "sha256", hashlib.sha256),
-                     ("X-Hub-Signature", "sha1", hashlib.sha1))
+SIGNATURE_HEADERS = (
+    ("X-Hub-Signature-256", "sha256", hashlib.sha256),
+    ("X-Hub-Signature", "sha1", hashlib.sha1),
+)
 # Graph error codes that mean "later": unknown, service, rate limits.
 TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 613})
 
@@ -60,14 +69,15 @@ def fits_quick_replies(buttons: list[dict[str, Any]]) -> bool:
     )
 
 
-def graph_error(status: int, answer: Any, retry_after: Optional[str]) -> SendError:
+def graph_error(status: int, answer: Any, retry_after: str | None) -> SendError:
     """What a refused Send API call says about trying again (no token in it)."""
     error = answer.get("error") if isinstance(answer, dict) else None
     error = error if isinstance(error, dict) else {}
     code = error.get("code")
     reason = f"HTTP {status} code {code}"
-    later = (status == 429 or status >= 500 or bool(error.get("is_transient"))
-             or code in TRANSIENT_CODES)
+    later = (
+        status == 429 or status >= 500 or bool(error.get("is_transient")) or code in TRANSIENT_CODES
+    )
     delay = float(retry_after) if retry_after and retry_after.isdigit() else None
     return SendError(reason, retry=later, retry_after=delay)
 
@@ -80,12 +90,13 @@ class MessengerOutput(ExternalRecipient, OutputChannel):
         return "facebook"
 
     def __init__(self, page_access_token: str, app_secret: str, api_url: str) -> None:
-        proof = hmac.new(app_secret.encode("utf-8"), page_access_token.encode("utf-8"),
-                         hashlib.sha256).hexdigest()
+        proof = hmac.new(
+            app_secret.encode("utf-8"), page_access_token.encode("utf-8"), hashlib.sha256
+        ).hexdigest()
         self._auth = {"access_token": page_access_token, "appsecret_proof": proof}
         self._url = f"{api_url}/me/messages"
         self._host = host_of(api_url)
-        self._session: Optional[aiohttp.ClientSession] = None
+        self._session: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
         if self._session is not None:
@@ -94,10 +105,11 @@ class MessengerOutput(ExternalRecipient, OutputChannel):
     async def _post(self, body: dict[str, Any], attempts: int = ATTEMPTS) -> None:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession()
+        session = self._session
 
         async def attempt() -> None:
             try:
-                async with self._session.post(self._url, params=self._auth, json=body) as answer:
+                async with session.post(self._url, params=self._auth, json=body) as answer:
                     if answer.status < 300:
                         return
                     try:
@@ -111,8 +123,9 @@ class MessengerOutput(ExternalRecipient, OutputChannel):
         await with_retries("messenger", self._host, attempt, attempts=attempts)
 
     async def _send_message(self, recipient_id: str, message: dict[str, Any]) -> None:
-        await self._post({"messaging_type": "RESPONSE", "recipient": {"id": recipient_id},
-                          "message": message})
+        await self._post(
+            {"messaging_type": "RESPONSE", "recipient": {"id": recipient_id}, "message": message}
+        )
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         for part in text.strip().split("\n\n"):
@@ -137,19 +150,19 @@ class MessengerOutput(ExternalRecipient, OutputChannel):
 
     async def send_action(self, conversation: str, sender_action: str) -> None:
         """Seen or typing: one short try, beside the turn, never in its way."""
-        try:
-            await self._post({"recipient": {"id": external_id(conversation)},
-                              "sender_action": sender_action}, attempts=1)
-        except ReplyFailed:
-            pass  # already logged; the reply itself matters
+        with contextlib.suppress(ReplyFailed):  # already logged; the reply itself matters
+            await self._post(
+                {"recipient": {"id": external_id(conversation)}, "sender_action": sender_action},
+                attempts=1,
+            )
 
 
 class MessengerChannel(FacebookInput):
     """GET and POST /webhooks/facebook/webhook: subscription check, then signed events."""
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
-        return cls(**settings_from_environment(MESSENGER))
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(**channel_settings(MESSENGER))
 
     def __init__(
         self, verify_token: str, app_secret: str, page_access_token: str, api_url: str
@@ -160,9 +173,7 @@ class MessengerChannel(FacebookInput):
     def get_output_channel(self) -> MessengerOutput:
         return MessengerOutput(self.fb_access_token, self.fb_secret, self.api_url)
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("fb_webhook", __name__)
         out_channel = self.get_output_channel()
 
@@ -200,7 +211,8 @@ class MessengerChannel(FacebookInput):
             ledger = current_ledger()
             for event in events:
                 if fresh(self._sent_at(event)) and ledger.first_time(
-                        "messenger", self._delivery_id(event)):
+                    "messenger", self._delivery_id(event)
+                ):
                     self._handle(request, event, out_channel, on_new_message)
             return response.text("EVENT_RECEIVED")
 
@@ -217,8 +229,15 @@ class MessengerChannel(FacebookInput):
         if not sender_id or not text:
             return
         TURNS.detach(self._seen_and_typing(out_channel, sender_id))
-        start_turn(request, on_new_message, out_channel, sender_id, text, self.name(),
-                   self.get_metadata(request))
+        start_turn(
+            request,
+            on_new_message,
+            out_channel,
+            sender_id,
+            text,
+            self.name(),
+            self.get_metadata(request),
+        )
 
     @staticmethod
     async def _seen_and_typing(out_channel: MessengerOutput, sender_id: str) -> None:
@@ -226,13 +245,13 @@ class MessengerChannel(FacebookInput):
         await out_channel.send_action(sender_id, "typing_on")  # Messenger ends it at the reply
 
     @staticmethod
-    def _sent_at(event: Any) -> Optional[float]:
+    def _sent_at(event: Any) -> float | None:
         """When the event happened (Meta dates each in milliseconds)."""
         stamp = event.get("timestamp") if isinstance(event, dict) else None
         return stamp / 1000 if isinstance(stamp, (int, float)) else None
 
     @staticmethod
-    def _delivery_id(event: Any) -> Optional[str]:
+    def _delivery_id(event: Any) -> str | None:
         """The event's own id: its message's `mid`, else sender and time (a postback)."""
         if not isinstance(event, dict):
             return None
@@ -246,7 +265,7 @@ class MessengerChannel(FacebookInput):
         return f"{sender_id}:{stamp}" if sender_id and stamp else None
 
     @staticmethod
-    def _read(event: Any) -> tuple[Optional[str], Optional[str]]:
+    def _read(event: Any) -> tuple[str | None, str | None]:
         """The conversation (`fb:` and the sender) and the text for Rasa; (None, None) to skip."""
         if not isinstance(event, dict):
             return None, None

@@ -12,7 +12,8 @@ was away), the repeat is handled as new. A turn that failed with an error answer
 """
 
 import inspect
-from typing import Any, Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import structlog
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -42,9 +43,7 @@ class RestChannel(RestInput):
     def name(cls) -> str:
         return "rest"
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         module = inspect.getmodule(self)
         webhook = Blueprint(
             f"custom_webhook_{type(self).__name__}", module.__name__ if module else None
@@ -70,8 +69,13 @@ class RestChannel(RestInput):
             except InvalidRequest as error:
                 return response.json({"error": str(error)}, status=400)
             collector = CollectingOutputChannel()
-            message = UserMessage(incoming.text, collector, incoming.sender,
-                                  input_channel=self.name(), message_id=incoming.message_id)
+            message = UserMessage(
+                incoming.text,
+                collector,
+                incoming.sender,
+                input_channel=self.name(),
+                message_id=incoming.message_id,
+            )
             if incoming.message_id is None:
                 await deliver(on_new_message, message)
                 return response.json(collector.messages)
@@ -91,13 +95,15 @@ async def answer_once(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     message: UserMessage,
     collector: CollectingOutputChannel,
-) -> Optional[list[dict[str, Any]]]:
+) -> list[dict[str, Any]] | None:
     """The replies to a message with an id, handled once whatever the repeats; None
     when its turn failed (nothing was saved: the client may send it again)."""
     if current_ledger().first_time(PROVIDER, f"{message.sender_id}:{message.message_id}"):
         return collector.messages if await deliver(on_new_message, message) else None
     logger.info("rest.message.repeated", conversation=short_hash(message.sender_id))
     agent = running_agent()
+    if agent is None:  # not in a Rasa server: nothing can answer
+        return None
     async with agent.lock_store.lock(message.sender_id):  # after the first try's turn
         tracker = await agent.tracker_store.retrieve(message.sender_id)
         replies = replies_to(tracker, message.message_id) if tracker else None
@@ -107,14 +113,16 @@ async def answer_once(
     return collector.messages if handled else None
 
 
-def replies_to(tracker: DialogueStateTracker, message_id: str) -> Optional[list[dict[str, Any]]]:
+def replies_to(tracker: DialogueStateTracker, message_id: str) -> list[dict[str, Any]] | None:
     """What the assistant said after the person's message `message_id` (or its parts,
     `message_id.1`…), as the REST channel sends it; None when the message is not there."""
+
     def ours(event: Any) -> bool:
         return isinstance(event, UserUttered) and (
-            event.message_id == message_id or str(event.message_id).startswith(f"{message_id}."))
+            event.message_id == message_id or str(event.message_id).startswith(f"{message_id}.")
+        )
 
-    replies: Optional[list[dict[str, Any]]] = None
+    replies: list[dict[str, Any]] | None = None
     for event in tracker.events:
         if ours(event):
             replies = replies or []
@@ -122,6 +130,10 @@ def replies_to(tracker: DialogueStateTracker, message_id: str) -> Optional[list[
             break
         elif isinstance(event, BotUttered) and replies is not None:
             sent = {"text": event.text, **event.data}
-            replies.append({"recipient_id": tracker.sender_id,
-                            **{key: value for key, value in sent.items() if value}})
+            replies.append(
+                {
+                    "recipient_id": tracker.sender_id,
+                    **{key: value for key, value in sent.items() if value},
+                }
+            )
     return replies

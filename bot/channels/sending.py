@@ -11,8 +11,9 @@ and status only: never a URL, which carries the bot token or the access token.
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Optional, TypeVar
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import structlog
@@ -33,7 +34,7 @@ class SendError(Exception):
 
     reason: str
     retry: bool = True
-    retry_after: Optional[float] = None
+    retry_after: float | None = None
 
     def __str__(self) -> str:
         return self.reason
@@ -55,8 +56,13 @@ def pause_before(attempt: int, error: SendError) -> float:
     return BACKOFF_S[min(attempt - 1, len(BACKOFF_S) - 1)]
 
 
-async def with_retries(provider: str, host: str, attempt: Callable[[], Awaitable[Result]],
-                       attempts: int = ATTEMPTS, timeout_s: float = ATTEMPT_TIMEOUT_S) -> Result:
+async def with_retries(
+    provider: str,
+    host: str,
+    attempt: Callable[[], Awaitable[Result]],
+    attempts: int = ATTEMPTS,
+    timeout_s: float = ATTEMPT_TIMEOUT_S,
+) -> Result:
     """The result of `attempt`, tried up to `attempts` times; ReplyFailed at the end.
 
     `attempt` raises SendError for what the provider answered; a timeout counts as a
@@ -70,8 +76,14 @@ async def with_retries(provider: str, host: str, attempt: Callable[[], Awaitable
         except SendError as refused:
             error = refused
         last = number == attempts or not error.retry
-        logger.warning("channel.send.failed", provider=provider, host=host, reason=error.reason,
-                       attempt=number, retrying=not last)
+        logger.warning(
+            "channel.send.failed",
+            provider=provider,
+            host=host,
+            reason=error.reason,
+            attempt=number,
+            retrying=not last,
+        )
         if last:
             raise ReplyFailed(f"{provider}: {error.reason}")
         await asyncio.sleep(pause_before(number, error))

@@ -11,7 +11,8 @@ id, and gets the answer of the turn that ran, or the turn runs then.
 """
 
 import inspect
-from typing import Any, Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
@@ -21,8 +22,8 @@ from bot.channels.delivery import deliver
 from bot.channels.identity import issue_web_id, valid_web_id
 from bot.channels.incoming import prepare_text, valid_message_id
 from bot.channels.ledger import current_ledger
-from bot.channels.rest import PROVIDER
 from bot.channels.origins import allowed_origins, origin_allowed
+from bot.channels.rest import PROVIDER
 
 CONVERSATION = "conversation_id"
 
@@ -39,9 +40,7 @@ class SocketIOChannel(SocketIOInput):
     """socket.io for the website widget: foreign origins refused, over-long texts replaced,
     each connection bound to its own conversation, an apology rather than silence."""
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         blueprint = super().blueprint(on_new_message)
         handlers = self.sio.handlers[self.namespace or "/"]
         rasa_connect = handlers["connect"]
@@ -49,10 +48,10 @@ class SocketIOChannel(SocketIOInput):
         # Engine.IO then refuses a foreign origin at the handshake, before any session.
         self.sio.eio.cors_allowed_origins = sorted(allowed)
 
-        async def connect(sid: str, environ: dict, auth: Optional[dict] = None) -> bool:
-            if not origin_allowed(environ.get("HTTP_ORIGIN"), allowed):
+        async def connect(sid: str, request_environ: dict, auth: dict | None = None) -> bool:
+            if not origin_allowed(request_environ.get("HTTP_ORIGIN"), allowed):
                 return False
-            return await rasa_connect(sid, environ, auth)
+            return await rasa_connect(sid, request_environ, auth)
 
         async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict) or not isinstance(data.get("message"), str):
@@ -66,10 +65,16 @@ class SocketIOChannel(SocketIOInput):
                 message_id = None
             elif not current_ledger().first_time(PROVIDER, f"{session_id}:{message_id}"):
                 return  # already taken over REST
-            await deliver(on_new_message, UserMessage(
-                text, WidgetOutput(self.sio, self.bot_message_evt), session_id,
-                input_channel=self.name(), message_id=message_id,
-            ))
+            await deliver(
+                on_new_message,
+                UserMessage(
+                    text,
+                    WidgetOutput(self.sio, self.bot_message_evt),
+                    session_id,
+                    input_channel=self.name(),
+                    message_id=message_id,
+                ),
+            )
 
         async def session_request(sid: str, data: Any) -> None:
             """Bind the connection to its conversation: the id asked for if we issued it,

@@ -23,8 +23,9 @@ import asyncio
 import io
 import itertools
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any
 
 import structlog
 from aiogram import Bot
@@ -44,25 +45,47 @@ from bot.channels.identity import TELEGRAM_PREFIX, ExternalRecipient, external_i
 from bot.channels.ledger import current_ledger, fresh
 from bot.channels.listening import spoken, voice_note
 from bot.channels.messaging import (
-    MEDIA_MESSAGE, TURNS, same_secret, settings_from_environment, short_payload, start_turn,
+    MEDIA_MESSAGE,
+    TURNS,
+    channel_settings,
+    same_secret,
+    short_payload,
+    start_turn,
 )
 from bot.channels.sending import (
-    ATTEMPT_TIMEOUT_S, ReplyFailed, SendError, host_of, with_retries,
+    ATTEMPT_TIMEOUT_S,
+    ReplyFailed,
+    SendError,
+    host_of,
+    with_retries,
 )
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 CALLBACK_DATA_MAX_BYTES = 64
 UPDATE_TYPES = ["message", "callback_query"]
-MEDIA_FIELDS = ("voice", "audio", "photo", "sticker", "document", "video", "video_note",
-                "animation", "location", "venue")
+MEDIA_FIELDS = (
+    "voice",
+    "audio",
+    "photo",
+    "sticker",
+    "document",
+    "video",
+    "video_note",
+    "animation",
+    "location",
+    "venue",
+)
 # Telegram's usual commands, as the intents they stand for.
 COMMANDS = {"/start": "/greet", "/help": "/ask_menu", "/menu": "/ask_menu", "/restart": "/restart"}
 PRIVATE_ONLY_RESPONSE = "utter_private_chat_only"
 REGISTER_TIMEOUT_S = 10.0
 REGISTER_RETRY_S = (30.0, 60.0, 120.0, 300.0)
 # Errors after which a call may succeed (429 carries its own delay).
-RETRIABLE = (telegram_errors.RetryAfter, telegram_errors.NetworkError,
-             telegram_errors.RestartingTelegram)
+RETRIABLE = (
+    telegram_errors.RetryAfter,
+    telegram_errors.NetworkError,
+    telegram_errors.RestartingTelegram,
+)
 
 logger = structlog.get_logger()
 
@@ -104,12 +127,14 @@ class TelegramOutputChannel(ExternalRecipient, TelegramOutput):
     call has a short timeout and bounded retries, and a failure raises ReplyFailed."""
 
     def __init__(self, token: str, api_url: str) -> None:
-        Bot.__init__(self, token, server=TelegramAPIServer.from_base(api_url),
-                     timeout=ATTEMPT_TIMEOUT_S)
+        Bot.__init__(
+            self, token, server=TelegramAPIServer.from_base(api_url), timeout=ATTEMPT_TIMEOUT_S
+        )
         self.api_host = host_of(api_url)
 
-    async def request(self, method: str, data: Optional[dict] = None,
-                      files: Optional[dict] = None, **kwargs: Any) -> Any:
+    async def request(
+        self, method: str, data: dict | None = None, files: dict | None = None, **kwargs: Any
+    ) -> Any:
         async def attempt() -> Any:
             for upload in (files or {}).values():  # a retry sends the file from its start
                 getattr(getattr(upload, "file", None), "seek", lambda _: None)(0)
@@ -133,16 +158,17 @@ class TelegramOutputChannel(ExternalRecipient, TelegramOutput):
     async def send_voice_note(self, recipient_id: str, answer: BotUttered) -> None:
         """The answer read aloud, as a Telegram voice note (sendVoice, Ogg/Opus)."""
         audio = await voice_note(spoken(answer))
-        await self.send_voice(external_id(recipient_id),
-                              InputFile(io.BytesIO(audio), filename="message.ogg"))
+        await self.send_voice(
+            external_id(recipient_id), InputFile(io.BytesIO(audio), filename="message.ogg")
+        )
 
 
 class TelegramChannel(TelegramInput):
     """POST /webhooks/telegram/webhook, with Telegram's secret token required."""
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
-        return cls(**settings_from_environment(TELEGRAM))
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(**channel_settings(TELEGRAM))
 
     def __init__(
         self, token: str, bot_name: str, webhook_url: str, secret_token: str, api_url: str
@@ -163,14 +189,19 @@ class TelegramChannel(TelegramInput):
         try:
             me = await bot.get_me()
             if (me.username or "").lower() != self.verify.lower():
-                raise WrongBot(f"The Telegram token is the bot @{me.username}'s, "
-                               f"not @{self.verify}'s (CLEA_TELEGRAM_BOT_NAME).")
+                raise WrongBot(
+                    f"The Telegram token is the bot @{me.username}'s, "
+                    f"not @{self.verify}'s (CLEA_TELEGRAM_BOT_NAME)."
+                )
             # aiogram 2.15 predates `secret_token`: the Bot API method is called directly.
-            await bot.request("setWebhook", {
-                "url": self.webhook_url,
-                "secret_token": self.secret_token,
-                "allowed_updates": json.dumps(UPDATE_TYPES),
-            })
+            await bot.request(
+                "setWebhook",
+                {
+                    "url": self.webhook_url,
+                    "secret_token": self.secret_token,
+                    "allowed_updates": json.dumps(UPDATE_TYPES),
+                },
+            )
         finally:
             await bot.session.close()
 
@@ -187,13 +218,15 @@ class TelegramChannel(TelegramInput):
                 return
             except (ReplyFailed, asyncio.TimeoutError) as error:
                 reason = str(error) if isinstance(error, ReplyFailed) else "timeout"
-                logger.warning("telegram.webhook.not_set", host=host_of(self.api_url),
-                               reason=reason, retry_in_s=pause)
+                logger.warning(
+                    "telegram.webhook.not_set",
+                    host=host_of(self.api_url),
+                    reason=reason,
+                    retry_in_s=pause,
+                )
             await asyncio.sleep(pause)
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("telegram_webhook", __name__)
         out_channel = self.get_output_channel()
 
@@ -222,7 +255,8 @@ class TelegramChannel(TelegramInput):
                 return response.text("invalid update", status=400)
             dated = update.message.date if update.message else None
             if not fresh(dated.timestamp() if dated else None) or not current_ledger().first_time(
-                    "telegram", update.update_id):
+                "telegram", update.update_id
+            ):
                 return response.text("success")
             if update.callback_query:
                 TURNS.detach(self._answer_callback(out_channel, update.callback_query.id))
@@ -231,13 +265,20 @@ class TelegramChannel(TelegramInput):
             if not incoming.private:
                 TURNS.detach(self._private_only(out_channel, incoming.sender_id))
                 return response.text("success")
-            start_turn(request, on_new_message, out_channel, incoming.sender_id, incoming.text,
-                       self.name(), self.get_metadata(request))
+            start_turn(
+                request,
+                on_new_message,
+                out_channel,
+                incoming.sender_id,
+                incoming.text,
+                self.name(),
+                self.get_metadata(request),
+            )
             return response.text("success")
 
         return webhook
 
-    def _read(self, update: Update) -> Optional[Incoming]:
+    def _read(self, update: Update) -> Incoming | None:
         """What an update asks, None for updates the assistant leaves alone."""
         if update.callback_query:
             message, text = update.callback_query.message, update.callback_query.data
@@ -255,10 +296,13 @@ class TelegramChannel(TelegramInput):
             return None
         if message is None or not isinstance(text, str):
             return None
-        return Incoming(namespaced(TELEGRAM_PREFIX, str(message.chat.id)), text,
-                        private=message.chat.type == "private")
+        return Incoming(
+            namespaced(TELEGRAM_PREFIX, str(message.chat.id)),
+            text,
+            private=message.chat.type == "private",
+        )
 
-    def _command(self, text: str) -> Optional[str]:
+    def _command(self, text: str) -> str | None:
         """A command as the intent it stands for; None for a command to another bot."""
         words = text.split()
         if not words or not words[0].startswith("/"):

@@ -11,7 +11,8 @@ DRAIN_S seconds to end.
 """
 
 import asyncio
-from typing import Any, Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 import structlog
 

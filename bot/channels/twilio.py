@@ -10,12 +10,14 @@ handled in the background (bot/channels/messaging.py). Replies go through Twilio
 asynchronous client to a configurable API address (CLEA_TWILIO_API_URL), with a
 short timeout and the retries of bot/channels/sending.py. WhatsApp has no buttons
 here: choices are a numbered list after the text, in the same message. Media and
-locations get the `media_message` intent, unless text comes with them. "lis-moi le message" gets the last answer as a media message
-(Ogg/Opus audio, fetched by Twilio from /webhooks/twilio/audio/<token>).
+locations get the `media_message` intent, unless text comes with them. "lis-moi le
+message" gets the last answer as a media message (Ogg/Opus audio, fetched by Twilio
+from /webhooks/twilio/audio/<token>).
 """
 
 import logging
-from typing import Any, Awaitable, Callable, Optional
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 import aiohttp
@@ -37,10 +39,19 @@ from bot.channels.credentials import TWILIO
 from bot.channels.identity import WHATSAPP_PREFIX, ExternalRecipient, external_id, namespaced
 from bot.channels.ledger import current_ledger
 from bot.channels.listening import (
-    answer_at, note_token, read_token, spoken, stored_tracker, voice_note,
+    answer_at,
+    note_token,
+    read_token,
+    spoken,
+    stored_tracker,
+    voice_note,
 )
 from bot.channels.messaging import (
-    MEDIA_MESSAGE, TURNS, numbered_choices, settings_from_environment, start_turn,
+    MEDIA_MESSAGE,
+    TURNS,
+    channel_settings,
+    numbered_choices,
+    start_turn,
 )
 from bot.channels.sending import ATTEMPT_TIMEOUT_S, SendError, host_of, with_retries
 
@@ -68,10 +79,13 @@ class TwilioOutputChannel(ExternalRecipient, TwilioOutput):
     a coroutine and close it when the turn is answered.
     """
 
-    def __init__(self, account_sid: str, auth_token: str, number: str, api_url: str,
-                 audio_url: str) -> None:
+    def __init__(
+        self, account_sid: str, auth_token: str, number: str, api_url: str, audio_url: str
+    ) -> None:
         Client.__init__(
-            self, account_sid, auth_token,
+            self,
+            account_sid,
+            auth_token,
             http_client=AsyncTwilioHttpClient(timeout=ATTEMPT_TIMEOUT_S, logger=http_logger),
         )
         self.twilio_number = number
@@ -97,28 +111,32 @@ class TwilioOutputChannel(ExternalRecipient, TwilioOutput):
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self._send_message({
-            "to": recipient_id,
-            "from_": self.twilio_number,
-            "body": numbered_choices(text, buttons),
-        })
+        await self._send_message(
+            {
+                "to": recipient_id,
+                "from_": self.twilio_number,
+                "body": numbered_choices(text, buttons),
+            }
+        )
 
     async def send_voice_note(self, recipient_id: str, answer: BotUttered) -> None:
         """The answer read aloud, as a media message: Twilio fetches the audio from the
         address it names (AUDIO_PATH), which says nothing of the conversation."""
-        await self._send_message({
-            "to": external_id(recipient_id),
-            "from_": self.twilio_number,
-            "media_url": [self.audio_url + note_token(recipient_id, answer)],
-        })
+        await self._send_message(
+            {
+                "to": external_id(recipient_id),
+                "from_": self.twilio_number,
+                "media_url": [self.audio_url + note_token(recipient_id, answer)],
+            }
+        )
 
 
 class TwilioChannel(TwilioInput):
     """POST /webhooks/twilio/webhook, signed by Twilio; answers empty TwiML."""
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
-        return cls(**settings_from_environment(TWILIO))
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        return cls(**channel_settings(TWILIO))
 
     def __init__(
         self, account_sid: str, auth_token: str, number: str, webhook_url: str, api_url: str
@@ -130,13 +148,14 @@ class TwilioChannel(TwilioInput):
 
     def get_output_channel(self) -> TwilioOutputChannel:
         return TwilioOutputChannel(
-            self.account_sid, self.auth_token, self.twilio_number, self.api_url,
+            self.account_sid,
+            self.auth_token,
+            self.twilio_number,
+            self.api_url,
             self.webhook_url.rsplit("/", 1)[0] + AUDIO_PATH,
         )
 
-    def blueprint(
-        self, on_new_message: Callable[[UserMessage], Awaitable[Any]]
-    ) -> Blueprint:
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("twilio_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
@@ -150,8 +169,11 @@ class TwilioChannel(TwilioInput):
             answer = answer_at(await stored_tracker(named[0]), named[1]) if named else None
             if answer is None:
                 return response.text("not found", status=404)
-            return response.raw(await voice_note(spoken(answer)), content_type="audio/ogg",
-                                headers={"Cache-Control": "no-store"})
+            return response.raw(
+                await voice_note(spoken(answer)),
+                content_type="audio/ogg",
+                headers={"Cache-Control": "no-store"},
+            )
 
         @webhook.listener("before_server_stop")
         async def finish_turns(*_: Any) -> None:
@@ -174,15 +196,24 @@ class TwilioChannel(TwilioInput):
             sender_id, text = self._read(form)
             if sender_id and text and current_ledger().first_time("twilio", message_sid):
                 out_channel = self.get_output_channel()
-                start_turn(request, on_new_message, out_channel, sender_id, text, self.name(),
-                           self.get_metadata(request), after=out_channel.close)
+                start_turn(
+                    request,
+                    on_new_message,
+                    out_channel,
+                    sender_id,
+                    text,
+                    self.name(),
+                    self.get_metadata(request),
+                    after=out_channel.close,
+                )
             return response.text(str(MessagingResponse()), content_type="text/xml")
 
         return webhook
 
     @staticmethod
-    def _read(form: MultiDict) -> tuple[Optional[str], Optional[str]]:
-        """The conversation (`wa:` and the sender) and the text for Rasa; media become `media_message`."""
+    def _read(form: MultiDict) -> tuple[str | None, str | None]:
+        """The conversation (`wa:` and the sender) and the text for Rasa; media become
+        `media_message`."""
         sender = form.get("From")
         sender_id = namespaced(WHATSAPP_PREFIX, sender) if sender else None
         body = form.get("Body")

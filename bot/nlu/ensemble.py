@@ -14,8 +14,12 @@ from typing import Any
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import (
-    FEATURE_TYPE_SENTENCE, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY, TEXT,
+    FEATURE_TYPE_SENTENCE,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix, hstack, vstack
@@ -23,16 +27,17 @@ from scipy.sparse import csr_matrix, hstack, vstack
 RANKING_LENGTH = 10
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
 class AveragedIntentClassifier(LogisticRegressionClassifier):
     """Logistic regression whose ranking is averaged with the previous classifier's."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {**LogisticRegressionClassifier.get_default_config(),
-                "ranking_length": 0, "previous_weight": 0.5}
+        return {
+            **LogisticRegressionClassifier.get_default_config(),
+            "ranking_length": 0,
+            "previous_weight": 0.5,
+        }
 
     def process(self, messages: list[Message]) -> list[Message]:
         previous = [_confidences(message) for message in messages]
@@ -41,16 +46,19 @@ class AveragedIntentClassifier(LogisticRegressionClassifier):
         for message, before in zip(messages, previous):
             own = _confidences(message)
             averaged = sorted(
-                ({INTENT_NAME_KEY: name,
-                  PREDICTED_CONFIDENCE_KEY: weight * before.get(name, 0.0)
-                  + (1 - weight) * own.get(name, 0.0)}
-                 for name in {*before, *own}),
+                (
+                    {
+                        INTENT_NAME_KEY: name,
+                        PREDICTED_CONFIDENCE_KEY: weight * before.get(name, 0.0)
+                        + (1 - weight) * own.get(name, 0.0),
+                    }
+                    for name in {*before, *own}
+                ),
                 key=lambda entry: -entry[PREDICTED_CONFIDENCE_KEY],
             )[:RANKING_LENGTH]
             message.set(INTENT, averaged[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, averaged, add_to_output=True)
         return messages
-
 
     def _create_X(self, messages: list[Message]) -> csr_matrix:
         """The sparse sentence features of each message, as Rasa's `_create_X` builds
@@ -58,8 +66,11 @@ class AveragedIntentClassifier(LogisticRegressionClassifier):
         of the NLU's time per message). Dense features: Rasa's own way."""
         rows = []
         for message in messages:
-            sentence = [feature for feature in message.features
-                        if feature.attribute == TEXT and feature.type == FEATURE_TYPE_SENTENCE]
+            sentence = [
+                feature
+                for feature in message.features
+                if feature.attribute == TEXT and feature.type == FEATURE_TYPE_SENTENCE
+            ]
             if not sentence or any(feature.is_dense() for feature in sentence):
                 return super()._create_X(messages)
             rows.append(csr_matrix(hstack([feature.features for feature in sentence])))
@@ -67,5 +78,7 @@ class AveragedIntentClassifier(LogisticRegressionClassifier):
 
 
 def _confidences(message: Message) -> dict[str, float]:
-    return {entry[INTENT_NAME_KEY]: float(entry[PREDICTED_CONFIDENCE_KEY])
-            for entry in message.get(INTENT_RANKING_KEY) or []}
+    return {
+        entry[INTENT_NAME_KEY]: float(entry[PREDICTED_CONFIDENCE_KEY])
+        for entry in message.get(INTENT_RANKING_KEY) or []
+    }

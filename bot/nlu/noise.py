@@ -14,16 +14,55 @@ import zlib
 
 # Keys next to each letter on a French AZERTY keyboard.
 AZERTY_NEIGHBOURS = {
-    "a": "zqs", "z": "aeqsd", "e": "zrsdf", "r": "etdfg", "t": "ryfgh", "y": "tughj",
-    "u": "yihjk", "i": "uojkl", "o": "ipklm", "p": "olm", "q": "azsw", "s": "qzedxw",
-    "d": "serfxc", "f": "drtgcv", "g": "ftyhvb", "h": "gyujbn", "j": "huiknb",
-    "k": "jiolm", "l": "kopm", "m": "lpk", "w": "qsx", "x": "wsdc", "c": "xdfv",
-    "v": "cfgb", "b": "vghn", "n": "bhj",
+    "a": "zqs",
+    "z": "aeqsd",
+    "e": "zrsdf",
+    "r": "etdfg",
+    "t": "ryfgh",
+    "y": "tughj",
+    "u": "yihjk",
+    "i": "uojkl",
+    "o": "ipklm",
+    "p": "olm",
+    "q": "azsw",
+    "s": "qzedxw",
+    "d": "serfxc",
+    "f": "drtgcv",
+    "g": "ftyhvb",
+    "h": "gyujbn",
+    "j": "huiknb",
+    "k": "jiolm",
+    "l": "kopm",
+    "m": "lpk",
+    "w": "qsx",
+    "x": "wsdc",
+    "c": "xdfv",
+    "v": "cfgb",
+    "b": "vghn",
+    "n": "bhj",
 }
-HOMOPHONE_ENDINGS = [("er", "é"), ("é", "er"), ("ez", "é"), ("ai", "é"), ("é", "ez"),
-                     ("ais", "é"), ("ait", "é")]
-HOMOPHONE_WORDS = {"peut": "peu", "peux": "peu", "à": "a", "a": "à", "ça": "sa", "ce": "se",
-                   "c'est": "c", "est": "é", "et": "é", "qui": "ki", "quoi": "koi"}
+HOMOPHONE_ENDINGS = [
+    ("er", "é"),
+    ("é", "er"),
+    ("ez", "é"),
+    ("ai", "é"),
+    ("é", "ez"),
+    ("ais", "é"),
+    ("ait", "é"),
+]
+HOMOPHONE_WORDS = {
+    "peut": "peu",
+    "peux": "peu",
+    "à": "a",
+    "a": "à",
+    "ça": "sa",
+    "ce": "se",
+    "c'est": "c",
+    "est": "é",
+    "et": "é",
+    "qui": "ki",
+    "quoi": "koi",
+}
 _ACCENTS = str.maketrans("éèêàâùûîôç", "eeeaauuioc")
 _WORD = re.compile(r"\w+|[^\w\s]+|\s+")
 
@@ -39,8 +78,12 @@ def noisy(text: str, seed: int) -> str:
 
 def _homophone(text: str, rng: random.Random) -> str:
     words = text.split(" ")
-    options = [i for i, w in enumerate(words) if w.lower() in HOMOPHONE_WORDS or any(
-        w.endswith(end) and len(w) > len(end) + 2 for end, _ in HOMOPHONE_ENDINGS)]
+    options = [
+        i
+        for i, w in enumerate(words)
+        if w.lower() in HOMOPHONE_WORDS
+        or any(w.endswith(end) and len(w) > len(end) + 2 for end, _ in HOMOPHONE_ENDINGS)
+    ]
     if not options:
         return _typo(text, rng)
     index = rng.choice(options)
@@ -54,8 +97,9 @@ def _homophone(text: str, rng: random.Random) -> str:
 
 
 def _apostrophe(text: str, rng: random.Random) -> str:
-    return text.replace("'", "").replace("’", "") if "'" in text or "’" in text else (
-        _typo(text, rng))
+    return (
+        text.replace("'", "").replace("’", "") if "'" in text or "’" in text else (_typo(text, rng))
+    )
 
 
 def _accents(text: str, rng: random.Random) -> str:
@@ -74,11 +118,11 @@ def _typo(text: str, rng: random.Random) -> str:
     letter = word[position].lower()
     kind = rng.choice(("neighbour", "drop", "double"))
     if kind == "neighbour" and letter in AZERTY_NEIGHBOURS:
-        word = word[:position] + rng.choice(AZERTY_NEIGHBOURS[letter]) + word[position + 1:]
+        word = word[:position] + rng.choice(AZERTY_NEIGHBOURS[letter]) + word[position + 1 :]
     elif kind == "double":
         word = word[:position] + word[position] + word[position:]
     else:
-        word = word[:position] + word[position + 1:]
+        word = word[:position] + word[position + 1 :]
     parts[index] = word
     return "".join(parts)
 

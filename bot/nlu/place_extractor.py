@@ -18,6 +18,7 @@ regions). This component runs last in the pipeline:
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -25,13 +26,18 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
-    ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT,
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.tokenizer import states_where
-from referentiel.territory import Location, locate
+from referentiel.territory import Location, locate, name_key
 
 ENTITY = "place"
 FALLBACK_INTENT = "nlu_fallback"
@@ -44,9 +50,23 @@ def place_value(location: Location) -> str:
     return location.name or location.postal_code or location.departement or location.query
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False
-)
+def place_span(text: str, words: str) -> tuple[int, int]:
+    """Where the words that name the place (name-key form) are in the message; the
+    whole message when they are not found as they are (a département read from a
+    number, a name read from its SMS form)."""
+    keys = [
+        (key, word.start(), word.end())
+        for word in re.finditer(r"[^\W_]+", text)
+        for key in name_key(word.group()).split()
+    ]
+    wanted = words.split()
+    for first in range(len(keys) - len(wanted) + 1) if wanted else ():
+        if [key for key, _, _ in keys[first : first + len(wanted)]] == wanted:
+            return keys[first][1], keys[first + len(wanted) - 1][2]
+    return 0, len(text)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class PlaceExtractor(GraphComponent):
     """Adds `place` entities; a place in a routing intent's message makes it give_location."""
 
@@ -55,8 +75,13 @@ class PlaceExtractor(GraphComponent):
         return {
             "intent": "give_location",
             # Intents whose message, when it names a place, is answered with the antenne.
-            "route_intents": ["give_location", "find_antenne", "ask_antennes", "contact_human",
-                              "greet"],
+            "route_intents": [
+                "give_location",
+                "find_antenne",
+                "ask_antennes",
+                "contact_human",
+                "greet",
+            ],
             "answer_then_route": [],
         }
 
@@ -86,17 +111,25 @@ class PlaceExtractor(GraphComponent):
             location = locate(text)
             if not location.is_place:
                 continue
-            confidence = QUESTION_CONFIDENCE if location.outcome.value == "confirm" else (
-                FOUND_CONFIDENCE)
+            confidence = (
+                QUESTION_CONFIDENCE if location.outcome.value == "confirm" else (FOUND_CONFIDENCE)
+            )
+            start, end = place_span(text, location.words)
             entity = {
-                "entity": ENTITY, "value": place_value(location),
-                "outcome": location.outcome.value, "confidence_entity": confidence,
+                "entity": ENTITY,
+                "start": start,
+                "end": end,
+                "value": place_value(location),
+                "outcome": location.outcome.value,
+                "confidence_entity": confidence,
                 "extractor": type(self).__name__,
             }
             message.set(ENTITIES, [*(message.get(ENTITIES) or []), entity], add_to_output=True)
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if self._understood_intent(message) in self.route_intents or location.place_only or (
-                intent not in self.answer_then_route and states_where(text, location)
+            if (
+                self._understood_intent(message) in self.route_intents
+                or location.place_only
+                or (intent not in self.answer_then_route and states_where(text, location))
             ):
                 self._route(message, confidence)
         return messages
@@ -115,7 +148,8 @@ class PlaceExtractor(GraphComponent):
         """give_location first; the intent NLU predicted stays in the ranking."""
         intent = {INTENT_NAME_KEY: self.intent, PREDICTED_CONFIDENCE_KEY: confidence}
         ranking = [
-            entry for entry in message.get(INTENT_RANKING_KEY) or []
+            entry
+            for entry in message.get(INTENT_RANKING_KEY) or []
             if entry.get(INTENT_NAME_KEY) != self.intent
         ]
         message.set(INTENT, intent, add_to_output=True)

@@ -18,7 +18,6 @@ from bot.nlu.noise import noisy
 from referentiel.normalise import PLACE_WORD, normalised_words
 from referentiel.territory import Location, locate
 
-
 MIN_NOISY_LENGTH = 4  # "oui", "b": no noise
 # A clause that only says where the person is ("j habite a xlieux"), left out of what DIET
 # reads when the rest of the message is a request of at least MIN_QUESTION_WORDS words.
@@ -43,9 +42,7 @@ def states_where(text: str, location: Location) -> bool:
     return without_place_statement(normalised) != normalised
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class NormalisingTokenizer(WhitespaceTokenizer):
     """WhitespaceTokenizer over referentiel.normalise's text; other attributes as is.
 
@@ -80,8 +77,12 @@ class NormalisingTokenizer(WhitespaceTokenizer):
         # Not in a training example of the place intent itself, which teaches the place
         # statements ("jsui demandeur d'emploi, j'habite X" is no example of a situation).
         question = without_place_statement(normalised)
-        if (question and question != normalised and len(question.split()) >= MIN_QUESTION_WORDS
-                and message.get(INTENT) != PLACE_INTENT):
+        if (
+            question
+            and question != normalised
+            and len(question.split()) >= MIN_QUESTION_WORDS
+            and message.get(INTENT) != PLACE_INTENT
+        ):
             normalised = question
         if not normalised:  # only symbols or emoji: read as they are
             return super().tokenize(message, attribute)

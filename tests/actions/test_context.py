@@ -24,17 +24,23 @@ def test_with_no_question_open_the_usual_reply():
 
 
 def test_a_typed_answer_after_a_digression_counts_for_the_current_question():
-    responses, events = run("pas toujours", "quiz_answer",
-                            slots={"quiz_position": 0, "quiz_answers": {}})
+    responses, events = run(
+        "pas toujours", "quiz_answer", slots={"quiz_position": 0, "quiz_answers": {}}
+    )
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert responses == [] and slots["quiz_answers"] == {"fr_consigne": "un_peu"}
 
 
 def test_a_late_click_on_the_current_question_counts_after_a_digression():
-    responses, events = run('/quiz_answer{"quiz_item":"fr_consigne","quiz_choice":"un_peu"}',
-                            "quiz_answer", slots={"quiz_position": 0, "quiz_answers": {}},
-                            entities=[{"entity": "quiz_item", "value": "fr_consigne"},
-                                      {"entity": "quiz_choice", "value": "un_peu"}])
+    responses, events = run(
+        '/quiz_answer{"quiz_item":"fr_consigne","quiz_choice":"un_peu"}',
+        "quiz_answer",
+        slots={"quiz_position": 0, "quiz_answers": {}},
+        entities=[
+            {"entity": "quiz_item", "value": "fr_consigne"},
+            {"entity": "quiz_choice", "value": "un_peu"},
+        ],
+    )
     assert responses == []  # the quiz form asks the next question
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots["quiz_answers"] == {"fr_consigne": "un_peu"} and slots["quiz_position"] == 1
@@ -42,11 +48,18 @@ def test_a_late_click_on_the_current_question_counts_after_a_digression():
 
 
 def suggested(text: str, ranking: list[tuple[str, float]], entities: list[dict] | None = None):
-    events = [{"event": "action", "name": "utter_greet"}, {"event": "action", "name": "action_listen"},
-              {"event": "user", "text": text}]
-    latest = {"text": text, "intent": {"name": "nlu_fallback"}, "entities": entities or [],
-              "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3}]
-              + [{"name": name, "confidence": c} for name, c in ranking]}
+    events = [
+        {"event": "action", "name": "utter_greet"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": text},
+    ]
+    latest = {
+        "text": text,
+        "intent": {"name": "nlu_fallback"},
+        "entities": entities or [],
+        "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.3}]
+        + [{"name": name, "confidence": c} for name, c in ranking],
+    }
     tracker = Tracker("u", {}, latest, events, False, None, {}, "action_listen")
     dispatcher = CollectingDispatcher()
     ActionReplyInContext().run(dispatcher, tracker, {})
@@ -54,16 +67,21 @@ def suggested(text: str, ranking: list[tuple[str, float]], entities: list[dict] 
 
 
 def test_when_unsure_the_two_likeliest_topics_and_something_else():
-    messages = suggested("le truc des sous", [("ask_financing", 0.28), ("ask_duration", 0.2),
-                                              ("ask_process", 0.15)])
+    messages = suggested(
+        "le truc des sous", [("ask_financing", 0.28), ("ask_duration", 0.2), ("ask_process", 0.15)]
+    )
     assert messages[0]["response"] == "utter_did_you_mean_choices"
     assert [b["payload"] for b in messages[0]["buttons"]] == [
-        "/ask_financing", "/ask_duration", "/ask_menu"]
+        "/ask_financing",
+        "/ask_duration",
+        "/ask_menu",
+    ]
 
 
 def test_when_unsure_a_place_named_is_offered_first():
-    messages = suggested("le truc a lens", [("ask_financing", 0.28)],
-                         [{"entity": "place", "value": "Lens"}])
+    messages = suggested(
+        "le truc a lens", [("ask_financing", 0.28)], [{"entity": "place", "value": "Lens"}]
+    )
     assert messages[0]["buttons"][0]["title"] == "L'antenne pour Lens"
 
 

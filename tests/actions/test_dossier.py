@@ -2,24 +2,31 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from form_calls import answer, call, is_left_for_its_usual_reply, responses, slots_of
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from form_calls import answer, call, is_left_for_its_usual_reply, responses, slots_of
-
 import actions.dossier as dossier
 from actions.dossier_steps import (
-    ActionAskConsentAnswer, ActionAskSummaryAnswer, ValidateConsentForm, ValidateSummaryForm,
+    ActionAskConsentAnswer,
+    ActionAskSummaryAnswer,
+    ValidateConsentForm,
+    ValidateSummaryForm,
 )
 from actions.routing import ActionLocationDone, ValidateLocationForm
 from dossiers.db import make_engine
 from dossiers.repository import Repository
 
 FILLED = {
-    "antenne": "lille", "commune": "Roubaix", "postal_code": "59100",
-    "dossier_first_name": "Léa", "dossier_last_name": "Martin",
-    "dossier_contact": "06 12 34 56 78", "situation": "salarie",
-    "dossier_contact_time": "Le matin", "dossier_request_id": "req-1",
+    "antenne": "lille",
+    "commune": "Roubaix",
+    "postal_code": "59100",
+    "dossier_first_name": "Léa",
+    "dossier_last_name": "Martin",
+    "dossier_contact": "06 12 34 56 78",
+    "situation": "salarie",
+    "dossier_contact_time": "Le matin",
+    "dossier_request_id": "req-1",
     "quiz_levels": {"1": "a_l_aise"},
 }
 
@@ -68,8 +75,11 @@ def test_consent_is_yes_or_no_and_a_question_on_the_data_is_answered_within_it()
     assert slots_of(answer(consent, "oui", "affirm")[1]) == {"consent_answer": True}
     assert slots_of(answer(consent, "non merci", "deny")[1]) == {"consent_answer": False}
     messages, events = answer(consent, "vous faites quoi de mes donnees", "ask_personal_data")
-    assert responses(messages) == ["utter_personal_data_part1", "utter_personal_data_part2",
-                                   "utter_dossier_consent_again"]
+    assert responses(messages) == [
+        "utter_personal_data_part1",
+        "utter_personal_data_part2",
+        "utter_dossier_consent_again",
+    ]
     assert slots_of(events) == {"consent_answer": None}
     assert is_left_for_its_usual_reply(answer(consent, "c'est payant ?", "ask_financing")[1])
 
@@ -87,13 +97,15 @@ def test_consent_given_starts_the_form():
 
 @pytest.mark.parametrize(
     ("method", "value", "expected"),
-    [("validate_dossier_contact", "06 12 34 56 7", None),
-     ("validate_dossier_contact", "lea@exemple", None),
-     ("validate_dossier_contact", "+33 6 12 34 56 78", "06 12 34 56 78"),
-     ("validate_dossier_contact", "Lea@Exemple.fr", "lea@exemple.fr"),
-     ("validate_dossier_first_name", "<script>alert(1)</script>", None),
-     ("validate_dossier_first_name", "c'est quoi le cpf", None),
-     ("validate_dossier_last_name", "de la Fontaine", "De la Fontaine")],
+    [
+        ("validate_dossier_contact", "06 12 34 56 7", None),
+        ("validate_dossier_contact", "lea@exemple", None),
+        ("validate_dossier_contact", "+33 6 12 34 56 78", "06 12 34 56 78"),
+        ("validate_dossier_contact", "Lea@Exemple.fr", "lea@exemple.fr"),
+        ("validate_dossier_first_name", "<script>alert(1)</script>", None),
+        ("validate_dossier_first_name", "c'est quoi le cpf", None),
+        ("validate_dossier_last_name", "de la Fontaine", "De la Fontaine"),
+    ],
 )
 def test_invalid_answers_are_asked_again(method: str, value: str, expected):
     dispatcher = CollectingDispatcher()
@@ -110,7 +122,11 @@ def test_created_once_whatever_the_retries(store: Repository):
     assert again[0]["response"] == "utter_dossier_already_created"
     assert first[0]["reference"] == again[0]["reference"]
     stored = store.get(first[0]["reference"])
-    assert (stored["antenne_id"], stored["phone"], stored["email"]) == ("lille", "06 12 34 56 78", None)
+    assert (stored["antenne_id"], stored["phone"], stored["email"]) == (
+        "lille",
+        "06 12 34 56 78",
+        None,
+    )
     assert stored["quiz_levels"] == {1: "a_l_aise"}
     assert store.count() == 1
 
@@ -122,7 +138,8 @@ def test_store_down_then_back(store: Repository, monkeypatch):
     assert messages[0]["response"] == "utter_dossier_store_down"
     assert slots_of(events) == {"summary_answer": None, "requested_slot": "summary_answer"}
     assert {"event": "active_loop", "name": "summary_form"} in [
-        {k: e.get(k) for k in ("event", "name")} for e in events]
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
     monkeypatch.setattr(dossier, "repository", lambda: store)
     messages, _ = run(dossier.ActionDossierCreate(), FILLED)
     assert messages[0]["response"] == "utter_dossier_created"
@@ -130,8 +147,12 @@ def test_store_down_then_back(store: Repository, monkeypatch):
 
 
 def test_correction_empties_the_field_and_reopens_the_form():
-    _, events = run(dossier.ActionDossierCorrect(), FILLED, text="le téléphone est faux",
-                    intent="dossier_correct")
+    _, events = run(
+        dossier.ActionDossierCorrect(),
+        FILLED,
+        text="le téléphone est faux",
+        intent="dossier_correct",
+    )
     assert {"event": "slot", "timestamp": None, "name": "dossier_contact", "value": None} in events
     assert events[-1]["event"] == "followup" and events[-1]["name"] == "dossier_form"
 
@@ -142,8 +163,13 @@ def test_the_summary_is_sent_on_yes_and_no_asks_what_to_correct():
     messages, events = answer(summary, "non", "deny")
     assert responses(messages) == ["utter_dossier_which_field"]
     assert slots_of(events) == {"summary_answer": None}
-    messages, _ = call(ActionAskSummaryAnswer(), "non", "deny", slots=FILLED,
-                       events=[{"event": "action", "name": "summary_form"}, {"event": "bot"}])
+    messages, _ = call(
+        ActionAskSummaryAnswer(),
+        "non",
+        "deny",
+        slots=FILLED,
+        events=[{"event": "action", "name": "summary_form"}, {"event": "bot"}],
+    )
     assert messages == []  # "Que voulez-vous corriger ?" is the question
     messages, _ = call(ActionAskSummaryAnswer(), "", "affirm", slots=FILLED)
     assert responses(messages) == ["utter_dossier_summary"]
@@ -166,8 +192,12 @@ def test_no_to_the_erasure_keeps_everything(store: Repository):
 
 
 def test_the_commune_corrected_from_the_summary_shows_the_summary_again():
-    messages, events = run(dossier.ActionDossierCorrect(), FILLED, text="la commune est fausse",
-                           intent="dossier_correct")
+    messages, events = run(
+        dossier.ActionDossierCorrect(),
+        FILLED,
+        text="la commune est fausse",
+        intent="dossier_correct",
+    )
     assert messages == [] and followups(events) == ["location_form"]
     slots = {**FILLED, **slots_of(events)}
     messages, events = answer(ValidateLocationForm(), "Arras", slots=slots)
@@ -200,16 +230,25 @@ def test_concurrent_first_uses_share_one_migrated_store(tmp_path, monkeypatch):
     ],
 )
 def test_an_unsure_reading_of_a_reply_to_the_form_is_the_answer(text, intent, confidence, taken):
-    asking = Tracker("sender-1", {"requested_slot": "dossier_last_name"},
-                     {"text": text, "intent": {"name": intent, "confidence": confidence}},
-                     [], False, None, {}, "action_listen")
-    extracted = asyncio.run(dossier.ValidateDossierForm().extract_dossier_last_name(
-        CollectingDispatcher(), asking, {}))
+    asking = Tracker(
+        "sender-1",
+        {"requested_slot": "dossier_last_name"},
+        {"text": text, "intent": {"name": intent, "confidence": confidence}},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+    extracted = asyncio.run(
+        dossier.ValidateDossierForm().extract_dossier_last_name(CollectingDispatcher(), asking, {})
+    )
     assert extracted == taken
 
 
 def test_an_older_button_is_no_contact_time():
     validate = dossier.ValidateDossierForm().validate_dossier_contact_time
     assert validate('/give_situation{"situation":"salarie"}', None, None, {}) == {
-        "dossier_contact_time": None}
+        "dossier_contact_time": None
+    }
     assert validate("  le   matin ", None, None, {}) == {"dossier_contact_time": "le matin"}

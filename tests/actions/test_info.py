@@ -4,19 +4,25 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.info import ActionExplainDomain
 
 
-def _tracker(text: str, entities: list[dict] | None = None, intent: str = "ask_subdomains") -> Tracker:
+def _tracker(
+    text: str, entities: list[dict] | None = None, intent: str = "ask_subdomains"
+) -> Tracker:
     latest = {"text": text, "intent": {"name": intent}, "entities": entities or []}
     return Tracker("test-user", {}, latest, [], False, None, {}, "action_listen")
 
 
-def _messages(text: str, entities: list[dict] | None = None, intent: str = "ask_subdomains") -> list[dict]:
+def _messages(
+    text: str, entities: list[dict] | None = None, intent: str = "ask_subdomains"
+) -> list[dict]:
     dispatcher = CollectingDispatcher()
     events = ActionExplainDomain().run(dispatcher, _tracker(text, entities, intent), {})
     assert events == []
     return dispatcher.messages
 
 
-def _run(text: str, entities: list[dict] | None = None, intent: str = "ask_subdomains") -> list[str]:
+def _run(
+    text: str, entities: list[dict] | None = None, intent: str = "ask_subdomains"
+) -> list[str]:
     return [message["response"] for message in _messages(text, entities, intent)]
 
 
@@ -47,19 +53,28 @@ def test_the_plain_detail_offers_this_domains_official_titles():
 
 
 def test_official_titles_of_the_domain_named():
-    sent = _run('/ask_domains_official{"domain":"6"}', [{"entity": "domain", "value": "6"}],
-                intent="ask_domains_official")
+    sent = _run(
+        '/ask_domains_official{"domain":"6"}',
+        [{"entity": "domain", "value": "6"}],
+        intent="ask_domains_official",
+    )
     assert sent == ["utter_domain_6_official_part1", "utter_domain_6_official_part2"]
     assert _run("l'intitulé officiel du domaine 4", intent="ask_domains_official") == [
-        "utter_domain_4_official_part1", "utter_domain_4_official_part2"
+        "utter_domain_4_official_part1",
+        "utter_domain_4_official_part2",
     ]
     assert _run("c quoi le titre exact du domaine numerique", intent="ask_domains_official") == [
-        "utter_domain_3_official_part1", "utter_domain_3_official_part2"
+        "utter_domain_3_official_part1",
+        "utter_domain_3_official_part2",
     ]
 
 
 def test_official_titles_of_every_domain_when_none_is_named():
     every = ["utter_domains_official_part1", "utter_domains_official_part2"]
-    for text in ("/ask_domains_official", "les titres officiels svp",
-                 "la formulation officielle des domaines", "le texte officiel des 7 domaines"):
+    for text in (
+        "/ask_domains_official",
+        "les titres officiels svp",
+        "la formulation officielle des domaines",
+        "le texte officiel des 7 domaines",
+    ):
         assert _run(text, intent="ask_domains_official") == every, text

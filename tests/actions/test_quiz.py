@@ -6,8 +6,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from test_writing import MAX_WORDS_PER_SENTENCE, TUTOIEMENT, sentences, word_count
 
 from actions.quiz import (
-    ActionAskQuizReply, ActionQuizRestart, ActionQuizResult, ActionQuizResume, ActionQuizStart,
-    ActionQuizStop, ValidateQuizForm, give_result,
+    ActionAskQuizReply,
+    ActionQuizRestart,
+    ActionQuizResult,
+    ActionQuizResume,
+    ActionQuizStart,
+    ActionQuizStop,
+    ValidateQuizForm,
+    give_result,
 )
 from referentiel import load_referentiel
 from referentiel.quiz import load_quiz
@@ -34,8 +40,9 @@ def test_start_gives_the_intro_and_the_quiz_form_asks_the_first_question():
     assert slots == {"quiz_answers": {}, "quiz_position": 0, "quiz_reply": None}
     messages, _ = call(ActionAskQuizReply(), "", "start_quiz", slots={"quiz_position": 0})
     progress, question = messages
-    assert progress["custom"] == {"clea_display": {
-        "kind": "progress", "number": 1, "total": len(QUIZ.items)}}  # the widget's bar
+    assert progress["custom"] == {
+        "clea_display": {"kind": "progress", "number": 1, "total": len(QUIZ.items)}
+    }  # the widget's bar
     assert question["response"] == "utter_quiz_item_fr_consigne"
     assert (question["number"], question["total"]) == (1, len(QUIZ.items))
 
@@ -49,14 +56,19 @@ def test_resume_opens_the_quiz_form_where_the_person_stopped():
     dispatcher = CollectingDispatcher()
     events = ActionQuizResume().run(dispatcher, tracker(slots={"quiz_position": 5}), {})
     assert dispatcher.messages == [] and events[-1] == {
-        "event": "followup", "timestamp": None, "name": "quiz_form"}
+        "event": "followup",
+        "timestamp": None,
+        "name": "quiz_form",
+    }
     messages, _ = call(ActionAskQuizReply(), "", "resume_quiz", slots={"quiz_position": 5})
     assert responses(messages[1:]) == [f"utter_quiz_item_{QUIZ.items[5].id}"]
     assert messages[0]["custom"]["clea_display"]["number"] == 6
 
 
 def test_restart_and_stop():
-    messages, slots = run(ActionQuizRestart(), slots={"quiz_position": 5, "quiz_answers": {"x": "oui"}})
+    messages, slots = run(
+        ActionQuizRestart(), slots={"quiz_position": 5, "quiz_answers": {"x": "oui"}}
+    )
     assert slots["quiz_answers"] == {} and slots["quiz_position"] == 0
     messages, slots = run(ActionQuizStop(), slots={"quiz_position": 5})
     assert messages[0]["response"] == "utter_quiz_paused" and slots == {}
@@ -65,8 +77,13 @@ def test_restart_and_stop():
 
 
 def _answer(text: str, position: int, answers: dict, entities=None, intent="quiz_answer"):
-    messages, events = answer(ValidateQuizForm(), text, intent, entities=entities,
-                              slots={"quiz_position": position, "quiz_answers": answers})
+    messages, events = answer(
+        ValidateQuizForm(),
+        text,
+        intent,
+        entities=entities,
+        slots={"quiz_position": position, "quiz_answers": answers},
+    )
     return messages, slots_of(events)
 
 
@@ -80,12 +97,15 @@ def test_typed_answers_are_understood():
     assert _answer("la 1", 1, {})[1]["quiz_answers"] == {"fr_ordre": "a"}
     assert _answer("je sais pas", 1, {})[1]["quiz_answers"] == {"fr_ordre": "ne_sais_pas"}
     assert _answer("cinq", position("calc_pourcentage"), {})[1]["quiz_answers"] == {
-        "calc_pourcentage": "b"}
+        "calc_pourcentage": "b"
+    }
 
 
 def test_a_sentence_with_une_or_jamais_is_asked_again():
-    for text, item_id in [("une ambulance", "secu_secours"),
-                          ("je ne suis jamais en retard", "fr_message")]:
+    for text, item_id in [
+        ("une ambulance", "secu_secours"),
+        ("je ne suis jamais en retard", "fr_message"),
+    ]:
         messages, slots = _answer(text, position(item_id), {})
         assert messages[0]["response"] == "utter_quiz_not_understood_intro"
         assert "quiz_answers" not in slots
@@ -106,25 +126,42 @@ def test_a_number_is_an_answer_to_read_not_a_place():
 def test_yes_answers_the_question_and_a_question_is_left_to_its_reply():
     _, slots = _answer("ouais", 0, {}, intent="affirm")
     assert slots == {"quiz_answers": {"fr_consigne": "oui"}, "quiz_position": 1, "quiz_reply": None}
-    _, events = answer(ValidateQuizForm(), "c'est quoi cléa numérique ?", "ask_clea_numerique",
-                       slots={"quiz_position": 0, "quiz_answers": {}})
+    _, events = answer(
+        ValidateQuizForm(),
+        "c'est quoi cléa numérique ?",
+        "ask_clea_numerique",
+        slots={"quiz_position": 0, "quiz_answers": {}},
+    )
     assert is_left_for_its_usual_reply(events)
 
 
 def test_a_request_that_opens_the_quiz_form_again_is_no_answer():
-    resumed = [{"event": "action", "name": "action_listen"}, {"event": "user", "text": "on reprend"},
-               {"event": "action", "name": "action_quiz_resume"},
-               {"event": "action", "name": "quiz_form"}]
-    messages, events = call(ValidateQuizForm(), "on reprend", "resume_quiz", events=resumed,
-                            slots={"quiz_position": 2}, form="quiz_form", asked="quiz_reply")
+    resumed = [
+        {"event": "action", "name": "action_listen"},
+        {"event": "user", "text": "on reprend"},
+        {"event": "action", "name": "action_quiz_resume"},
+        {"event": "action", "name": "quiz_form"},
+    ]
+    messages, events = call(
+        ValidateQuizForm(),
+        "on reprend",
+        "resume_quiz",
+        events=resumed,
+        slots={"quiz_position": 2},
+        form="quiz_form",
+        asked="quiz_reply",
+    )
     assert messages == [] and events == []
 
 
 def test_a_button_of_an_earlier_question_asks_the_current_one_again():
-    clicked = [{"entity": "quiz_item", "value": "fr_consigne"},
-               {"entity": "quiz_choice", "value": "oui"}]
-    messages, slots = _answer('/quiz_answer{"quiz_item":"fr_consigne","quiz_choice":"oui"}', 1, {},
-                              entities=clicked)
+    clicked = [
+        {"entity": "quiz_item", "value": "fr_consigne"},
+        {"entity": "quiz_choice", "value": "oui"},
+    ]
+    messages, slots = _answer(
+        '/quiz_answer{"quiz_item":"fr_consigne","quiz_choice":"oui"}', 1, {}, entities=clicked
+    )
     assert messages == [] and slots == {"quiz_reply": None}
 
 
@@ -140,14 +177,23 @@ def test_last_answer_gives_the_result_for_the_7_domains():
     bars, meanings, part1, part2 = messages
     drawn = bars["custom"]["clea_display"]
     assert drawn["kind"] == "quiz_result" and len(drawn["domains"]) == 7
-    assert drawn["domains"][0] == {"id": 1, "name": "1. Le français", "level": "a_travailler",
-                                   "label": "à apprendre", "score": 0.0}
+    assert drawn["domains"][0] == {
+        "id": 1,
+        "name": "1. Le français",
+        "level": "a_travailler",
+        "label": "à apprendre",
+        "score": 0.0,
+    }
     assert meanings["text"].splitlines() == [
-        "Ce que veulent dire les niveaux :", "À l'aise : Vous savez déjà bien le faire.",
+        "Ce que veulent dire les niveaux :",
+        "À l'aise : Vous savez déjà bien le faire.",
         "À renforcer : Vous savez un peu. Une courte formation vous aidera.",
-        "À apprendre : C'est nouveau pour vous. Une formation vous l'apprendra."]
-    assert [part1["response"], part2["response"]] == ["utter_quiz_result_part1",
-                                                      "utter_quiz_result_part2"]
+        "À apprendre : C'est nouveau pour vous. Une formation vous l'apprendra.",
+    ]
+    assert [part1["response"], part2["response"]] == [
+        "utter_quiz_result_part1",
+        "utter_quiz_result_part2",
+    ]
     assert {part1[f"level_{d}"] for d in range(1, 8)} == {"à apprendre"}
     assert "surtout pour" in part2["summary"]
     assert set(slots["quiz_levels"]) == {str(d) for d in range(1, 8)}
@@ -169,7 +215,8 @@ def test_a_domain_answered_only_by_dont_know_gets_no_level():
 def summary_when_weak(weak: tuple[int, ...]) -> str:
     answers = {
         item.id: ("pas_encore" if item.kind == "self" else "ne_sais_pas")
-        if item.domain in weak else ("oui" if item.kind == "self" else item.answer)
+        if item.domain in weak
+        else ("oui" if item.kind == "self" else item.answer)
         for item in QUIZ.items
     }
     dispatcher = CollectingDispatcher()

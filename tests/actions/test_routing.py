@@ -3,16 +3,24 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.routing import (
-    ActionAskPlaceAnswer, ActionContact, ActionLocationDone, ActionMediaMessage,
-    ValidateLocationForm, antenne_fields,
+    ActionAskPlaceAnswer,
+    ActionContact,
+    ActionLocationDone,
+    ActionMediaMessage,
+    ValidateLocationForm,
+    antenne_fields,
 )
 from referentiel import load_referentiel
 
 LOCATION = ValidateLocationForm()
 
 
-def tracker(text: str, entities: list[dict] | None = None, slots: dict | None = None,
-            events: list[dict] | None = None) -> Tracker:
+def tracker(
+    text: str,
+    entities: list[dict] | None = None,
+    slots: dict | None = None,
+    events: list[dict] | None = None,
+) -> Tracker:
     latest = {"text": text, "intent": {"name": "give_location"}, "entities": entities or []}
     return Tracker("test-user", slots or {}, latest, events or [], False, None, {}, "action_listen")
 
@@ -35,8 +43,12 @@ def test_lens_is_routed_to_arras_with_its_contact():
     assert messages[0]["place"] == "Pour Lens (62300)"
     assert messages[0]["antenne_of_name"] == "d'Arras"
     assert messages[0]["antenne_email"] == "contactarras@transitionspro-hdf.fr"
-    assert slots == {"place_answer": "arras", "antenne": "arras", "commune": "Lens",
-                     "postal_code": "62300"}
+    assert slots == {
+        "place_answer": "arras",
+        "antenne": "arras",
+        "commune": "Lens",
+        "postal_code": "62300",
+    }
 
 
 def test_postal_code_of_one_antenne():
@@ -50,20 +62,27 @@ def test_ambiguous_postal_code_asks_which_commune_with_buttons():
     assert messages[0]["response"] == "utter_postal_code_choices"
     titles = [b["title"] for b in messages[0]["buttons"]]
     assert any(title.startswith("Aire-sur-la-Lys (Pas-de-Calais, 62120") for title in titles)
-    assert all(b["payload"].startswith('/give_location{"commune_id":"') for b in messages[0]["buttons"])
+    assert all(
+        b["payload"].startswith('/give_location{"commune_id":"') for b in messages[0]["buttons"]
+    )
     assert slots == {"place_answer": None}
 
 
 def test_commune_chosen_with_a_button():
-    messages, slots = locate('/give_location{"commune_id":"62014"}',
-                             entities=[{"entity": "commune_id", "value": "62014"}])
+    messages, slots = locate(
+        '/give_location{"commune_id":"62014"}',
+        entities=[{"entity": "commune_id", "value": "62014"}],
+    )
     assert messages[0]["response"] == "utter_antenne_found"
     assert slots["antenne"] == "saint-omer" and slots["commune"] == "Aire-sur-la-Lys"
 
 
 def test_a_payload_with_a_bad_entity_asks_the_commune_politely():
-    for entities in ([{"entity": "commune_id", "value": {"a": 1}}], [{"entity": "commune_id",
-                                                                    "value": ["59350"]}], []):
+    for entities in (
+        [{"entity": "commune_id", "value": {"a": 1}}],
+        [{"entity": "commune_id", "value": ["59350"]}],
+        [],
+    ):
         messages, slots = locate("/give_location", entities=entities)
         assert messages[0]["response"] == "utter_ask_location"
         assert slots == {"place_answer": None}
@@ -80,7 +99,10 @@ def test_duplicate_name_asks_which_one():
 def test_outside_the_region():
     messages, slots = locate("75011")
     assert messages[0]["response"] == "utter_outside_region_named"
-    assert (messages[0]["place"], messages[0]["region"]) == ("Le code postal 75011", "Île-de-France")
+    assert (messages[0]["place"], messages[0]["region"]) == (
+        "Le code postal 75011",
+        "Île-de-France",
+    )
     assert slots == {"place_answer": "OUTSIDE_REGION"}
     messages, _ = locate("je suis de charleville mezieres")
     assert (messages[0]["place"], messages[0]["region"]) == ("Charleville-Mézières", "Grand Est")
@@ -111,15 +133,21 @@ def test_split_departement_asks_for_the_commune():
 def test_the_commune_question_is_asked_once():
     messages, _ = call(ActionAskPlaceAnswer(), "c'est quelle antenne pour moi", "find_antenne")
     assert responses(messages) == ["utter_ask_location"]
-    choices = [{"event": "action", "name": "location_form"},
-               {"event": "bot", "text": "Plusieurs communes s'appellent Fleury."}]
+    choices = [
+        {"event": "action", "name": "location_form"},
+        {"event": "bot", "text": "Plusieurs communes s'appellent Fleury."},
+    ]
     messages, _ = call(ActionAskPlaceAnswer(), "Fleury", events=choices)
     assert messages == []
 
 
 def test_a_place_in_the_message_that_asks_is_answered_at_once():
-    messages, events = call(LOCATION, "antenne pour lens", "find_antenne",
-                            entities=[{"entity": "place", "value": "lens"}])
+    messages, events = call(
+        LOCATION,
+        "antenne pour lens",
+        "find_antenne",
+        entities=[{"entity": "place", "value": "lens"}],
+    )
     assert responses(messages) == ["utter_antenne_found"]
     assert slots_of(events)["antenne"] == "arras"
     messages, events = call(LOCATION, "c'est quelle antenne pour moi", "find_antenne")
@@ -133,15 +161,28 @@ def test_any_reply_is_tried_as_a_place_and_a_question_is_left_to_its_reply():
     assert locate("c champs", intent="ask_what_is_clea")[1]["commune"] == "Champs"
     _, events = answer(LOCATION, "c'est payant ?", "ask_financing")
     assert is_left_for_its_usual_reply(events)
-    _, events = answer(LOCATION, "c'est payant a lens ?", "ask_financing",
-                       entities=[{"entity": "place", "value": "lens"}])
+    _, events = answer(
+        LOCATION,
+        "c'est payant a lens ?",
+        "ask_financing",
+        entities=[{"entity": "place", "value": "lens"}],
+    )
     assert is_left_for_its_usual_reply(events)
 
 
 def test_yes_to_a_single_suggested_commune_chooses_it():
-    suggestion = {"event": "bot", "text": "Vouliez-vous dire une de ces communes ?", "data": {
-        "buttons": [{"title": "Béthune (Pas-de-Calais, 62400)",
-                     "payload": '/give_location{"commune_id":"62119"}'}]}}
+    suggestion = {
+        "event": "bot",
+        "text": "Vouliez-vous dire une de ces communes ?",
+        "data": {
+            "buttons": [
+                {
+                    "title": "Béthune (Pas-de-Calais, 62400)",
+                    "payload": '/give_location{"commune_id":"62119"}',
+                }
+            ]
+        },
+    }
     messages, events = answer(LOCATION, "oui", "affirm", events=[suggestion])
     assert slots_of(events)["commune"] == "Béthune"
     assert responses(messages) == ["utter_antenne_found"]
@@ -173,7 +214,8 @@ def test_place_given_after_asking_to_be_called_back_goes_on_to_consent():
     assert messages == []
     assert slots_of(events)["dossier_wanted"] is False and slots_of(events)["place_answer"] is None
     assert {"event": "followup", "name": "consent_form"} in [
-        {k: e.get(k) for k in ("event", "name")} for e in events]
+        {k: e.get(k) for k in ("event", "name")} for e in events
+    ]
 
 
 def test_outside_the_region_no_pre_dossier_is_offered():
@@ -198,7 +240,10 @@ def test_media_message_gives_the_head_office_without_antenne():
 def test_an_antenne_s_phone_and_hours_show_only_when_a_deployer_set_them():
     lille = load_referentiel().antenne("lille")
     assert antenne_fields(lille)["antenne_reach"] == ""  # none invented
-    staffed = lille.copy(update={"phone": "03 20 00 00 00", "hours": "du lundi au vendredi, 9 h – 17 h"})
+    staffed = lille.copy(
+        update={"phone": "03 20 00 00 00", "hours": "du lundi au vendredi, 9 h – 17 h"}
+    )
     assert antenne_fields(staffed)["antenne_reach"] == (
         "\nTéléphone de l'antenne : 03 20 00 00 00"
-        "\nHoraires de l'antenne : du lundi au vendredi, 9 h – 17 h")
+        "\nHoraires de l'antenne : du lundi au vendredi, 9 h – 17 h"
+    )

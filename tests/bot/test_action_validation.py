@@ -13,9 +13,13 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-import bot.tracker_store  # noqa: F401  (installs the check, as the Rasa server does)
-from bot.action_validation import ACTION_CALL_EVENTS, validate_action_result
-from helpers import _free_port
+from bot.action_validation import ACTION_CALL_EVENTS, install, validate_action_result
+from harness.processes import free_port
+
+
+@pytest.fixture(autouse=True, scope="module")
+def installed() -> None:
+    install()  # as bot/server.py does where our Rasa servers start
 
 
 def remote_action() -> RemoteAction:
@@ -27,8 +31,10 @@ def test_rasa_uses_the_check_built_once():
 
 
 def test_a_valid_answer_passes():
-    answer = {"events": [{"event": "slot", "name": "antenne", "value": "arras"}],
-              "responses": [{"response": "utter_contact"}]}
+    answer = {
+        "events": [{"event": "slot", "name": "antenne", "value": "arras"}],
+        "responses": [{"response": "utter_contact"}],
+    }
     assert remote_action()._validate_action_result(answer)
 
 
@@ -40,7 +46,7 @@ def test_an_invalid_answer_is_refused_with_rasa_s_explanation():
 def test_a_refused_connection_is_tried_again_until_the_action_server_answers(monkeypatch):
     """The action server (or nginx before it) restarts: the call waits for it, not the person."""
     monkeypatch.setattr("bot.action_validation.CONNECT_RETRY_DELAYS_S", (0.2, 0.2, 0.2, 0.2))
-    port = _free_port()
+    port = free_port()
 
     async def answer(request: web.Request) -> web.Response:
         return web.json_response({"events": [], "responses": []})
@@ -58,8 +64,9 @@ def test_a_refused_connection_is_tried_again_until_the_action_server_answers(mon
         starting = asyncio.ensure_future(start_late())
         action = RemoteAction("action_x", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
         try:
-            return await action.action_endpoint.request(json={"next_action": "action_x"},
-                                                        method="post")
+            return await action.action_endpoint.request(
+                json={"next_action": "action_x"}, method="post"
+            )
         finally:
             await starting
             await runner.cleanup()
@@ -69,7 +76,7 @@ def test_a_refused_connection_is_tried_again_until_the_action_server_answers(mon
 
 def test_a_connection_refused_every_time_fails_after_the_tries(monkeypatch):
     monkeypatch.setattr("bot.action_validation.CONNECT_RETRY_DELAYS_S", (0.01, 0.01))
-    action = RemoteAction("action_x", EndpointConfig(f"http://127.0.0.1:{_free_port()}/webhook"))
+    action = RemoteAction("action_x", EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook"))
     with pytest.raises(aiohttp.ClientConnectorError):
         asyncio.run(action.action_endpoint.request(json={}, method="post"))
 

@@ -14,7 +14,7 @@ from bot.channels.credentials import (
     MissingSettings,
     credentials_text,
 )
-from helpers import ROOT
+from harness.servers import ROOT
 
 TELEGRAM_ENV = {
     "CLEA_TELEGRAM_TOKEN": "123456:ABC-secret",
@@ -44,7 +44,10 @@ def channels(text: str) -> list[str]:
 def test_no_variable_gives_the_always_on_channels_only():
     text, warnings = credentials_text({})
     assert text == BASE_CREDENTIALS.read_text(encoding="utf-8")
-    assert channels(text) == ["bot.channels.rest.RestChannel", "bot.channels.socketio.SocketIOChannel"]
+    assert channels(text) == [
+        "bot.channels.rest.RestChannel",
+        "bot.channels.socketio.SocketIOChannel",
+    ]
     assert warnings == []
 
 
@@ -68,9 +71,11 @@ def test_a_half_configured_app_is_left_off_with_the_missing_variables_named():
 
 def test_settings_come_from_the_environment_with_defaults():
     assert TELEGRAM.settings(TELEGRAM_ENV) == {
-        "token": "123456:ABC-secret", "bot_name": "clea_bot",
+        "token": "123456:ABC-secret",
+        "bot_name": "clea_bot",
         "webhook_url": "https://bot.example.fr/webhooks/telegram/webhook",
-        "secret_token": "s3cret-token", "api_url": "https://api.telegram.org",
+        "secret_token": "s3cret-token",
+        "api_url": "https://api.telegram.org",
     }
     custom = {**TWILIO_ENV, "CLEA_TWILIO_API_URL": "http://127.0.0.1:9999"}
     assert TWILIO.settings(custom)["api_url"] == "http://127.0.0.1:9999"
@@ -82,7 +87,13 @@ def test_the_command_writes_the_file_and_warns(tmp_path):
     out = tmp_path / "var" / "credentials.yml"
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **TELEGRAM_ENV}
     del env["CLEA_TELEGRAM_SECRET_TOKEN"]
-    result = subprocess.run([sys.executable, "-m", "bot.channels.credentials", str(out)],
-                            cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.channels.credentials", str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert "Telegram left off: CLEA_TELEGRAM_SECRET_TOKEN not set." in result.stderr
     assert channels(out.read_text(encoding="utf-8"))[2:] == []

@@ -55,8 +55,9 @@ def first_messages(channel: str, text: str, stored: int, monkeypatch) -> list[st
         await message.output_channel.send_response(message.sender_id, {"text": "Réponse"})
 
     collector = CollectingOutputChannel()
-    asyncio.run(deliver(answer, UserMessage(text, collector, f"{channel}:notice",
-                                            input_channel=channel)))
+    asyncio.run(
+        deliver(answer, UserMessage(text, collector, f"{channel}:notice", input_channel=channel))
+    )
     return [m["text"] for m in collector.messages]
 
 
@@ -77,8 +78,14 @@ def test_two_requests_in_one_message_are_each_handed_to_the_assistant():
         await message.output_channel.send_response(message.sender_id, {"text": message.text})
 
     collector = CollectingOutputChannel()
-    asyncio.run(deliver(answer, UserMessage("c'est quoi CléA ? Et ça coûte combien ?", collector,
-                                            "web:two", message_id="m1")))
+    asyncio.run(
+        deliver(
+            answer,
+            UserMessage(
+                "c'est quoi CléA ? Et ça coûte combien ?", collector, "web:two", message_id="m1"
+            ),
+        )
+    )
     assert seen == [("c'est quoi CléA ?", "m1.1"), ("ça coûte combien ?", "m1.2")]
     assert [m["text"] for m in collector.messages] == ["c'est quoi CléA ?", "ça coûte combien ?"]
 
@@ -96,7 +103,8 @@ def test_the_widget_s_drawings_reach_the_website_only():
 def test_a_drawing_alone_is_no_answer_on_a_messaging_app():
     async def drawing_only(message: UserMessage) -> None:
         await message.output_channel.send_response(
-            message.sender_id, {"custom": display("progress", number=1, total=18)})
+            message.sender_id, {"custom": display("progress", number=1, total=18)}
+        )
 
     class Telegram(CollectingOutputChannel):
         @classmethod
@@ -104,7 +112,8 @@ def test_a_drawing_alone_is_no_answer_on_a_messaging_app():
             return "telegram"
 
     collector = Telegram()
-    asyncio.run(deliver(drawing_only, UserMessage("2", collector, "tg:drawing",
-                                                  input_channel="telegram")))
+    asyncio.run(
+        deliver(drawing_only, UserMessage("2", collector, "tg:drawing", input_channel="telegram"))
+    )
     assert collector.messages[-1]["text"] == apology()["text"]
     assert not [m for m in collector.messages if "custom" in m]

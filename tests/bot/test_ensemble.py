@@ -24,7 +24,10 @@ def test_the_two_rankings_are_averaged_with_the_configured_weight(monkeypatch):
     monkeypatch.setattr(LogisticRegressionClassifier, "process", linear_model)
     classifier = AveragedIntentClassifier(
         {**AveragedIntentClassifier.get_default_config(), "previous_weight": 0.4},
-        "ensemble", None, None)
+        "ensemble",
+        None,
+        None,
+    )
     message = Message.build(text="ca dure cb et c payant")
     ranked(message, {"ask_duration": 0.7, "greet": 0.3})  # DIET's
     classifier.process([message])
@@ -43,8 +46,9 @@ def test_the_features_are_those_rasa_builds_without_the_sequence_features():
                 message.add_features(Features(matrix, kind, "text", origin))
         return message
 
-    classifier = AveragedIntentClassifier(AveragedIntentClassifier.get_default_config(),
-                                          "ensemble", None, None)
+    classifier = AveragedIntentClassifier(
+        AveragedIntentClassifier.get_default_config(), "ensemble", None, None
+    )
     messages = [featured(1), featured(2)]
     ours = classifier._create_X(messages)
     rasa = LogisticRegressionClassifier._create_X(classifier, messages)

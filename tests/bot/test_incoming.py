@@ -4,13 +4,13 @@ import pytest
 
 from bot.channels.identity import issue_web_id
 from bot.channels.incoming import (
-    MAX_MESSAGE_CHARS,
     TOO_LONG_INTENT,
     IncomingMessage,
     InvalidRequest,
     parse_rest_body,
     prepare_text,
 )
+from settings import current
 
 
 def _body(**fields) -> bytes:
@@ -25,11 +25,18 @@ def test_reads_sender_and_message_and_drops_the_client_metadata():
     assert incoming == IncomingMessage(SENDER, "c koi cléa")
 
 
-@pytest.mark.parametrize("sender", [
-    "42", 42, "abcdefgh12", "tg:42", "wa:whatsapp:+33612345678",
-    SENDER[:-1] + ("0" if SENDER[-1] != "0" else "1"),  # a signature made up
-    "web:" + "0" * 32 + "." + "0" * 32,
-])
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "42",
+        42,
+        "abcdefgh12",
+        "tg:42",
+        "wa:whatsapp:+33612345678",
+        SENDER[:-1] + ("0" if SENDER[-1] != "0" else "1"),  # a signature made up
+        "web:" + "0" * 32 + "." + "0" * 32,
+    ],
+)
 def test_only_ids_we_issued_are_accepted(sender):
     with pytest.raises(InvalidRequest, match="inconnue"):
         parse_rest_body(_body(sender=sender, message="bonjour"))
@@ -62,24 +69,31 @@ def test_unreadable_bodies_are_refused(body: bytes):
 
 
 def test_over_long_text_never_reaches_nlu():
-    assert prepare_text("a" * (MAX_MESSAGE_CHARS + 1)) == TOO_LONG_INTENT
-    assert prepare_text("a" * MAX_MESSAGE_CHARS) == "a" * MAX_MESSAGE_CHARS
+    longest = current().max_message_chars
+    assert prepare_text("a" * (longest + 1)) == TOO_LONG_INTENT
+    assert prepare_text("a" * longest) == "a" * longest
 
 
 def test_control_characters_are_removed():
     assert prepare_text("bon\x00jour\x07\n") == "bonjour"
 
 
-@pytest.mark.parametrize(("payload", "expected"), [
-    ('/give_location{"commune_id":"59350"}', '/give_location{"commune_id":"59350"}'),
-    ('/quiz_answer{"quiz_item":"q1","quiz_choice":2}', '/quiz_answer{"quiz_item":"q1","quiz_choice":2}'),
-    ('/give_location{"commune_id":{"a":1}}', "/give_location"),
-    ('/give_location{"commune_id":[1,2]}', "/give_location"),
-    ('/give_location{"commune_id":"' + "x" * 300 + '"}', "/give_location"),
-    ('/give_location{not json}', "/give_location"),
-    ("/affirm", "/affirm"),
-    ("j'habite à {Lille}", "j'habite à {Lille}"),
-])
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ('/give_location{"commune_id":"59350"}', '/give_location{"commune_id":"59350"}'),
+        (
+            '/quiz_answer{"quiz_item":"q1","quiz_choice":2}',
+            '/quiz_answer{"quiz_item":"q1","quiz_choice":2}',
+        ),
+        ('/give_location{"commune_id":{"a":1}}', "/give_location"),
+        ('/give_location{"commune_id":[1,2]}', "/give_location"),
+        ('/give_location{"commune_id":"' + "x" * 300 + '"}', "/give_location"),
+        ("/give_location{not json}", "/give_location"),
+        ("/affirm", "/affirm"),
+        ("j'habite à {Lille}", "j'habite à {Lille}"),
+    ],
+)
 def test_payload_entities_are_kept_only_when_plain(payload, expected):
     assert prepare_text(payload) == expected
 

@@ -33,7 +33,9 @@ def test_missed_replies_come_back_in_order_until_delivered(book):
     book.keep_missed("tg:2", {"text": "pour quelqu'un d'autre"})
     missed = book.missed("tg:1")
     assert [message["text"] for _, message in missed] == [
-        "Votre numéro de dossier : CLEA-1234", "Autre chose ?"]
+        "Votre numéro de dossier : CLEA-1234",
+        "Autre chose ?",
+    ]
     book.delivered(missed[0][0])
     assert [message["text"] for _, message in book.missed("tg:1")] == ["Autre chose ?"]
     with book.engine.begin() as connection:

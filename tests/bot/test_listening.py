@@ -10,27 +10,63 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from bot.channels import delivery, listening
 from bot.channels.delivery import WatchedOutput, deliver
 from bot.channels.listening import (
-    answer_at, asks_to_listen, finds_reading_hard, last_answer, note_token, read_token, spoken,
+    answer_at,
+    asks_to_listen,
+    finds_reading_hard,
+    last_answer,
+    note_token,
+    read_token,
+    spoken,
 )
 from bot.display import display
 
 
-@pytest.mark.parametrize("text", [
-    "lis-moi le message", "li moi le msg", "Lisez-moi ça", "en odio svp", "réponds en vocal",
-    "à voix haute svp", "je veux écouter", "tu peux me le lire ?", "audio", "Vocal"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lis-moi le message",
+        "li moi le msg",
+        "Lisez-moi ça",
+        "en odio svp",
+        "réponds en vocal",
+        "à voix haute svp",
+        "je veux écouter",
+        "tu peux me le lire ?",
+        "audio",
+        "Vocal",
+    ],
+)
 def test_requests_to_listen_are_read_with_typos(text: str):
     assert asks_to_listen(text)
 
 
-@pytest.mark.parametrize("text", [
-    "je sais pas bien lire", "bonjour", "lire et écrire c'est quel domaine", "/greet", "", None,
-    "je peux vous envoyer un vocal ?", "je vous envoie un message audio"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je sais pas bien lire",
+        "bonjour",
+        "lire et écrire c'est quel domaine",
+        "/greet",
+        "",
+        None,
+        "je peux vous envoyer un vocal ?",
+        "je vous envoie un message audio",
+    ],
+)
 def test_other_messages_are_not(text):
     assert not asks_to_listen(text)
 
 
-@pytest.mark.parametrize("text", ["je sais pas bien lire", "jsp lire", "je lis mal le français",
-                                  "g du mal a lire", "je suis dyslexique"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je sais pas bien lire",
+        "jsp lire",
+        "je lis mal le français",
+        "g du mal a lire",
+        "je suis dyslexique",
+    ],
+)
 def test_saying_reading_is_hard_is_heard(text: str):
     assert finds_reading_hard(text)
 
@@ -42,8 +78,11 @@ def test_reading_help_says_how_to_listen_and_the_widget_reads_it(monkeypatch):
     monkeypatch.setattr(delivery, "_stored_user_messages", lambda _: 1)
     for channel, drawings in (("socketio", 1), ("telegram", 0)):
         output = CollectingOutputChannel()
-        asyncio.run(deliver(rasa, UserMessage("je sais pas bien lire", output, "web:x",
-                                              input_channel=channel)))
+        asyncio.run(
+            deliver(
+                rasa, UserMessage("je sais pas bien lire", output, "web:x", input_channel=channel)
+            )
+        )
         help_text = output.messages[0]["text"]
         assert "Écouter" in help_text and "audio" in help_text and "03 59 61 62 63" in help_text
         assert len([m for m in output.messages if "custom" in m]) == drawings
@@ -53,8 +92,11 @@ def tracker(*events) -> DialogueStateTracker:
     return DialogueStateTracker.from_events("tg:42", list(events))
 
 
-QUESTION = BotUttered("Vous êtes salarié ?", {"buttons": [
-    {"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]}, timestamp=5.0)
+QUESTION = BotUttered(
+    "Vous êtes salarié ?",
+    {"buttons": [{"title": "Oui", "payload": "/affirm"}, {"title": "Non", "payload": "/deny"}]},
+    timestamp=5.0,
+)
 
 
 def test_the_last_answer_is_the_last_text_with_its_choices():
@@ -101,8 +143,9 @@ def listen_on(output, monkeypatch, stored=None, channel: str = "telegram") -> No
 
     monkeypatch.setattr(listening, "stored_tracker", stored_tracker)
     monkeypatch.setattr(delivery, "_stored_user_messages", lambda _: 1)  # not a first message
-    asyncio.run(deliver(rasa, UserMessage("lis-moi le message", output, "tg:42",
-                                          input_channel=channel)))
+    asyncio.run(
+        deliver(rasa, UserMessage("lis-moi le message", output, "tg:42", input_channel=channel))
+    )
 
 
 def test_telegram_gets_the_voice_note_and_no_apology(monkeypatch):

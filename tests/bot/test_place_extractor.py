@@ -2,14 +2,15 @@
 
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.place_extractor import PlaceExtractor
+from bot.nlu.place_extractor import PlaceExtractor, place_span
 
 
 def parse(text: str, intent: str, ranking: tuple[str, ...] = ()) -> Message:
     message = Message.build(text=text)
     message.set("intent", {"name": intent, "confidence": 0.9})
-    message.set("intent_ranking", [{"name": name, "confidence": 0.9}
-                                   for name in (intent, *ranking)])
+    message.set(
+        "intent_ranking", [{"name": name, "confidence": 0.9} for name in (intent, *ranking)]
+    )
     extractor = PlaceExtractor({**PlaceExtractor.get_default_config()})
     return extractor.process([message])[0]
 
@@ -29,7 +30,8 @@ def test_another_topic_keeps_its_intent_and_its_place():
 
 def test_a_message_that_is_only_a_place_is_routed_whatever_the_intent():
     assert parse("moi c'est vers chateau thierry", "ask_who_for").get("intent")["name"] == (
-        "give_location")
+        "give_location"
+    )
 
 
 def test_when_nlu_is_unsure_its_likeliest_intent_decides():
@@ -47,3 +49,19 @@ def test_no_place_no_entity():
 def test_a_button_payload_is_left_alone():
     message = parse('/give_location{"commune_id":"62498"}', "give_location")
     assert not message.get("entities")
+
+
+def test_the_entity_spans_the_words_that_name_the_place():
+    for text, words in (
+        ("quelle antenne pour Lens ?", "Lens"),
+        ("jhabite à Saint-Omer svp", "Saint-Omer"),
+        ("moi c vers 62300", "62300"),
+        ("j'suis à st omer", "st omer"),
+    ):
+        entity = parse(text, "find_antenne").get("entities")[0]
+        assert text[entity["start"] : entity["end"]] == words
+
+
+def test_a_place_not_read_from_its_words_spans_the_whole_message():
+    assert place_span("dans le pas de calais", "") == (0, len("dans le pas de calais"))
+    assert place_span("vers Arras", "lens") == (0, len("vers Arras"))

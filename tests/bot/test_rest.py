@@ -33,11 +33,17 @@ def test_the_replies_between_the_message_and_the_next_one_are_found():
 
 def test_a_message_split_in_two_requests_gets_the_replies_to_both():
     tracker = conversation(
-        UserUttered("c koi clea", message_id="message-1.1"), BotUttered("Un certificat."),
-        UserUttered("ça coûte combien", message_id="message-1.2"), BotUttered("Rien."),
-        UserUttered("merci", message_id="message-2"), BotUttered("Avec plaisir."),
+        UserUttered("c koi clea", message_id="message-1.1"),
+        BotUttered("Un certificat."),
+        UserUttered("ça coûte combien", message_id="message-1.2"),
+        BotUttered("Rien."),
+        UserUttered("merci", message_id="message-2"),
+        BotUttered("Avec plaisir."),
     )
-    assert [reply["text"] for reply in replies_to(tracker, "message-1")] == ["Un certificat.", "Rien."]
+    assert [reply["text"] for reply in replies_to(tracker, "message-1")] == [
+        "Un certificat.",
+        "Rien.",
+    ]
 
 
 def test_a_message_not_in_the_conversation_has_no_replies_and_a_silent_turn_has_none():

@@ -6,7 +6,11 @@ import json
 
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
-    ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered,
+    ActionExecuted,
+    BotUttered,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import delete, select
@@ -16,31 +20,52 @@ from bot.tracker_store import ErasableSQLTrackerStore
 
 def stored(store: ErasableSQLTrackerStore, sender: str) -> list[str]:
     with store.session_scope() as session:
-        return [f"{row.type_name}:{row.data}" for row in session.execute(
-            select(store.SQLEvent.type_name, store.SQLEvent.data)
-            .where(store.SQLEvent.sender_id == sender)).all()]
+        return [
+            f"{row.type_name}:{row.data}"
+            for row in session.execute(
+                select(store.SQLEvent.type_name, store.SQLEvent.data).where(
+                    store.SQLEvent.sender_id == sender
+                )
+            ).all()
+        ]
 
 
 def test_stop_deletes_what_was_typed_for_the_request_and_nothing_before(tmp_path):
     store = ErasableSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"))
-    before = [UserUttered("je veux m'inscrire"), ActionExecuted("action_dossier_offer"),
-              SlotSet("dossier_request_id", "r1"), BotUttered("Êtes-vous d'accord ?")]
-    form = [UserUttered("oui"), SlotSet("dossier_first_name", "Zéphyrine"),
-            UserUttered("Quillebeuf"), SlotSet("dossier_last_name", "Quillebeuf"),
-            UserUttered("06 41 27 93 58"), BotUttered("Quel est votre numéro ?")]
+    before = [
+        UserUttered("je veux m'inscrire"),
+        ActionExecuted("action_dossier_offer"),
+        SlotSet("dossier_request_id", "r1"),
+        BotUttered("Êtes-vous d'accord ?"),
+    ]
+    form = [
+        UserUttered("oui"),
+        SlotSet("dossier_first_name", "Zéphyrine"),
+        UserUttered("Quillebeuf"),
+        SlotSet("dossier_last_name", "Quillebeuf"),
+        UserUttered("06 41 27 93 58"),
+        BotUttered("Quel est votre numéro ?"),
+    ]
     tracker = DialogueStateTracker.from_events("web:s", before + form)
     asyncio.run(store.save(tracker))
     assert any("Quillebeuf" in row for row in stored(store, "web:s"))  # kept while going on
-    for event in [UserUttered("stop"), ActionExecuted("action_dossier_cancel"),
-                  SlotSet("dossier_first_name", None), SlotSet("dossier_last_name", None),
-                  SlotSet("dossier_discarded", True)]:
+    for event in [
+        UserUttered("stop"),
+        ActionExecuted("action_dossier_cancel"),
+        SlotSet("dossier_first_name", None),
+        SlotSet("dossier_last_name", None),
+        SlotSet("dossier_discarded", True),
+    ]:
         tracker.update(event)
     asyncio.run(store.save(tracker))
     rows = stored(store, "web:s")
     assert not [row for row in rows if "Quillebeuf" in row or "Zéphyrine" in row or "06 41" in row]
     assert any("je veux m'inscrire" in row for row in rows)  # what came before stays
-    assert any(json.loads(row.split(":", 1)[1]).get("name") == "dossier_discarded"
-               for row in rows if row.startswith("slot:"))
+    assert any(
+        json.loads(row.split(":", 1)[1]).get("name") == "dossier_discarded"
+        for row in rows
+        if row.startswith("slot:")
+    )
     # The conversation reads back and goes on.
     again = asyncio.run(store.retrieve("web:s"))
     again.update(UserUttered("bonjour"))
@@ -53,16 +78,21 @@ DOMAIN = Domain.load("bot/domain")
 
 
 def turn(tracker: DialogueStateTracker, text: str) -> None:
-    for new_event in [UserUttered(text, {"name": "greet", "confidence": 1.0}),
-                      ActionExecuted("utter_greet"), BotUttered(f"réponse à {text}"),
-                      ActionExecuted("action_listen")]:
+    for new_event in [
+        UserUttered(text, {"name": "greet", "confidence": 1.0}),
+        ActionExecuted("utter_greet"),
+        BotUttered(f"réponse à {text}"),
+        ActionExecuted("action_listen"),
+    ]:
         tracker.update(new_event)
 
 
 def two_servers(tmp_path) -> tuple[ErasableSQLTrackerStore, ErasableSQLTrackerStore]:
     """Two stores on one database, as two Rasa servers of the scaled mode."""
-    return tuple(ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
-                 for _ in range(2))
+    return tuple(
+        ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db"))
+        for _ in range(2)
+    )
 
 
 def texts(tracker: DialogueStateTracker) -> list[str]:
@@ -92,8 +122,11 @@ def test_a_kept_conversation_reads_what_another_server_added(tmp_path):
     turn(again, "trois")
     asyncio.run(one.save(again))
     # What is stored is what a store that keeps nothing reads: each event once.
-    fresh = asyncio.run(ErasableSQLTrackerStore(
-        DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db")).retrieve("web:a"))
+    fresh = asyncio.run(
+        ErasableSQLTrackerStore(DOMAIN, dialect="sqlite", db=str(tmp_path / "t.db")).retrieve(
+            "web:a"
+        )
+    )
     assert texts(fresh) == ["un", "deux", "trois"]
     assert [e.as_dict() for e in fresh.events] == [e.as_dict() for e in again.events]
 
@@ -102,9 +135,11 @@ def test_a_kept_conversation_whose_rows_were_deleted_is_read_again(tmp_path):
     one, other = two_servers(tmp_path)
     tracker = talked(one, "web:b", "un", "deux")
     with other.session_scope() as session:  # as the retention job or an erasure elsewhere
-        session.execute(delete(other.SQLEvent).where(
-            other.SQLEvent.sender_id == "web:b", other.SQLEvent.data.like('%"deux"%'))
-            .execution_options(synchronize_session=False))
+        session.execute(
+            delete(other.SQLEvent)
+            .where(other.SQLEvent.sender_id == "web:b", other.SQLEvent.data.like('%"deux"%'))
+            .execution_options(synchronize_session=False)
+        )
         session.commit()
     again = asyncio.run(one.retrieve("web:b"))
     assert again is not tracker and texts(again) == ["un"]
@@ -122,8 +157,11 @@ def test_a_new_session_is_read_from_its_start(tmp_path):
     one, other = two_servers(tmp_path)
     talked(one, "web:d", "hier")
     elsewhere = asyncio.run(other.retrieve("web:d"))
-    for new_event in [ActionExecuted("action_session_start"), SessionStarted(),
-                      ActionExecuted("action_listen")]:
+    for new_event in [
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        ActionExecuted("action_listen"),
+    ]:
         elsewhere.update(new_event)
     turn(elsewhere, "aujourd'hui")
     asyncio.run(other.save(elsewhere))

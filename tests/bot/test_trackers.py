@@ -8,8 +8,16 @@ import pytest
 import yaml
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
-    ActionExecuted, ActionReverted, ActiveLoop, BotUttered, FollowupAction, Restarted,
-    SessionStarted, SlotSet, UserUttered, UserUtteranceReverted,
+    ActionExecuted,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    FollowupAction,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
@@ -21,19 +29,35 @@ FORM = DOMAIN.form_names[0]
 OPTIONS = [
     {},
     {"omit_unset_slots": True},
-    {"ignore_rule_only_turns": True,
-     "rule_only_data": {"rule_only_slots": [DOMAIN.slots[0].name], "rule_only_loops": [FORM]}},
+    {
+        "ignore_rule_only_turns": True,
+        "rule_only_data": {"rule_only_slots": [DOMAIN.slots[0].name], "rule_only_loops": [FORM]},
+    },
 ]
 
 
 def random_event(chance: random.Random):
     """An event of the kinds a conversation holds, undos and restarts included."""
     kind = chance.choices(
-        ["action", "user", "slot", "loop", "bot", "undo", "revert", "restart", "session",
-         "followup"], weights=[30, 15, 15, 4, 10, 2, 2, 1, 1, 1])[0]
+        [
+            "action",
+            "user",
+            "slot",
+            "loop",
+            "bot",
+            "undo",
+            "revert",
+            "restart",
+            "session",
+            "followup",
+        ],
+        weights=[30, 15, 15, 4, 10, 2, 2, 1, 1, 1],
+    )[0]
     if kind == "action":
-        return ActionExecuted(chance.choice(["action_listen", FORM, *DOMAIN.user_actions[:8]]),
-                              hide_rule_turn=chance.random() < 0.2)
+        return ActionExecuted(
+            chance.choice(["action_listen", FORM, *DOMAIN.user_actions[:8]]),
+            hide_rule_turn=chance.random() < 0.2,
+        )
     if kind == "user":
         return UserUttered("texte", {"name": chance.choice(DOMAIN.intents[:10]), "confidence": 1})
     if kind == "slot":
@@ -43,8 +67,13 @@ def random_event(chance: random.Random):
         return ActiveLoop(chance.choice([FORM, None]))
     if kind == "bot":
         return BotUttered("réponse")
-    return {"undo": UserUtteranceReverted, "revert": ActionReverted, "restart": Restarted,
-            "session": SessionStarted, "followup": lambda: FollowupAction("action_listen")}[kind]()
+    return {
+        "undo": UserUtteranceReverted,
+        "revert": ActionReverted,
+        "restart": Restarted,
+        "session": SessionStarted,
+        "followup": lambda: FollowupAction("action_listen"),
+    }[kind]()
 
 
 @pytest.mark.parametrize("seed", range(4))
@@ -73,8 +102,11 @@ def test_applied_events_are_rasas_after_every_event():
 
 def test_the_states_given_may_be_changed_by_the_caller():
     tracker = IncrementalTracker("s", DOMAIN.slots)
-    for event in [ActionExecuted("action_listen"), UserUttered("x", {"name": "greet"}),
-                  ActionExecuted("action_listen")]:
+    for event in [
+        ActionExecuted("action_listen"),
+        UserUttered("x", {"name": "greet"}),
+        ActionExecuted("action_listen"),
+    ]:
         tracker.update(event)
     for state in tracker.past_states(DOMAIN):
         state.clear()  # as Rasa's featurizer deletes the user's text or intent
@@ -89,8 +121,16 @@ def test_a_copy_is_what_rasas_replay_gives():
         tracker.update(random_event(chance))
     copied, replayed = tracker.copy(), DialogueStateTracker.travel_back_in_time(tracker, math.inf)
     assert copied.current_state(EventVerbosity.ALL) == replayed.current_state(EventVerbosity.ALL)
-    for name in ("followup_action", "latest_action", "latest_message", "latest_bot_utterance",
-                 "active_loop", "model_id", "assistant_id", "_paused"):
+    for name in (
+        "followup_action",
+        "latest_action",
+        "latest_message",
+        "latest_bot_utterance",
+        "active_loop",
+        "model_id",
+        "assistant_id",
+        "_paused",
+    ):
         assert getattr(copied, name) == getattr(replayed, name), name
     copied.update(SlotSet(DOMAIN.slots[0].name, "changé"))
     copied.update(ActiveLoop(FORM))
@@ -99,9 +139,11 @@ def test_a_copy_is_what_rasas_replay_gives():
 
 
 def test_no_policy_or_rule_reads_further_back_than_the_states_given():
-    longest = max(len(rule.get("steps", []))
-                  for path in (ROOT / "data" / "rules").glob("*.yml")
-                  for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules", []))
+    longest = max(
+        len(rule.get("steps", []))
+        for path in (ROOT / "data" / "rules").glob("*.yml")
+        for rule in yaml.safe_load(path.read_text(encoding="utf-8")).get("rules", [])
+    )
     assert longest + 1 < RECENT_STATES  # a step gives at most one state
     policies = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["policies"]
     assert {policy["name"] for policy in policies} == {"MemoizationPolicy", "RulePolicy"}

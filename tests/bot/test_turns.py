@@ -13,6 +13,7 @@ def test_a_conversations_turns_run_in_order_and_others_alongside():
             async def run():
                 await asyncio.sleep(pause)
                 done.append((conversation, label))
+
             return run
 
         turns.start("tg:1", turn("tg:1", "first", 0.2))

@@ -2,20 +2,20 @@
 
 import os
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from sqlalchemy import MetaData, select, text
 from sqlalchemy.engine import make_url
+from store_fixture import POSTGRES_URL, _postgres_reachable
 
 from dossiers import backup as backups
 from dossiers.backup import BackupError, backup, expire, restore
 from dossiers.db import make_engine
 from dossiers.repository import NewPreDossier, Repository
 from referentiel import load_referentiel
-from store_fixture import POSTGRES_URL, _postgres_reachable
 
 
 def new_store_url(kind: str, tmp_path: Path) -> Iterator[str]:
@@ -54,8 +54,12 @@ def rows(url: str) -> dict[str, list[tuple]]:
         tables.reflect(engine)
         with engine.connect() as connection:
             return {
-                name: [tuple(row) for row in connection.execute(
-                    select(table).order_by(*table.primary_key.columns))]
+                name: [
+                    tuple(row)
+                    for row in connection.execute(
+                        select(table).order_by(*table.primary_key.columns)
+                    )
+                ]
                 for name, table in sorted(tables.tables.items())
             }
     finally:
@@ -71,9 +75,16 @@ def store_at(url: str) -> Repository:
 
 def dossier(number: int) -> NewPreDossier:
     return NewPreDossier(
-        request_key=f"key-{number}", sender_id=f"web:{number}", antenne_id="lille",
-        first_name="Zoé", last_name=f"Martin{number}", phone=f"06 12 34 56 {number:02d}",
-        commune="Lille", situation="salarie", quiz_levels={1: "a_travailler", 2: "acquis"})
+        request_key=f"key-{number}",
+        sender_id=f"web:{number}",
+        antenne_id="lille",
+        first_name="Zoé",
+        last_name=f"Martin{number}",
+        phone=f"06 12 34 56 {number:02d}",
+        commune="Lille",
+        situation="salarie",
+        quiz_levels={1: "a_travailler", 2: "acquis"},
+    )
 
 
 def test_back_up_create_erase_then_restore_gives_every_row_back(stores, tmp_path):
@@ -108,7 +119,9 @@ def test_old_copies_expire_and_other_files_stay(tmp_path):
     assert len(deleted) == 2
     assert sorted(path.name for path in directory.iterdir()) == [
         f"dossiers-{(now - timedelta(days=29)).strftime(backups.STAMP)}.db",
-        f"dossiers-{now.strftime(backups.STAMP)}.db", "notes.txt"]
+        f"dossiers-{now.strftime(backups.STAMP)}.db",
+        "notes.txt",
+    ]
 
 
 def test_the_commands_copy_and_restore_and_say_so(tmp_path, monkeypatch, capsys):

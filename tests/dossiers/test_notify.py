@@ -3,7 +3,6 @@
 import asyncio
 
 from rasa_sdk import Tracker
-from smtp_fixture import smtp_server  # noqa: F401  (the fixture)
 from rasa_sdk.executor import CollectingDispatcher
 
 import actions.dossier as dossier
@@ -27,13 +26,26 @@ def test_new_pre_dossier_mails_the_antenne_and_the_candidate(smtp_server, tmp_pa
     store.sync_antennes(load_referentiel())
     monkeypatch.setattr(dossier, "repository", lambda: store)
     slots = {
-        "antenne": "amiens", "commune": "Ham", "postal_code": "80400",
-        "dossier_first_name": "Léa", "dossier_last_name": "Martin",
-        "dossier_contact": "lea.martin@exemple.fr", "situation": "autre",
-        "dossier_contact_time": "Peu importe", "dossier_request_id": "r1",
+        "antenne": "amiens",
+        "commune": "Ham",
+        "postal_code": "80400",
+        "dossier_first_name": "Léa",
+        "dossier_last_name": "Martin",
+        "dossier_contact": "lea.martin@exemple.fr",
+        "situation": "autre",
+        "dossier_contact_time": "Peu importe",
+        "dossier_request_id": "r1",
     }
-    tracker = Tracker("s1", slots, {"text": "oui", "intent": {}, "entities": []}, [], False,
-                      None, {}, "action_listen")
+    tracker = Tracker(
+        "s1",
+        slots,
+        {"text": "oui", "intent": {}, "entities": []},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
     dispatcher = CollectingDispatcher()
     asyncio.run(dossier.ActionDossierCreate().run(dispatcher, tracker, {}))
     reference = dispatcher.messages[0]["reference"]
@@ -47,11 +59,13 @@ def test_new_pre_dossier_mails_the_antenne_and_the_candidate(smtp_server, tmp_pa
 
 def test_no_smtp_settings_no_mail(monkeypatch):
     monkeypatch.delenv("CLEA_SMTP_HOST", raising=False)
-    assert SmtpSettings.from_environment() is None
+    assert SmtpSettings.from_settings() is None
 
 
 def test_an_smtp_failure_is_reported_not_raised():
     settings = SmtpSettings(host="127.0.0.1", port=1, sender="a@b.fr", console_url="x")
     ref = load_referentiel()
-    assert send(messages_for("CLEA-2026-AAAA", ref.antenne("lille"), None, ref, settings),
-                settings) is False
+    assert (
+        send(messages_for("CLEA-2026-AAAA", ref.antenne("lille"), None, ref, settings), settings)
+        is False
+    )

@@ -9,16 +9,29 @@ from dossiers.models import antenne
 from dossiers.repository import UNDONE, ListQuery, NewPreDossier, Repository, level_key, now
 
 CANDIDATE = NewPreDossier(
-    request_key="sender-1:1", sender_id="sender-1", antenne_id="arras", first_name="Léa",
-    last_name="Martin", phone="0612345678", postal_code="62300", commune="Lens",
-    situation="salarie", quiz_levels={1: "a_l_aise", 2: "a_travailler"},
+    request_key="sender-1:1",
+    sender_id="sender-1",
+    antenne_id="arras",
+    first_name="Léa",
+    last_name="Martin",
+    phone="0612345678",
+    postal_code="62300",
+    commune="Lens",
+    situation="salarie",
+    quiz_levels={1: "a_l_aise", 2: "a_travailler"},
 )
 
 
 def test_schema_is_apart_from_rasas_tables(repository: Repository):
     tables = set(inspect(repository.engine).get_table_names())
-    assert {"clea_pre_dossier", "clea_antenne", "clea_staff_user", "clea_quiz_result",
-            "clea_history", "clea_alembic_version"} <= tables
+    assert {
+        "clea_pre_dossier",
+        "clea_antenne",
+        "clea_staff_user",
+        "clea_quiz_result",
+        "clea_history",
+        "clea_alembic_version",
+    } <= tables
     assert "events" not in tables
 
 
@@ -32,7 +45,11 @@ def test_create_and_read_back(repository: Repository):
     reference, created = repository.create_pre_dossier(CANDIDATE)
     assert created and reference.startswith(f"CLEA-{now().year}-") and len(reference) == 14
     stored = repository.get(reference)
-    assert (stored["first_name"], stored["antenne_id"], stored["status"]) == ("Léa", "arras", "nouveau")
+    assert (stored["first_name"], stored["antenne_id"], stored["status"]) == (
+        "Léa",
+        "arras",
+        "nouveau",
+    )
     assert stored["quiz_levels"] == {1: "a_l_aise", 2: "a_travailler"}
     assert [h["kind"] for h in stored["history"]] == ["created"]
 
@@ -68,7 +85,8 @@ def test_two_overlapping_takes_one_wins(repository: Repository):
     event.remove(repository.engine, "begin", meet)
     assert sorted(results) == [False, True]
     assert [h["to_value"] for h in repository.get(reference)["history"]] == [
-        "nouveau", "pris_en_charge"
+        "nouveau",
+        "pris_en_charge",
     ]
 
 
@@ -85,8 +103,9 @@ def test_status_changes_are_recorded_with_reason(repository: Repository):
 
 def test_delete_for_sender(repository: Repository):
     repository.create_pre_dossier(CANDIDATE)
-    repository.create_pre_dossier(NewPreDossier(**{**CANDIDATE.__dict__, "request_key": "other",
-                                                   "sender_id": "sender-2"}))
+    repository.create_pre_dossier(
+        NewPreDossier(**{**CANDIDATE.__dict__, "request_key": "other", "sender_id": "sender-2"})
+    )
     assert repository.delete_for_sender("sender-1") == 1
     assert repository.count() == 1
 
@@ -100,10 +119,19 @@ def test_retention_deletes_only_long_closed_ones(repository: Repository):
 
 
 def _many(repository: Repository, count: int, antenne_id: str = "arras") -> list[str]:
-    return [repository.create_pre_dossier(NewPreDossier(
-        request_key=f"many-{antenne_id}-{i}", sender_id=f"many-{i}", antenne_id=antenne_id,
-        first_name="Léa", last_name=f"Nom{i}", quiz_levels={1: "a_l_aise"}))[0]
-        for i in range(count)]
+    return [
+        repository.create_pre_dossier(
+            NewPreDossier(
+                request_key=f"many-{antenne_id}-{i}",
+                sender_id=f"many-{i}",
+                antenne_id=antenne_id,
+                first_name="Léa",
+                last_name=f"Nom{i}",
+                quiz_levels={1: "a_l_aise"},
+            )
+        )[0]
+        for i in range(count)
+    ]
 
 
 def test_pages_hold_every_row_once_with_the_total(repository: Repository):
@@ -132,8 +160,9 @@ def test_counts_by_antenne_with_new_and_late(repository: Repository):
     _many(repository, 3)
     late = _many(repository, 2, "lille")
     repository.change_status(late[1], None, "contacte")
-    counts = repository.counts_by_antenne(now() + timedelta(minutes=1),
-                                          received_since=now() - timedelta(days=1))
+    counts = repository.counts_by_antenne(
+        now() + timedelta(minutes=1), received_since=now() - timedelta(days=1)
+    )
     assert counts["arras"] == {"total": 3, "new": 3, "overdue": 3, "received": 3}
     assert counts["lille"] == {"total": 2, "new": 1, "overdue": 1, "received": 2}
     assert repository.counts_by_antenne(now() - timedelta(days=1))["arras"]["overdue"] == 0
@@ -162,7 +191,9 @@ def test_the_call_log_and_reaching_the_candidate(repository: Repository):
     stored = repository.get(reference)
     assert stored["status"] == "contacte" and stored["assigned_to"] == caller
     assert [(c["outcome"], c["comment"]) for c in stored["contacts"]] == [
-        ("joint", "RDV jeudi"), ("pas_de_reponse", None)]
+        ("joint", "RDV jeudi"),
+        ("pas_de_reponse", None),
+    ]
     row = repository.page_pre_dossiers(ListQuery(antenne_id="arras"))[0][0]
     assert row["last_contact_outcome"] == "joint"
     exported = next(repository.export_batches(ListQuery(antenne_id="arras")))[0]

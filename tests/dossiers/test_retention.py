@@ -9,11 +9,17 @@ from rasa.shared.core.domain import Domain
 from sqlalchemy import MetaData, Table, insert, select, update
 
 from dossiers.db import make_engine
-from dossiers.models import STATUSES, pre_dossier
+from dossiers.models import pre_dossier
 from dossiers.repository import NewPreDossier, Repository, now
 from dossiers.retention import (
-    DAYS_PER_MONTH, Policy, main, purge, purge_conversations, run_every_day,
+    DAYS_PER_MONTH,
+    Policy,
+    main,
+    purge,
+    purge_conversations,
+    run_every_day,
 )
+from dossiers.status import Status
 from referentiel import load_referentiel
 
 
@@ -25,8 +31,11 @@ def test_old_conversations_are_deleted_recent_ones_kept(tmp_path):
     old = time.time() - 100 * 86400
     with engine.begin() as connection:
         for sender, stamp in [("old", old), ("old", old + 1), ("recent", time.time())]:
-            connection.execute(insert(events).values(
-                sender_id=sender, type_name="user", timestamp=stamp, data="{}"))
+            connection.execute(
+                insert(events).values(
+                    sender_id=sender, type_name="user", timestamp=stamp, data="{}"
+                )
+            )
     assert purge_conversations(f"sqlite:///{db}", timedelta(days=90)) == 1
     with engine.connect() as connection:
         assert set(connection.execute(select(events.c.sender_id)).scalars()) == {"recent"}
@@ -43,15 +52,26 @@ def test_the_command_reports_what_it_did(tmp_path, monkeypatch, capsys):
 
 
 def _made(repository: Repository, number: int, months_ago: float, closed: bool = False) -> str:
-    reference, _ = repository.create_pre_dossier(NewPreDossier(
-        request_key=f"web:r:{number}", sender_id="web:r", antenne_id="lille", first_name="Léa",
-        last_name="Martin", phone=f"06 00 00 00 {number:02d}"))
+    reference, _ = repository.create_pre_dossier(
+        NewPreDossier(
+            request_key=f"web:r:{number}",
+            sender_id="web:r",
+            antenne_id="lille",
+            first_name="Léa",
+            last_name="Martin",
+            phone=f"06 00 00 00 {number:02d}",
+        )
+    )
     when = now() - timedelta(days=months_ago * DAYS_PER_MONTH)
-    values = {"created_at": when, "status": STATUSES[-1], "closed_at": when} if closed else {
-        "created_at": when}
+    values = (
+        {"created_at": when, "status": Status.CLOSED.value, "closed_at": when}
+        if closed
+        else {"created_at": when}
+    )
     with repository.engine.begin() as connection:
-        connection.execute(update(pre_dossier).where(pre_dossier.c.reference == reference)
-                           .values(**values))
+        connection.execute(
+            update(pre_dossier).where(pre_dossier.c.reference == reference).values(**values)
+        )
     return reference
 
 
@@ -59,7 +79,10 @@ def test_the_policy_purges_what_the_texts_promise(repository: Repository, tmp_pa
     policy = Policy.from_referentiel()
     data = load_referentiel().personal_data
     assert (policy.closed_months, policy.open_months, policy.conversation_days) == (
-        data.kept_months_after_closing, data.kept_months_at_most, data.conversation_days)
+        data.kept_months_after_closing,
+        data.kept_months_at_most,
+        data.conversation_days,
+    )
     kept_open = _made(repository, 1, 23)
     gone_open = _made(repository, 2, 25)
     kept_closed = _made(repository, 3, 11, closed=True)

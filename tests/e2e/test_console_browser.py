@@ -4,19 +4,20 @@ axe-core."""
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from helpers import say, texts
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import update
 
-from deploy.scaled import wait_until_up
 from dossiers.db import make_engine
 from dossiers.models import pre_dossier
 from dossiers.repository import NewPreDossier, Repository, now
-from helpers import ROOT, Servers, _free_port, new_sender, rasa_env, say, texts
+from harness.processes import free_port, wait_until_serving
+from harness.servers import ROOT, Servers, new_sender, rasa_env
 from referentiel import load_referentiel
 from web.security import hash_password
 
@@ -54,8 +55,14 @@ def page() -> Iterator[Page]:
 def test_from_the_conversation_to_closure_in_the_browser(servers: Servers, page: Page):
     store = Repository(make_engine(f"sqlite:///{servers.workdir / 'dossiers.db'}"))
     sender = new_sender()
-    for message in ["je veux m'inscrire", "Valenciennes", "/affirm", "Samia", "Benali",
-                    "samia.benali@exemple.fr"]:
+    for message in [
+        "je veux m'inscrire",
+        "Valenciennes",
+        "/affirm",
+        "Samia",
+        "Benali",
+        "samia.benali@exemple.fr",
+    ]:
         answer = say(servers, message, sender)
     answer = say(servers, answer[-1]["buttons"][1]["payload"], sender)  # demandeur d'emploi
     say(servers, "Peu importe", sender)
@@ -70,7 +77,8 @@ def test_from_the_conversation_to_closure_in_the_browser(servers: Servers, page:
     page.get_by_role("link", name=reference).click()
     expect(page.get_by_text("Samia Benali")).to_be_visible()
     expect(page.get_by_role("link", name="samia.benali@exemple.fr")).to_have_attribute(
-        "href", "mailto:samia.benali@exemple.fr")
+        "href", "mailto:samia.benali@exemple.fr"
+    )
     page.get_by_role("button", name="Je m'en occupe").click()
     expect(page.get_by_role("status")).to_contain_text("Vous suivez ce pré-dossier")
     expect(page.get_by_text("suivi par Agent Valenciennes")).to_be_visible()
@@ -94,20 +102,35 @@ def busy_console(tmp_path: Path) -> Iterator[tuple[str, Repository]]:
     store.create_staff_user("lille1", "Agent Lille", hash_password(PASSWORD), "lille")
     store.create_staff_user("admin", "Admin", hash_password(PASSWORD), None, is_admin=True)
     for number in range(260):
-        store.create_pre_dossier(NewPreDossier(
-            request_key=f"busy-{number}", sender_id=f"busy-{number}", antenne_id="lille",
-            first_name="Léa", last_name=f"Candidate{number:03d}", commune="Lille"))
+        store.create_pre_dossier(
+            NewPreDossier(
+                request_key=f"busy-{number}",
+                sender_id=f"busy-{number}",
+                antenne_id="lille",
+                first_name="Léa",
+                last_name=f"Candidate{number:03d}",
+                commune="Lille",
+            )
+        )
     with store.engine.begin() as connection:  # a fifth waiting for two weeks: late
-        connection.execute(update(pre_dossier).where(pre_dossier.c.id % 5 == 0)
-                           .values(created_at=now() - timedelta(days=14)))
-    port = _free_port()
+        connection.execute(
+            update(pre_dossier)
+            .where(pre_dossier.c.id % 5 == 0)
+            .values(created_at=now() - timedelta(days=14))
+        )
+    port = free_port()
     log = tmp_path / "web.log"
     process = subprocess.Popen(
-        [sys.executable, "-m", "web.app"], cwd=ROOT, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        env=rasa_env(CLEA_DATABASE_URL=database, CLEA_WEB_PORT=str(port),
-                     CLEA_WEB_HOST="127.0.0.1"))
+        [sys.executable, "-m", "web.app"],
+        cwd=ROOT,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        env=rasa_env(
+            CLEA_DATABASE_URL=database, CLEA_WEB_PORT=str(port), CLEA_WEB_HOST="127.0.0.1"
+        ),
+    )
     try:
-        wait_until_up(f"http://127.0.0.1:{port}/console/login", process, log)
+        wait_until_serving(f"http://127.0.0.1:{port}/console/login", process, log)
         yield f"http://127.0.0.1:{port}", store
     finally:
         process.terminate()
@@ -121,7 +144,9 @@ def test_a_busy_week_paged_through_then_a_change_confirmed_and_undone(busy_conso
     log_in(page, base, "lille1")
     expect(page.get_by_text("1–50 sur 260")).to_be_visible()
     assert axe_violations(page) == []
-    page.set_viewport_size({"width": 820, "height": 1180})  # a tablet: the table scrolls, not the page
+    page.set_viewport_size(
+        {"width": 820, "height": 1180}
+    )  # a tablet: the table scrolls, not the page
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.set_viewport_size({"width": 1280, "height": 800})
     for _ in range(5):
@@ -152,7 +177,8 @@ def test_a_busy_week_paged_through_then_a_change_confirmed_and_undone(busy_conso
     assert axe_violations(page) == []
     page.get_by_role("button", name="Confirmer").click()
     expect(page.get_by_role("status").first).to_contain_text(
-        f"{reference} est confié à l'antenne d'Arras.")
+        f"{reference} est confié à l'antenne d'Arras."
+    )
     expect(page.get_by_text("1–50 sur 259")).to_be_visible()
     page.get_by_role("button", name="Annuler").click()
     expect(page.get_by_role("status")).to_contain_text("de nouveau à l'antenne de Lille")

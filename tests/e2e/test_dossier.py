@@ -3,9 +3,11 @@
 import json
 import sqlite3
 
+from helpers import say, texts
+
 from dossiers.db import make_engine
 from dossiers.repository import Repository
-from helpers import Servers, new_sender, say, texts
+from harness.servers import Servers, new_sender
 
 
 def store(servers: Servers) -> Repository:
@@ -52,8 +54,12 @@ def test_a_conversation_creates_one_pre_dossier_then_erases_it(servers: Servers)
 
 def stored_rows(servers: Servers, sender: str) -> list[str]:
     with sqlite3.connect(servers.workdir / "trackers.db") as db:
-        return [data for (data,) in db.execute(
-            "SELECT data FROM events WHERE sender_id = ?", (sender,)).fetchall()]
+        return [
+            data
+            for (data,) in db.execute(
+                "SELECT data FROM events WHERE sender_id = ?", (sender,)
+            ).fetchall()
+        ]
 
 
 def test_stop_in_the_middle_of_the_form_stores_nothing_and_forgets_what_was_typed(
@@ -68,9 +74,12 @@ def test_stop_in_the_middle_of_the_form_stores_nothing_and_forgets_what_was_type
     assert "téléphone" in texts(say(servers, "Vantorre", sender))
     assert [row for row in stored_rows(servers, sender) if "Vantorre" in row]
     assert "J'efface" in texts(say(servers, "stop", sender))
-    assert not [row for row in stored_rows(servers, sender)
-                if "Vantorre" in row or "Philomène" in row]
+    assert not [
+        row for row in stored_rows(servers, sender) if "Vantorre" in row or "Philomène" in row
+    ]
     assert "Bonjour" in texts(say(servers, "bonjour", sender))
     assert "je veux m'inscrire" in stored_texts(servers, sender)  # what came before stays
     assert store(servers).count() == before
-    assert "Êtes-vous d'accord" in texts(say(servers, "je veux m'inscrire", sender))  # a new request
+    assert "Êtes-vous d'accord" in texts(
+        say(servers, "je veux m'inscrire", sender)
+    )  # a new request

@@ -1,6 +1,8 @@
 """Faults survived by the real servers: the action server down, then back."""
 
-from helpers import Servers, say, texts
+from helpers import say, texts
+
+from harness.servers import Servers
 
 PHONE = "03 59 61 62 63"
 

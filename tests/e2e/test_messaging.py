@@ -1,4 +1,5 @@
-"""Telegram, Messenger and WhatsApp (Twilio) on a real Rasa server, against local fakes of their APIs.
+"""Telegram, Messenger and WhatsApp (Twilio) on a real Rasa server, against local fakes of
+their APIs.
 
 One Rasa server with the three apps enabled (on the session's action server)
 receives realistic provider payloads; the answers are read from what reached
@@ -13,16 +14,23 @@ import json
 import sqlite3
 import time
 import uuid
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 import pytest
 import requests
+from fake_providers import (
+    Recorded,
+    graph_api,
+    graph_error,
+    telegram_api,
+    telegram_error,
+    twilio_api,
+    twilio_error,
+)
+from helpers import REQUEST_TIMEOUT_S, say, texts
 from twilio.request_validator import RequestValidator
 
-from fake_providers import (
-    Recorded, graph_api, graph_error, telegram_api, telegram_error, twilio_api, twilio_error,
-)
-from helpers import REQUEST_TIMEOUT_S, Servers, say, texts
+from harness.servers import Servers
 
 TELEGRAM_TOKEN = "7000000001:AAFakeTokenForTheTestsOnly_0123456789"
 TELEGRAM_BOT = "clea_test_bot"
@@ -37,8 +45,14 @@ TWILIO_NUMBER = "whatsapp:+14155238886"
 TWILIO_HOOK = "https://assistant.example.fr/webhooks/twilio/webhook"
 HEAD_OFFICE_PHONE = "03 59 61 62 63"
 STARTUP_HANG_S = 12
-SECRETS = (TELEGRAM_TOKEN, TELEGRAM_SECRET, MESSENGER_SECRET, MESSENGER_PAGE_TOKEN, TWILIO_TOKEN,
-           MESSENGER_VERIFY)
+SECRETS = (
+    TELEGRAM_TOKEN,
+    TELEGRAM_SECRET,
+    MESSENGER_SECRET,
+    MESSENGER_PAGE_TOKEN,
+    TWILIO_TOKEN,
+    MESSENGER_VERIFY,
+)
 
 
 class Fakes:
@@ -65,7 +79,9 @@ def fakes() -> Iterator[Fakes]:
 def messaging(servers: Servers, fakes: Fakes, tmp_path_factory) -> Iterator[Servers]:
     """A Rasa server with the three apps enabled, pointing at the fakes."""
     rasa = Servers(
-        tmp_path_factory.mktemp("messaging"), servers.model, actions_port=servers.actions_port,
+        tmp_path_factory.mktemp("messaging"),
+        servers.model,
+        actions_port=servers.actions_port,
         messaging_env={
             "CLEA_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
             "CLEA_TELEGRAM_BOT_NAME": TELEGRAM_BOT,
@@ -95,16 +111,18 @@ def messaging(servers: Servers, fakes: Fakes, tmp_path_factory) -> Iterator[Serv
 # a second; a loaded 2-core CI machine once took 1.02 s, hence the margin.
 ACK_WITHIN_S = 3
 
+
 def webhook(rasa: Servers, channel: str) -> str:
     return f"http://127.0.0.1:{rasa.rasa_port}/webhooks/{channel}/webhook"
 
 
-def stored(rasa: Servers, conversation: str) -> list[tuple[str, Optional[str]]]:
+def stored(rasa: Servers, conversation: str) -> list[tuple[str, str | None]]:
     """The conversation's events in the store: (type, action name)."""
     with sqlite3.connect(rasa.workdir / "trackers.db", timeout=10) as connection:
         return connection.execute(
             "SELECT type_name, action_name FROM events WHERE sender_id = ? ORDER BY id",
-            (conversation,)).fetchall()
+            (conversation,),
+        ).fetchall()
 
 
 def user_messages(rasa: Servers, conversation: str) -> int:
@@ -117,7 +135,9 @@ def settled(rasa: Servers, conversation: str, messages: int) -> None:
     while time.monotonic() < deadline:
         events = stored(rasa, conversation)
         if sum(kind == "user" for kind, _ in events) >= messages and events[-1] == (
-                "action", "action_listen"):
+            "action",
+            "action_listen",
+        ):
             time.sleep(0.2)  # the apology, if any, follows the save
             return
         time.sleep(0.05)
@@ -135,6 +155,7 @@ def posted_and_settled(rasa: Servers, conversation: str, post, wait: bool):
 
 # -- Telegram ------------------------------------------------------------------
 
+
 def telegram_user() -> dict:
     user_id = int(time.time_ns() % 10**9)
     return {"id": user_id, "is_bot": False, "first_name": "Marie", "language_code": "fr"}
@@ -144,7 +165,9 @@ def telegram_message(user: dict, **content) -> dict:
     return {
         "update_id": time.time_ns() % 10**9,
         "message": {
-            "message_id": 10, "from": user, "date": int(time.time()),
+            "message_id": 10,
+            "from": user,
+            "date": int(time.time()),
             "chat": {"id": user["id"], "first_name": user["first_name"], "type": "private"},
             **content,
         },
@@ -155,12 +178,20 @@ def telegram_callback(user: dict, data: str) -> dict:
     return {
         "update_id": time.time_ns() % 10**9,
         "callback_query": {
-            "id": str(uuid.uuid4().int)[:19], "from": user, "chat_instance": "-5555",
+            "id": str(uuid.uuid4().int)[:19],
+            "from": user,
+            "chat_instance": "-5555",
             "data": data,
             "message": {
-                "message_id": 11, "date": int(time.time()), "text": "Voici ce que je peux faire",
-                "from": {"id": 7000000001, "is_bot": True, "first_name": "CléA",
-                         "username": TELEGRAM_BOT},
+                "message_id": 11,
+                "date": int(time.time()),
+                "text": "Voici ce que je peux faire",
+                "from": {
+                    "id": 7000000001,
+                    "is_bot": True,
+                    "first_name": "CléA",
+                    "username": TELEGRAM_BOT,
+                },
                 "chat": {"id": user["id"], "first_name": user["first_name"], "type": "private"},
             },
         },
@@ -172,24 +203,35 @@ def telegram_chat(update: dict) -> str:
     return f"tg:{message['chat']['id']}"
 
 
-def to_telegram(rasa: Servers, update: dict, secret: str | None = TELEGRAM_SECRET,
-                wait: bool = True):
+def to_telegram(
+    rasa: Servers, update: dict, secret: str | None = TELEGRAM_SECRET, wait: bool = True
+):
     headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-    return posted_and_settled(rasa, telegram_chat(update), lambda: requests.post(
-        webhook(rasa, "telegram"), json=update, headers=headers, timeout=REQUEST_TIMEOUT_S), wait)
+    return posted_and_settled(
+        rasa,
+        telegram_chat(update),
+        lambda: requests.post(
+            webhook(rasa, "telegram"), json=update, headers=headers, timeout=REQUEST_TIMEOUT_S
+        ),
+        wait,
+    )
 
 
 def telegram_sent(fakes: Fakes, user: dict) -> list[Recorded]:
     """The messages Telegram took for the user's chat, in order."""
-    return fakes.telegram.received(lambda r: r.ok and r.path.endswith("/sendMessage")
-                                   and r.form.get("chat_id") == str(user["id"]))
+    return fakes.telegram.received(
+        lambda r: (
+            r.ok and r.path.endswith("/sendMessage") and r.form.get("chat_id") == str(user["id"])
+        )
+    )
 
 
 def test_telegram_webhook_is_set_in_the_background_while_the_assistant_serves(
     messaging: Servers, fakes: Fakes
 ):
-    set_webhook = fakes.telegram.received(lambda r: r.path.endswith("/setWebhook"),
-                                          wait_s=STARTUP_HANG_S + 10)[0]
+    set_webhook = fakes.telegram.received(
+        lambda r: r.path.endswith("/setWebhook"), wait_s=STARTUP_HANG_S + 10
+    )[0]
     # Rasa served before Telegram answered: start-up does not wait on the provider
     assert set_webhook.at > messaging.up_at
     calls = [r.path.rsplit("/", 1)[-1] for r in fakes.telegram.requests]
@@ -230,61 +272,111 @@ def test_telegram_update_without_the_secret_token_is_refused(
     messaging: Servers, fakes: Fakes, secret
 ):
     user = telegram_user()
-    assert to_telegram(messaging, telegram_message(user, text="bonjour"), secret,
-                       wait=False).status_code == 403
+    assert (
+        to_telegram(
+            messaging, telegram_message(user, text="bonjour"), secret, wait=False
+        ).status_code
+        == 403
+    )
     time.sleep(1)
     assert telegram_sent(fakes, user) == []
 
 
 def test_telegram_voice_note_gets_the_written_only_note(messaging: Servers, fakes: Fakes):
     user = telegram_user()
-    voice = {"duration": 4, "mime_type": "audio/ogg", "file_id": "AwACAgQAAxkBAAIB",
-             "file_unique_id": "AgADbQ8AAm", "file_size": 10240}
+    voice = {
+        "duration": 4,
+        "mime_type": "audio/ogg",
+        "file_id": "AwACAgQAAxkBAAIB",
+        "file_unique_id": "AgADbQ8AAm",
+        "file_size": 10240,
+    }
     assert to_telegram(messaging, telegram_message(user, voice=voice)).status_code == 200
     text = telegram_sent(fakes, user)[1].form["text"]
     assert "messages écrits" in text and HEAD_OFFICE_PHONE in text
 
 
 def test_telegram_bad_body_is_a_400(messaging: Servers):
-    response = requests.post(webhook(messaging, "telegram"), data=b"{not json",
-                             headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
-                             timeout=REQUEST_TIMEOUT_S)
+    response = requests.post(
+        webhook(messaging, "telegram"),
+        data=b"{not json",
+        headers={"X-Telegram-Bot-Api-Secret-Token": TELEGRAM_SECRET},
+        timeout=REQUEST_TIMEOUT_S,
+    )
     assert response.status_code == 400
 
 
 # -- Messenger -----------------------------------------------------------------
 
+
 def messenger_event(user_id: str, **event) -> bytes:
     now = int(time.time() * 1000)
-    return json.dumps({"object": "page", "entry": [{"id": "PAGE_ID", "time": now, "messaging": [
-        {"sender": {"id": user_id}, "recipient": {"id": "PAGE_ID"}, "timestamp": now, **event}
-    ]}]}).encode()
+    return json.dumps(
+        {
+            "object": "page",
+            "entry": [
+                {
+                    "id": "PAGE_ID",
+                    "time": now,
+                    "messaging": [
+                        {
+                            "sender": {"id": user_id},
+                            "recipient": {"id": "PAGE_ID"},
+                            "timestamp": now,
+                            **event,
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
 
 
-def to_messenger(rasa: Servers, body: bytes, secret: str = MESSENGER_SECRET,
-                 wait_for: Optional[str] = None):
+def to_messenger(
+    rasa: Servers, body: bytes, secret: str = MESSENGER_SECRET, wait_for: str | None = None
+):
     """Post a signed batch; with `wait_for` (the sender), once that sender's turn is over."""
     signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-    return posted_and_settled(rasa, f"fb:{wait_for}", lambda: requests.post(
-        webhook(rasa, "facebook"), data=body, timeout=REQUEST_TIMEOUT_S,
-        headers={"Content-Type": "application/json", "X-Hub-Signature-256": f"sha256={signature}"},
-    ), wait_for is not None)
+    return posted_and_settled(
+        rasa,
+        f"fb:{wait_for}",
+        lambda: requests.post(
+            webhook(rasa, "facebook"),
+            data=body,
+            timeout=REQUEST_TIMEOUT_S,
+            headers={
+                "Content-Type": "application/json",
+                "X-Hub-Signature-256": f"sha256={signature}",
+            },
+        ),
+        wait_for is not None,
+    )
 
 
 def say_on_messenger(rasa: Servers, user_id: str, text: str) -> None:
     event = {"message": {"mid": f"m_{uuid.uuid4().hex}", "text": text}}
-    assert to_messenger(rasa, messenger_event(user_id, **event), wait_for=user_id).status_code == 200
+    assert (
+        to_messenger(rasa, messenger_event(user_id, **event), wait_for=user_id).status_code == 200
+    )
 
 
 def messenger_sent(fakes: Fakes, user_id: str) -> list[dict]:
     """The messages Graph took for the user, in order."""
-    return [r.json()["message"] for r in fakes.graph.received(
-        lambda r: r.ok and r.json()["recipient"]["id"] == user_id and "message" in r.json())]
+    return [
+        r.json()["message"]
+        for r in fakes.graph.received(
+            lambda r: r.ok and r.json()["recipient"]["id"] == user_id and "message" in r.json()
+        )
+    ]
 
 
 def test_messenger_subscription_check(messaging: Servers):
     url = webhook(messaging, "facebook")
-    good = {"hub.mode": "subscribe", "hub.verify_token": MESSENGER_VERIFY, "hub.challenge": "1158201444"}
+    good = {
+        "hub.mode": "subscribe",
+        "hub.verify_token": MESSENGER_VERIFY,
+        "hub.challenge": "1158201444",
+    }
     assert requests.get(url, params=good, timeout=10).text == "1158201444"
     bad = {**good, "hub.verify_token": "guess"}
     assert requests.get(url, params=bad, timeout=10).status_code == 403
@@ -295,17 +387,27 @@ def test_messenger_greeting_gets_quick_replies(messaging: Servers, fakes: Fakes)
     say_on_messenger(messaging, user_id, "bonjour")
     message = messenger_sent(fakes, user_id)[-1]
     assert {"content_type": "text", "title": "Découvrir CléA", "payload": "/ask_what_is_clea"} in (
-        message["quick_replies"])
+        message["quick_replies"]
+    )
     request = fakes.graph.received(lambda r: r.json()["recipient"]["id"] == user_id)[0]
-    assert request.query["access_token"] == MESSENGER_PAGE_TOKEN and request.query["appsecret_proof"]
+    assert (
+        request.query["access_token"] == MESSENGER_PAGE_TOKEN and request.query["appsecret_proof"]
+    )
 
 
 def test_messenger_quick_reply_sends_its_payload(messaging: Servers, fakes: Fakes):
     user_id = uuid.uuid4().hex
-    event = {"message": {"mid": f"m_{user_id}", "text": "Pour qui ?",
-                         "quick_reply": {"payload": "/ask_who_for"}}}
-    assert to_messenger(messaging, messenger_event(user_id, **event),
-                        wait_for=user_id).status_code == 200
+    event = {
+        "message": {
+            "mid": f"m_{user_id}",
+            "text": "Pour qui ?",
+            "quick_reply": {"payload": "/ask_who_for"},
+        }
+    }
+    assert (
+        to_messenger(messaging, messenger_event(user_id, **event), wait_for=user_id).status_code
+        == 200
+    )
     notice, answer = messenger_sent(fakes, user_id)[:2]
     assert "90 jours" in notice["text"] and "demandeurs d'emploi" in answer["text"]
 
@@ -326,17 +428,29 @@ def test_messenger_forged_signature_is_refused(messaging: Servers, fakes: Fakes)
     user_id = uuid.uuid4().hex
     body = messenger_event(user_id, message={"mid": "m_2", "text": "bonjour"})
     assert to_messenger(messaging, body, secret="not-the-app-secret").status_code == 403
-    unsigned = requests.post(webhook(messaging, "facebook"), data=body, timeout=10,
-                             headers={"Content-Type": "application/json"})
+    unsigned = requests.post(
+        webhook(messaging, "facebook"),
+        data=body,
+        timeout=10,
+        headers={"Content-Type": "application/json"},
+    )
     assert unsigned.status_code == 403
     time.sleep(1)
     assert fakes.graph.received(lambda r: r.json()["recipient"]["id"] == user_id) == []
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    (b"{not json", 400), (b"[]", 400), (b'{"object": "page", "entry": "x"}', 400),
-    (b'{"object": "page", "entry": [{"messaging": [{"sender": 7}]}]}', 200),  # nothing to answer
-])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        (b"{not json", 400),
+        (b"[]", 400),
+        (b'{"object": "page", "entry": "x"}', 400),
+        (
+            b'{"object": "page", "entry": [{"messaging": [{"sender": 7}]}]}',
+            200,
+        ),  # nothing to answer
+    ],
+)
 def test_messenger_signed_but_unreadable_body(messaging: Servers, body: bytes, status: int):
     assert to_messenger(messaging, body).status_code == status
 
@@ -344,16 +458,27 @@ def test_messenger_signed_but_unreadable_body(messaging: Servers, body: bytes, s
 def test_messenger_audio_gets_the_note_with_the_antenne_contact(messaging: Servers, fakes: Fakes):
     user_id = uuid.uuid4().hex
     say_on_messenger(messaging, user_id, "j'habite à Lens")
-    audio = {"mid": f"m_{user_id}", "attachments": [
-        {"type": "audio", "payload": {"url": "https://cdn.fbsbx.com/v/t59/audioclip.mp4"}}]}
-    assert to_messenger(messaging, messenger_event(user_id, message=audio),
-                        wait_for=user_id).status_code == 200
+    audio = {
+        "mid": f"m_{user_id}",
+        "attachments": [
+            {"type": "audio", "payload": {"url": "https://cdn.fbsbx.com/v/t59/audioclip.mp4"}}
+        ],
+    }
+    assert (
+        to_messenger(
+            messaging, messenger_event(user_id, message=audio), wait_for=user_id
+        ).status_code
+        == 200
+    )
     text = messenger_sent(fakes, user_id)[-1]["text"]
     assert "messages écrits" in text
-    assert "Votre antenne est celle d'Arras" in text and "contactarras@transitionspro-hdf.fr" in text
+    assert (
+        "Votre antenne est celle d'Arras" in text and "contactarras@transitionspro-hdf.fr" in text
+    )
 
 
 # -- WhatsApp through Twilio ---------------------------------------------------
+
 
 def whatsapp_number() -> str:
     return f"whatsapp:+336{time.time_ns() % 10**8:08d}"
@@ -361,20 +486,38 @@ def whatsapp_number() -> str:
 
 def whatsapp_form(sender: str, body: str, **extra: str) -> dict[str, str]:
     return {
-        "SmsMessageSid": "SM" + uuid.uuid4().hex, "NumMedia": "0", "ProfileName": "Marie",
-        "MessageType": "text", "SmsSid": "SM" + uuid.uuid4().hex, "WaId": sender.split("+")[1],
-        "SmsStatus": "received", "Body": body, "To": TWILIO_NUMBER, "NumSegments": "1",
-        "ReferralNumMedia": "0", "MessageSid": "SM" + uuid.uuid4().hex,
-        "AccountSid": TWILIO_SID, "From": sender, "ApiVersion": "2010-04-01", **extra,
+        "SmsMessageSid": "SM" + uuid.uuid4().hex,
+        "NumMedia": "0",
+        "ProfileName": "Marie",
+        "MessageType": "text",
+        "SmsSid": "SM" + uuid.uuid4().hex,
+        "WaId": sender.split("+")[1],
+        "SmsStatus": "received",
+        "Body": body,
+        "To": TWILIO_NUMBER,
+        "NumSegments": "1",
+        "ReferralNumMedia": "0",
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "AccountSid": TWILIO_SID,
+        "From": sender,
+        "ApiVersion": "2010-04-01",
+        **extra,
     }
 
 
-def to_whatsapp(rasa: Servers, form: dict[str, str], token: str = TWILIO_TOKEN,
-                wait: bool = True):
+def to_whatsapp(rasa: Servers, form: dict[str, str], token: str = TWILIO_TOKEN, wait: bool = True):
     signature = RequestValidator(token).compute_signature(TWILIO_HOOK, form)
-    return posted_and_settled(rasa, f"wa:{form.get('From')}", lambda: requests.post(
-        webhook(rasa, "twilio"), data=form, timeout=REQUEST_TIMEOUT_S,
-        headers={"X-Twilio-Signature": signature}), wait and "From" in form)
+    return posted_and_settled(
+        rasa,
+        f"wa:{form.get('From')}",
+        lambda: requests.post(
+            webhook(rasa, "twilio"),
+            data=form,
+            timeout=REQUEST_TIMEOUT_S,
+            headers={"X-Twilio-Signature": signature},
+        ),
+        wait and "From" in form,
+    )
 
 
 def whatsapp_sent(fakes: Fakes, sender: str) -> list[dict[str, str]]:
@@ -408,10 +551,15 @@ def test_whatsapp_the_title_typed_answers_too(messaging: Servers, fakes: Fakes):
 
 def test_whatsapp_forged_signature_is_refused(messaging: Servers, fakes: Fakes):
     sender = whatsapp_number()
-    assert to_whatsapp(messaging, whatsapp_form(sender, "bonjour"), token="guess",
-                       wait=False).status_code == 403
-    unsigned = requests.post(webhook(messaging, "twilio"), data=whatsapp_form(sender, "bonjour"),
-                             timeout=10)
+    assert (
+        to_whatsapp(
+            messaging, whatsapp_form(sender, "bonjour"), token="guess", wait=False
+        ).status_code
+        == 403
+    )
+    unsigned = requests.post(
+        webhook(messaging, "twilio"), data=whatsapp_form(sender, "bonjour"), timeout=10
+    )
     assert unsigned.status_code == 403
     time.sleep(1)
     assert whatsapp_sent(fakes, sender) == []
@@ -425,7 +573,11 @@ def test_whatsapp_signed_form_without_sender_or_text_is_ignored(messaging: Serve
 def test_whatsapp_voice_note_gets_the_written_only_note(messaging: Servers, fakes: Fakes):
     sender = whatsapp_number()
     form = whatsapp_form(
-        sender, "", NumMedia="1", MessageType="audio", MediaContentType0="audio/ogg",
+        sender,
+        "",
+        NumMedia="1",
+        MessageType="audio",
+        MediaContentType0="audio/ogg",
         MediaUrl0=f"https://api.twilio.com/2010-04-01/Accounts/{TWILIO_SID}/Messages/MM1/Media/ME1",
     )
     assert to_whatsapp(messaging, form).status_code == 200
@@ -435,17 +587,23 @@ def test_whatsapp_voice_note_gets_the_written_only_note(messaging: Servers, fake
 
 # -- Listening: "lis-moi le message" -------------------------------------------
 
+
 def test_telegram_read_me_the_message_sends_the_last_answer_as_a_voice_note(
     messaging: Servers, fakes: Fakes
 ):
     user = telegram_user()
     to_telegram(messaging, telegram_message(user, text="bonjour"))
     before = len(telegram_sent(fakes, user))
-    assert to_telegram(messaging, telegram_message(user, text="lis-moi le message"),
-                       wait=False).status_code == 200
+    assert (
+        to_telegram(
+            messaging, telegram_message(user, text="lis-moi le message"), wait=False
+        ).status_code
+        == 200
+    )
     voices = fakes.telegram.received(
         lambda r: r.path.endswith("/sendVoice") and r.form.get("chat_id") == str(user["id"]),
-        wait_s=10)
+        wait_s=10,
+    )
     content_type, audio = voices[0].files["voice"]
     assert audio[:4] == b"OggS" and b"OpusHead" in audio[:100]
     assert len(audio) > 20_000  # the greeting and its 7 choices: about half a minute
@@ -485,14 +643,18 @@ def test_messenger_read_me_gets_a_polite_line_with_the_phone(messaging: Servers,
 
 # -- Without any messaging variable --------------------------------------------
 
+
 @pytest.mark.parametrize("channel", ["telegram", "facebook", "twilio"])
 def test_the_default_server_has_no_messaging_webhook(servers: Servers, channel: str):
     assert requests.post(webhook(servers, channel), data=b"{}", timeout=10).status_code == 404
-    assert requests.get(f"http://127.0.0.1:{servers.rasa_port}/webhooks/rest/",
-                        timeout=10).status_code == 200
+    assert (
+        requests.get(f"http://127.0.0.1:{servers.rasa_port}/webhooks/rest/", timeout=10).status_code
+        == 200
+    )
 
 
 # -- Delivery: each provider delivery once, replies that arrive -----------------
+
 
 def to_user(user: dict):
     return lambda r: r.path.endswith("/sendMessage") and r.form.get("chat_id") == str(user["id"])
@@ -537,8 +699,9 @@ def test_telegram_flood_control_is_waited_out_and_every_message_arrives_in_order
     messaging: Servers, fakes: Fakes
 ):
     user = telegram_user()
-    fakes.telegram.fail(to_user(user), telegram_error(429, "Too Many Requests: retry after 1", 1),
-                        times=2)
+    fakes.telegram.fail(
+        to_user(user), telegram_error(429, "Too Many Requests: retry after 1", 1), times=2
+    )
     to_telegram(messaging, telegram_message(user, text="bonjour"))
     calls = fakes.telegram.received(to_user(user))
     assert [r.status for r in calls] == [429, 429, 200, 200]
@@ -551,8 +714,10 @@ def test_telegram_a_reply_that_did_not_arrive_comes_first_next_time(
     messaging: Servers, fakes: Fakes
 ):
     user = telegram_user()
-    fakes.telegram.fail(lambda r: to_user(user)(r) and r.form["text"].startswith("Bonjour"),
-                        telegram_error(403, "Forbidden: bot was blocked by the user"))
+    fakes.telegram.fail(
+        lambda r: to_user(user)(r) and r.form["text"].startswith("Bonjour"),
+        telegram_error(403, "Forbidden: bot was blocked by the user"),
+    )
     to_telegram(messaging, telegram_message(user, text="bonjour"))
     assert len(telegram_sent(fakes, user)) == 1  # the notice; the greeting was refused
     to_telegram(messaging, telegram_message(user, text="c koi clea"))
@@ -562,8 +727,9 @@ def test_telegram_a_reply_that_did_not_arrive_comes_first_next_time(
     keyboard = json.loads(telegram_sent(fakes, user)[2].form["reply_markup"])["inline_keyboard"]
     assert keyboard  # the greeting comes back with its buttons
     to_telegram(messaging, telegram_message(user, text="merci"))
-    assert not any(r.form["text"].startswith("Mes derniers")
-                   for r in telegram_sent(fakes, user)[4:])  # sent once only
+    assert not any(
+        r.form["text"].startswith("Mes derniers") for r in telegram_sent(fakes, user)[4:]
+    )  # sent once only
 
 
 def test_telegram_a_group_gets_one_short_note_and_nothing_is_kept(messaging: Servers, fakes: Fakes):
@@ -574,15 +740,20 @@ def test_telegram_a_group_gets_one_short_note_and_nothing_is_kept(messaging: Ser
     assert to_telegram(messaging, update, wait=False).status_code == 200
     notes = fakes.telegram.received(
         lambda r: r.path.endswith("/sendMessage") and r.form.get("chat_id") == str(group["id"]),
-        wait_s=10)
+        wait_s=10,
+    )
     assert len(notes) == 1 and "message privé" in notes[0].form["text"]
     assert stored(messaging, f"tg:{group['id']}") == []
 
 
 def test_telegram_a_command_to_another_bot_is_ignored(messaging: Servers, fakes: Fakes):
     user = telegram_user()
-    assert to_telegram(messaging, telegram_message(user, text="/start@other_bot"),
-                       wait=False).status_code == 200
+    assert (
+        to_telegram(
+            messaging, telegram_message(user, text="/start@other_bot"), wait=False
+        ).status_code
+        == 200
+    )
     time.sleep(1.5)
     assert telegram_sent(fakes, user) == []
 
@@ -637,9 +808,12 @@ def test_messenger_a_reply_that_did_not_arrive_comes_first_next_time(
     messaging: Servers, fakes: Fakes
 ):
     user_id = uuid.uuid4().hex
-    fakes.graph.fail(lambda r: to_messenger_user(user_id)(r)
-                     and r.json()["message"]["text"].startswith("Bonjour"),
-                     graph_error(400, 551))  # "this person isn't available right now"
+    fakes.graph.fail(
+        lambda r: (
+            to_messenger_user(user_id)(r) and r.json()["message"]["text"].startswith("Bonjour")
+        ),
+        graph_error(400, 551),
+    )  # "this person isn't available right now"
     say_on_messenger(messaging, user_id, "bonjour")
     assert len(messenger_sent(fakes, user_id)) == 1
     say_on_messenger(messaging, user_id, "merci")
@@ -685,8 +859,11 @@ def test_whatsapp_a_reply_that_failed_every_retry_comes_first_next_time(
     messaging: Servers, fakes: Fakes
 ):
     sender = whatsapp_number()
-    fakes.twilio.fail(lambda r: to_whatsapp_user(sender)(r) and r.form["Body"].startswith("Bonjour"),
-                      twilio_error(500, 20500), times=4)
+    fakes.twilio.fail(
+        lambda r: to_whatsapp_user(sender)(r) and r.form["Body"].startswith("Bonjour"),
+        twilio_error(500, 20500),
+        times=4,
+    )
     to_whatsapp(messaging, whatsapp_form(sender, "bonjour"))
     assert len(whatsapp_sent(fakes, sender)) == 1
     to_whatsapp(messaging, whatsapp_form(sender, "merci"))

@@ -3,11 +3,13 @@
 import json
 import re
 
-from helpers import Servers, new_sender, say, texts
+from helpers import say, texts
+
+from harness.servers import Servers, new_sender
 from referentiel.quiz import load_quiz
 
 QUIZ = load_quiz()
-PAYLOAD = re.compile(r'^/quiz_answer(\{.*\})$')
+PAYLOAD = re.compile(r"^/quiz_answer(\{.*\})$")
 
 
 def choice_of(button: dict) -> tuple[str, str]:
@@ -19,8 +21,10 @@ def pick(buttons: list[dict], confident: bool) -> dict:
     """The most confident answer (yes, or the right one) or the least (not yet, don't know)."""
     item_id, _ = choice_of(buttons[0])
     item = QUIZ.item(item_id)
-    wanted = ("oui" if item.kind == "self" else item.answer) if confident else (
-        "pas_encore" if item.kind == "self" else "ne_sais_pas"
+    wanted = (
+        ("oui" if item.kind == "self" else item.answer)
+        if confident
+        else ("pas_encore" if item.kind == "self" else "ne_sais_pas")
     )
     return next(b for b in buttons if choice_of(b)[1] == wanted)
 

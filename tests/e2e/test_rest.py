@@ -3,11 +3,11 @@
 import json
 import sqlite3
 import time
-import uuid
 
 import pytest
+from helpers import post, say, texts
 
-from helpers import Servers, new_sender, post, say, texts
+from harness.servers import Servers, new_sender
 from referentiel import load_referentiel
 
 
@@ -70,7 +70,9 @@ def test_talk_to_someone_gives_the_head_office_phone(servers: Servers):
 
 
 def test_english_gets_a_french_answer(servers: Servers):
-    assert "Ce service est en français" in texts(say(servers, "hello, what is this certificate about?"))
+    assert "Ce service est en français" in texts(
+        say(servers, "hello, what is this certificate about?")
+    )
 
 
 def test_a_conversation_keeps_its_sender(servers: Servers):
@@ -150,7 +152,9 @@ def user_messages(servers: Servers, sender: str) -> list[str]:
 
 
 def say_with_id(servers: Servers, sender: str, text: str, message_id: str) -> list[dict]:
-    response = post(servers, json.dumps({"sender": sender, "message": text, "message_id": message_id}))
+    response = post(
+        servers, json.dumps({"sender": sender, "message": text, "message_id": message_id})
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -160,8 +164,9 @@ def test_a_message_sent_again_with_its_id_is_answered_once(servers: Servers):
     first = say_with_id(servers, sender, "je suis de lens", "message-0001")
     again = say_with_id(servers, sender, "je suis de lens", "message-0001")
     assert "d'Arras" in texts(first) and again == first
-    assert "Question 1 sur" in texts(say_with_id(servers, sender, "je veux tester mon niveau",
-                                                 "message-0002"))
+    assert "Question 1 sur" in texts(
+        say_with_id(servers, sender, "je veux tester mon niveau", "message-0002")
+    )
     assert say_with_id(servers, sender, "je suis de lens", "message-0001") == first
     assert user_messages(servers, sender) == ["je suis de lens", "je veux tester mon niveau"]
 
@@ -170,13 +175,16 @@ def test_a_message_whose_first_try_left_nothing_is_handled_when_sent_again(serve
     """The first try reached a server that was killed before it saved the conversation."""
     sender = new_sender()
     with sqlite3.connect(servers.workdir / "trackers.db") as db:
-        db.execute("INSERT INTO channel_deliveries VALUES (?, ?)",
-                   (f"web:{sender}:message-lost", time.time()))
+        db.execute(
+            "INSERT INTO channel_deliveries VALUES (?, ?)",
+            (f"web:{sender}:message-lost", time.time()),
+        )
     assert "d'Arras" in texts(say_with_id(servers, sender, "je suis de lens", "message-lost"))
     assert user_messages(servers, sender) == ["je suis de lens"]
 
 
 def test_a_made_up_message_id_gets_a_clear_400(servers: Servers):
-    response = post(servers, json.dumps({"sender": new_sender(), "message": "oui",
-                                         "message_id": "<script>"}))
+    response = post(
+        servers, json.dumps({"sender": new_sender(), "message": "oui", "message_id": "<script>"})
+    )
     assert response.status_code == 400 and "message_id" in response.json()["error"]

@@ -1,9 +1,9 @@
 """End to end over HTTP: routing to the antenne and financing by situation."""
 
-
 import pytest
+from helpers import say, texts
 
-from helpers import Servers, new_sender, say, texts
+from harness.servers import Servers, new_sender
 from referentiel import load_referentiel
 from referentiel.territory import load_territory
 

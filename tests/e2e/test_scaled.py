@@ -16,25 +16,26 @@ import signal
 import subprocess
 import time
 import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
-from unittest import mock
 
 import aiohttp
 import pytest
 import redis
 import requests
 from sqlalchemy import func, select, text
-
-from deploy.scaled import ScaledStack, Settings, seconds_until_serving, server_health_url
-from dossiers.db import make_engine
-from dossiers.models import pre_dossier
-from dossiers.repository import Repository
-from helpers import ROOT, SECRET, _free_port, listening_addresses, new_sender
-from referentiel import load_referentiel
 from store_fixture import POSTGRES_URL, _postgres_reachable
 from tcp_proxy import TcpProxy
 from widget_load import LoadResult, run_load
+
+from deploy.scaled import ScaledStack, Settings, server_health_url
+from dossiers.db import make_engine
+from dossiers.models import pre_dossier
+from dossiers.repository import Repository
+from harness.processes import free_port, listening_addresses, wait_until_serving
+from harness.servers import ROOT, SECRET, new_sender
+from referentiel import load_referentiel
 
 CONVERSATIONS = 50
 REPORT = ROOT / "reports" / "chaos.json"
@@ -49,15 +50,28 @@ class OwnRedis:
     keeping nothing on disk: a restart loses every lock, as a real crash would."""
 
     def __init__(self, workdir: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.workdir = workdir
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port),
-             "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(self.workdir)],
-            stdout=(self.workdir / "redis.log").open("a"), stderr=subprocess.STDOUT)
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=(self.workdir / "redis.log").open("a"),
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -93,22 +107,34 @@ def postgres_proxy() -> Iterator[TcpProxy]:
 
 
 @pytest.fixture(scope="module")
-def stack(model: Path, tmp_path_factory: pytest.TempPathFactory, own_redis: OwnRedis,
-          postgres_proxy: TcpProxy) -> Iterator[ScaledStack]:
+def stack(
+    model: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    own_redis: OwnRedis,
+    postgres_proxy: TcpProxy,
+) -> Iterator[ScaledStack]:
     schema = f"clea_scaled_{uuid.uuid4().hex[:12]}"
     with make_engine(POSTGRES_URL).begin() as connection:
         connection.execute(text(f"CREATE SCHEMA {schema}"))
     settings = Settings(
-        workdir=tmp_path_factory.mktemp("scaled"), model=model, public_port=_free_port(),
-        rasa_ports=[_free_port(), _free_port()], actions_ports=[_free_port(), _free_port()],
-        actions_lb_port=_free_port(), web_port=_free_port(), pg_schema=schema,
-        pg_port=str(postgres_proxy.port), redis_port=str(own_redis.port), redis_db="0",
-        redis_prefix=f"test{uuid.uuid4().hex[:8]}", allowed_origins="",
+        workdir=tmp_path_factory.mktemp("scaled"),
+        model=model,
+        public_port=free_port(),
+        rasa_ports=[free_port(), free_port()],
+        actions_ports=[free_port(), free_port()],
+        actions_lb_port=free_port(),
+        web_port=free_port(),
+        pg_schema=schema,
+        pg_port=str(postgres_proxy.port),
+        redis_port=str(own_redis.port),
+        redis_db="0",
+        redis_prefix=f"test{uuid.uuid4().hex[:8]}",
+        allowed_origins="",
     )
     # The tests' key, to make conversation ids; one client (the tests) sends every message.
     limits = {"CLEA_SECRET_KEY": SECRET, "CLEA_CHAT_MESSAGES_PER_MINUTE": "100000"}
-    with mock.patch.dict(os.environ, limits):
-        running = ScaledStack(settings)
+    running = ScaledStack(settings)
+    running.env.update(limits)
     try:
         running.start()
         yield running
@@ -123,8 +149,11 @@ def store(stack: ScaledStack) -> Repository:
 
 
 def say_to(port: int, sender: str, message: str) -> str:
-    answer = requests.post(f"http://127.0.0.1:{port}/webhooks/rest/webhook",
-                           json={"sender": sender, "message": message}, timeout=60)
+    answer = requests.post(
+        f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+        json={"sender": sender, "message": message},
+        timeout=60,
+    )
     assert answer.status_code == 200, answer.text
     return "\n".join(m.get("text", "") for m in answer.json())
 
@@ -143,31 +172,37 @@ def test_a_conversation_stays_coherent_across_two_rasa_servers(stack: ScaledStac
 async def socket_io_over_websocket(url: str, origin: str, message: str) -> dict:
     """Engine.IO 4 / socket.io 5 spoken by hand over one websocket, as the widget does
     (python-engineio's websocket client does not run on aiohttp 3.9)."""
-    async with aiohttp.ClientSession() as http:
-        async with http.ws_connect(f"{url}/socket.io/?EIO=4&transport=websocket",
-                                   headers={"Origin": origin}, timeout=10) as socket:
-            async def events():
-                async for frame in socket:
-                    if frame.data == "2":  # Engine.IO ping
-                        await socket.send_str("3")
-                    elif frame.data.startswith("42"):
-                        yield json.loads(frame.data[2:])
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(
+            f"{url}/socket.io/?EIO=4&transport=websocket", headers={"Origin": origin}, timeout=10
+        ) as socket,
+    ):
 
-            assert (await socket.receive_str(timeout=10)).startswith("0")  # open
-            await socket.send_str("40")
-            assert (await socket.receive_str(timeout=10)).startswith("40")  # connected
-            await socket.send_str("42" + json.dumps(["session_request", {"session_id": new_sender()}]))
-            async for name, data in events():
-                if name == "session_confirm":
-                    await socket.send_str("42" + json.dumps(["user_uttered", {"message": message}]))
-                elif name == "bot_uttered":
-                    return data
+        async def events():
+            async for frame in socket:
+                if frame.data == "2":  # Engine.IO ping
+                    await socket.send_str("3")
+                elif frame.data.startswith("42"):
+                    yield json.loads(frame.data[2:])
+
+        assert (await socket.receive_str(timeout=10)).startswith("0")  # open
+        await socket.send_str("40")
+        assert (await socket.receive_str(timeout=10)).startswith("40")  # connected
+        await socket.send_str("42" + json.dumps(["session_request", {"session_id": new_sender()}]))
+        async for name, data in events():
+            if name == "session_confirm":
+                await socket.send_str("42" + json.dumps(["user_uttered", {"message": message}]))
+            elif name == "bot_uttered":
+                return data
     raise AssertionError("no answer")
 
 
 def test_socket_io_goes_through_nginx_and_the_web_app(stack: ScaledStack):
     public = stack.settings.public_url
-    answer = asyncio.run(asyncio.wait_for(socket_io_over_websocket(public, public, "c koi cléa"), 60))
+    answer = asyncio.run(
+        asyncio.wait_for(socket_io_over_websocket(public, public, "c koi cléa"), 60)
+    )
     assert "certificat" in answer["text"]
 
 
@@ -182,8 +217,11 @@ def test_the_public_page_and_console_are_served_through_nginx(stack: ScaledStack
 
 def test_nginx_publishes_only_the_web_app_and_the_messaging_webhooks(stack: ScaledStack):
     public = stack.settings.public_url
-    rest = requests.post(f"{public}/webhooks/rest/webhook", timeout=10,
-                         json={"sender": new_sender(), "message": "bonjour"})
+    rest = requests.post(
+        f"{public}/webhooks/rest/webhook",
+        timeout=10,
+        json={"sender": new_sender(), "message": "bonjour"},
+    )
     assert rest.status_code == 404
     assert requests.get(f"{public}/webhooks/rest/", timeout=10).status_code == 404
     for port in stack.settings.rasa_ports:
@@ -200,16 +238,19 @@ def test_the_supervisor_configuration_holds_every_process_and_no_secret(stack: S
 
 
 def pre_dossiers_by_conversation(stack: ScaledStack) -> dict[str, int]:
-    engine = make_engine(POSTGRES_URL, connect_args={
-        "options": f"-csearch_path={stack.settings.pg_schema}"})
+    engine = make_engine(
+        POSTGRES_URL, connect_args={"options": f"-csearch_path={stack.settings.pg_schema}"}
+    )
     with engine.connect() as connection:
-        rows = connection.execute(select(pre_dossier.c.sender_id, func.count())
-                                  .group_by(pre_dossier.c.sender_id))
+        rows = connection.execute(
+            select(pre_dossier.c.sender_id, func.count()).group_by(pre_dossier.c.sender_id)
+        )
         return {sender: count for sender, count in rows}
 
 
-def run_under_fault(stack: ScaledStack, name: str, strike: Callable[[], float],
-                    first_number: int) -> dict:
+def run_under_fault(
+    stack: ScaledStack, name: str, strike: Callable[[], float], first_number: int
+) -> dict:
     """50 people making pre-dossiers; `strike` (the fault, returning the seconds until the
     stack serves again) at a random instant; what every person got is checked, and the
     figures are added to reports/chaos.json. Each run's people have their own phone numbers
@@ -221,8 +262,11 @@ def run_under_fault(stack: ScaledStack, name: str, strike: Callable[[], float],
     async def scenario() -> tuple[float, float, float, LoadResult]:
         keep_going = asyncio.Event()
         keep_going.set()
-        load = asyncio.create_task(run_load(stack.settings.public_url, CONVERSATIONS, keep_going,
-                                            first_number=first_number))
+        load = asyncio.create_task(
+            run_load(
+                stack.settings.public_url, CONVERSATIONS, keep_going, first_number=first_number
+            )
+        )
         await asyncio.sleep(delay)
         struck = time.monotonic()
         recovery_s = await asyncio.to_thread(strike)
@@ -240,11 +284,16 @@ def run_under_fault(stack: ScaledStack, name: str, strike: Callable[[], float],
         "messages": len(exchanges),
         "tries_failed": sum(1 for e in exchanges for status in e.statuses if status != 200),
         "messages_sent_again": sum(1 for e in exchanges if len(e.statuses) > 1),
+        "failed_tries_by_status": dict(
+            Counter(str(status) for e in exchanges for status in e.statuses if status != 200)
+        ),
+        "resent_by_browser": sum(e.resent_by_browser for e in exchanges),
         "errors_seen": sum(1 for e in exchanges if e.seen_error is not None),
         "longest_wait_s": round(max(e.ended - e.started for e in exchanges), 1),
         "steady_messages_per_s": round(result.answered_per_second(result.started, struck), 1),
         "during_fault_messages_per_s": round(
-            result.answered_per_second(struck, max(recovered, struck + 10)), 1),
+            result.answered_per_second(struck, max(recovered, struck + 10)), 1
+        ),
     }
     print(f"{name}: {json.dumps(figures)}")
     REPORT.parent.mkdir(exist_ok=True)
@@ -267,8 +316,9 @@ def run_under_fault(stack: ScaledStack, name: str, strike: Callable[[], float],
 
 def test_fifty_concurrent_conversations_make_exactly_fifty_pre_dossiers(stack: ScaledStack):
     async def fifty() -> LoadResult:
-        return await run_load(stack.settings.public_url, CONVERSATIONS, asyncio.Event(),
-                              first_number=900_000)
+        return await run_load(
+            stack.settings.public_url, CONVERSATIONS, asyncio.Event(), first_number=900_000
+        )
 
     result = asyncio.run(fifty())
     assert len(result.conversations) == CONVERSATIONS
@@ -281,6 +331,7 @@ def test_fifty_concurrent_conversations_make_exactly_fifty_pre_dossiers(stack: S
 
 def kill(stack: ScaledStack, name: str, health_url: str) -> Callable[[], float]:
     """kill -9 of `name`; the seconds until supervisord has started it again and it serves."""
+
     def strike() -> float:
         killed = int(stack.control("pid", name).strip())
         os.kill(killed, signal.SIGKILL)
@@ -288,21 +339,25 @@ def kill(stack: ScaledStack, name: str, health_url: str) -> Callable[[], float]:
         while int(stack.control("pid", name).strip() or 0) in (0, killed):
             assert time.monotonic() - started < BACK_WITHIN_S, f"{name} not started again"
             time.sleep(0.2)
-        seconds_until_serving(health_url)
+        wait_until_serving(health_url)
         return time.monotonic() - started
+
     return strike
 
 
 def test_kill_9_of_a_rasa_server_under_load_loses_nothing(stack: ScaledStack):
     name = f"rasa-{stack.settings.rasa_ports[0]}"
-    figures = run_under_fault(stack, "kill -9 Rasa server", kill(stack, name, server_health_url(name)), 10_000)
+    figures = run_under_fault(
+        stack, "kill -9 Rasa server", kill(stack, name, server_health_url(name)), 10_000
+    )
     assert figures["serving_again_after_s"] < 240  # the model loads again (about 60 s here)
 
 
 def test_kill_9_of_an_action_server_under_load_loses_nothing(stack: ScaledStack):
     name = f"actions-{stack.settings.actions_ports[0]}"
-    figures = run_under_fault(stack, "kill -9 action server",
-                              kill(stack, name, server_health_url(name)), 20_000)
+    figures = run_under_fault(
+        stack, "kill -9 action server", kill(stack, name, server_health_url(name)), 20_000
+    )
     assert figures["serving_again_after_s"] < BACK_WITHIN_S
 
 
@@ -314,8 +369,12 @@ def test_kill_9_of_the_web_app_under_load_loses_nothing(stack: ScaledStack):
 
 def test_kill_9_of_nginx_under_load_loses_nothing(stack: ScaledStack):
     """Its workers live on and serve until the new nginx has them end (deploy/run-nginx.sh)."""
-    figures = run_under_fault(stack, "kill -9 nginx (master)",
-                              kill(stack, "nginx", f"{stack.settings.public_url}/health"), 70_000)
+    figures = run_under_fault(
+        stack,
+        "kill -9 nginx (master)",
+        kill(stack, "nginx", f"{stack.settings.public_url}/health"),
+        70_000,
+    )
     assert figures["serving_again_after_s"] < BACK_WITHIN_S
 
 
@@ -348,8 +407,12 @@ def test_redis_restarted_under_load_loses_nothing(stack: ScaledStack, own_redis:
 
 def test_a_rolling_restart_under_load_fails_no_request(stack: ScaledStack):
     before = stack.restarts()
-    figures = run_under_fault(stack, "rolling restart (make reload-scaled)",
-                              lambda: sum(seconds for _, seconds in stack.reload()), 60_000)
+    figures = run_under_fault(
+        stack,
+        "rolling restart (make reload-scaled)",
+        lambda: sum(seconds for _, seconds in stack.reload()),
+        60_000,
+    )
     assert figures["tries_failed"] == 0 and figures["errors_seen"] == 0, figures
     after = stack.restarts()
     servers = [p.name for p in stack.programs() if p.name.split("-")[0] in ("actions", "rasa")]

@@ -1,4 +1,5 @@
-"""The socket.io channel of the real Rasa server: allowed origin answered, foreign origin refused."""
+"""The socket.io channel of the real Rasa server: allowed origin answered, foreign origin
+refused."""
 
 import asyncio
 import uuid
@@ -6,8 +7,8 @@ import uuid
 import pytest
 import socketio
 
-from bot.channels.origins import DEFAULT_ORIGINS, origin_allowed
-from helpers import Servers
+from bot.channels.origins import allowed_origins, origin_allowed
+from harness.servers import Servers
 
 
 def url(servers: Servers) -> str:
@@ -19,8 +20,9 @@ async def converse(servers: Servers, origin: str, message: str) -> list[dict]:
     answers: asyncio.Queue = asyncio.Queue()
     client.on("bot_uttered", answers.put_nowait)
     try:
-        await client.connect(url(servers), headers={"Origin": origin}, transports=["polling"],
-                             wait_timeout=5)
+        await client.connect(
+            url(servers), headers={"Origin": origin}, transports=["polling"], wait_timeout=5
+        )
         session = uuid.uuid4().hex
         await client.emit("session_request", {"session_id": session})
         await client.emit("user_uttered", {"message": message, "session_id": session})
@@ -41,6 +43,6 @@ def test_a_foreign_origin_is_refused_at_the_handshake(servers: Servers):
 
 
 def test_origin_rule():
-    allowed = frozenset(DEFAULT_ORIGINS.split(","))
+    allowed = allowed_origins()  # the default: http://localhost:8080, http://127.0.0.1:8080
     assert origin_allowed("http://localhost:8080/", allowed)
     assert not origin_allowed(None, allowed) and not origin_allowed("null", allowed)

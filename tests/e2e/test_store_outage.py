@@ -2,16 +2,17 @@
 created: the person is told, nothing is lost, the retry succeeds once it is back."""
 
 import uuid
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
+from helpers import say, texts
 from sqlalchemy import text
+from store_fixture import POSTGRES_URL, _postgres_reachable
+from tcp_proxy import TcpProxy
 
 from dossiers.db import make_engine
 from dossiers.repository import Repository
-from helpers import Servers, new_sender, say, texts
-from store_fixture import POSTGRES_URL, _postgres_reachable
-from tcp_proxy import TcpProxy
+from harness.servers import Servers, new_sender
 
 
 @pytest.fixture
@@ -25,8 +26,11 @@ def store_behind_proxy(servers: Servers) -> Iterator[tuple[TcpProxy, Repository]
     proxy = TcpProxy(5432)
     engine = make_engine(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
     servers.stop_actions()
-    servers.start_actions(CLEA_DATABASE_URL=(
-        f"postgresql://postgres@{proxy.address}/test?options=-csearch_path%3D{schema}"))
+    servers.start_actions(
+        CLEA_DATABASE_URL=(
+            f"postgresql://postgres@{proxy.address}/test?options=-csearch_path%3D{schema}"
+        )
+    )
     try:
         yield proxy, Repository(engine)
     finally:
@@ -49,7 +53,8 @@ def fill_the_form(servers: Servers, sender: str) -> None:
 
 
 def test_an_outage_during_creation_is_told_and_the_retry_succeeds(
-        servers: Servers, store_behind_proxy: tuple[TcpProxy, Repository]):
+    servers: Servers, store_behind_proxy: tuple[TcpProxy, Repository]
+):
     proxy, repository = store_behind_proxy
     first = new_sender()
     fill_the_form(servers, first)

@@ -3,8 +3,9 @@ in one message: a place anywhere, a question and a place, two questions, call-ba
 requests, SMS spelling, definitions, a domain question, small talk, media."""
 
 import pytest
+from helpers import say, texts
 
-from helpers import Servers, say, texts
+from harness.servers import Servers
 
 
 @pytest.mark.parametrize(
@@ -24,8 +25,15 @@ def test_a_place_anywhere_in_the_message_gives_the_antenne(servers: Servers, mes
     assert f"votre antenne est celle {antenne}" in texts(say(servers, message))
 
 
-@pytest.mark.parametrize("message", ["je suis à la rue", "je suis sourd", "bonjour je m'appelle Albert",
-                                     "il va pleuvoir demain à Lille ?"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "je suis à la rue",
+        "je suis sourd",
+        "bonjour je m'appelle Albert",
+        "il va pleuvoir demain à Lille ?",
+    ],
+)
 def test_everyday_words_and_a_town_in_another_topic_are_not_routed(servers: Servers, message):
     assert "votre antenne est celle" not in texts(say(servers, message))
 
@@ -41,8 +49,9 @@ def test_two_questions_in_one_message_are_both_answered(servers: Servers):
     assert answer.index("certificat") < answer.index("Quelle est votre situation ?")
 
 
-@pytest.mark.parametrize("message", ["rappelez moi", "je veux être recontacté",
-                                     "un conseiller peut m'appeler ?"])
+@pytest.mark.parametrize(
+    "message", ["rappelez moi", "je veux être recontacté", "un conseiller peut m'appeler ?"]
+)
 def test_a_call_back_request_offers_the_pre_dossier_and_the_phone(servers: Servers, message):
     answer = texts(say(servers, message))
     assert "Pour que votre antenne vous rappelle" in answer and "03 59 61 62 63" in answer

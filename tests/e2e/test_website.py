@@ -1,18 +1,20 @@
-"""The public page and the embeddable chat widget in a real browser (Debian's chromium, Playwright)."""
+"""The public page and the embeddable chat widget in a real browser (Debian's chromium,
+Playwright)."""
 
 import json
 import re
 import sqlite3
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Iterator
 
 import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bot.channels.identity import valid_web_id
-from helpers import ROOT, SECRET_KEY, Servers, _free_port
+from harness.processes import free_port
+from harness.servers import ROOT, SECRET_KEY, Servers
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -56,12 +58,16 @@ def test_the_chat_talks_over_socket_io(browser: Browser, servers: Servers):
     page = new_page(browser)
     sockets, posts = [], []
     page.on("websocket", lambda socket: sockets.append(socket.url))
-    page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+    page.on(
+        "request", lambda request: posts.append(request.url) if request.method == "POST" else None
+    )
     page.goto(f"{servers.web_url}/")
     expect(bot_messages(page).first).to_contain_text("Bonjour")
     send(page, "c koi cléa")
     expect(bot_messages(page).last).to_contain_text("savoirs de base")
-    assert [url.split("?")[0] for url in sockets] == [f"ws://127.0.0.1:{servers.web_port}/socket.io/"]
+    assert [url.split("?")[0] for url in sockets] == [
+        f"ws://127.0.0.1:{servers.web_port}/socket.io/"
+    ]
     assert posts == [f"{servers.web_url}/chat/session"]  # the conversation id, issued once
 
 
@@ -75,7 +81,8 @@ def test_without_websocket_the_chat_falls_back_to_rest(browser: Browser, servers
 
 
 def test_an_answer_lost_on_the_way_is_asked_again_with_the_same_id_and_shown_once(
-        browser: Browser, servers: Servers):
+    browser: Browser, servers: Servers
+):
     page = new_page(browser)
     page.route_web_socket("**/socket.io/**", lambda socket: socket.close())
     sent = []
@@ -84,7 +91,10 @@ def test_an_answer_lost_on_the_way_is_asked_again_with_the_same_id_and_shown_onc
         body = route.request.post_data_json
         sent.append(body)
         answer = route.fetch()  # the assistant handles the message...
-        if body["message"] == "c koi cléa" and len([b for b in sent if b["message"] == "c koi cléa"]) == 1:
+        if (
+            body["message"] == "c koi cléa"
+            and len([b for b in sent if b["message"] == "c koi cléa"]) == 1
+        ):
             route.fulfill(status=502, body="<html>Bad Gateway</html>")  # ...the answer is lost
         else:
             route.fulfill(response=answer)
@@ -102,11 +112,16 @@ def test_an_answer_lost_on_the_way_is_asked_again_with_the_same_id_and_shown_onc
 
 
 def test_an_answer_lost_with_the_websocket_is_asked_again_over_rest_with_the_same_id(
-        browser: Browser, servers: Servers):
+    browser: Browser, servers: Servers
+):
     page = new_page(browser)
     emitted, posted = [], []
-    page.on("request", lambda request: posted.append(request.post_data_json)
-            if request.url.endswith("/chat") else None)
+    page.on(
+        "request",
+        lambda request: (
+            posted.append(request.post_data_json) if request.url.endswith("/chat") else None
+        ),
+    )
 
     def drop_after_the_question(socket) -> None:
         server = socket.connect_to_server()
@@ -127,10 +142,13 @@ def test_an_answer_lost_with_the_websocket_is_asked_again_over_rest_with_the_sam
     expect(bot_messages(page).last).to_contain_text("savoirs de base", timeout=30_000)
     expect(bot_messages(page).filter(has_text="savoirs de base")).to_have_count(1)
     assert [(body["message"], body["message_id"]) for body in posted] == [
-        ("c koi cléa", emitted[0]["message_id"])]
+        ("c koi cléa", emitted[0]["message_id"])
+    ]
     with sqlite3.connect(servers.workdir / "trackers.db") as db:
-        rows = db.execute("SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'",
-                          (posted[0]["sender"],)).fetchall()
+        rows = db.execute(
+            "SELECT data FROM events WHERE sender_id = ? AND type_name = 'user'",
+            (posted[0]["sender"],),
+        ).fetchall()
     assert [json.loads(data)["text"] for (data,) in rows].count("c koi cléa") == 1
 
 
@@ -165,13 +183,17 @@ def test_the_conversation_id_is_issued_by_the_server_and_a_made_up_one_is_replac
     issued = stored_sender(page)
     assert valid_web_id(issued, SECRET_KEY)
     start_over(page)
-    page.wait_for_function("(old) => JSON.parse(window.sessionStorage.getItem('clea-chat')).sender !== old",
-                           arg=issued)
+    page.wait_for_function(
+        "(old) => JSON.parse(window.sessionStorage.getItem('clea-chat')).sender !== old", arg=issued
+    )
     expect(bot_messages(page)).to_have_count(1)
     assert valid_web_id(stored_sender(page), SECRET_KEY)
     made_up = "web:" + "0" * 32 + "." + "0" * 32  # someone else's id, guessed or copied
-    page.evaluate("(sender) => window.sessionStorage.setItem('clea-chat', JSON.stringify("
-                  "{sender: sender, history: [{who: 'bot', text: 'ancien'}]}))", made_up)
+    page.evaluate(
+        "(sender) => window.sessionStorage.setItem('clea-chat', JSON.stringify("
+        "{sender: sender, history: [{who: 'bot', text: 'ancien'}]}))",
+        made_up,
+    )
     page.reload()
     expect(bot_messages(page).first).to_contain_text("Bonjour")  # a new conversation
     assert stored_sender(page) != made_up and valid_web_id(stored_sender(page), SECRET_KEY)
@@ -230,7 +252,7 @@ class _Site(BaseHTTPRequestHandler):
 
     widget = ""
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         body = (
             '<!doctype html><html lang="fr"><head><meta charset="utf-8">'
             "<title>Mission locale</title>"
@@ -262,7 +284,7 @@ def partner_site(servers: Servers) -> Iterator[str]:
 
 @pytest.fixture
 def unknown_site(servers: Servers) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     server = serve_site(port, f"{servers.start_console()}/widget.js")
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
@@ -283,18 +305,25 @@ def test_another_site_embeds_the_chat_with_one_script_tag(browser: Browser, part
     assert axe_violations(page) == []
 
 
-def test_a_site_not_in_the_allowed_origins_is_refused(browser: Browser, servers: Servers,
-                                                      unknown_site: str):
+def test_a_site_not_in_the_allowed_origins_is_refused(
+    browser: Browser, servers: Servers, unknown_site: str
+):
     page = new_page(browser)
     page.goto(unknown_site)
     page.get_by_role("button", name="Une question sur CléA ?").click()
     expect(page.locator("#clea-chat-log .message.error")).to_contain_text(
-        "ne répond pas", timeout=15_000)
+        "ne répond pas", timeout=15_000
+    )
     expect(bot_messages(page)).to_have_count(0)
     handshake = requests.get(
         f"{servers.web_url}/socket.io/?EIO=4&transport=websocket",
-        headers={"Origin": unknown_site, "Connection": "Upgrade", "Upgrade": "websocket",
-                 "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
+        headers={
+            "Origin": unknown_site,
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        },
         timeout=10,
     )
     assert handshake.status_code == 403
@@ -312,8 +341,9 @@ def test_listen_plays_the_message_and_its_choices(page: Page):
     assert response.status == 200 and response.headers["content-type"] == "audio/mpeg"
     # The body was read by the page: its size is the one the server announced.
     seconds = int(response.headers["content-length"]) / MP3_BYTES_PER_SECOND
-    spoken = len(greeting) + sum(len(t) for t in page.locator(".choices").first.locator(
-        "button").all_inner_texts())
+    spoken = len(greeting) + sum(
+        len(t) for t in page.locator(".choices").first.locator("button").all_inner_texts()
+    )
     assert 0.04 * spoken < seconds < 0.12 * spoken  # about 6.7 s per 100 characters
     listen = page.get_by_role("button", name="Stop")
     expect(listen).to_have_attribute("aria-pressed", "true")  # playing
@@ -335,8 +365,10 @@ def test_a_long_answer_opens_at_its_first_line(page: Page):
         # further), and on the screen.
         assert log["y"] - 1 <= top <= log["y"] + log["height"] - 40, (text, top, log)
         assert 0 <= top <= page.viewport_size["height"] - 40
-        if page.evaluate("(log) => log.scrollTop + log.clientHeight < log.scrollHeight - 1",
-                         page.locator("#clea-chat-log").element_handle()):
+        if page.evaluate(
+            "(log) => log.scrollTop + log.clientHeight < log.scrollHeight - 1",
+            page.locator("#clea-chat-log").element_handle(),
+        ):
             assert top - log["y"] < 30  # the rest of the answer is below, to scroll to
 
 
@@ -372,7 +404,8 @@ def test_phone_numbers_are_links_example_addresses_are_not(page: Page):
     expect(bot_messages(page).first).to_contain_text("Bonjour")
     page.get_by_role("button", name="Parler à quelqu'un").click()
     expect(bot_messages(page).last.locator("a[href='tel:0359616263']")).to_have_text(
-        "03 59 61 62 63")
+        "03 59 61 62 63"
+    )
     send(page, "je veux m'inscrire")
     send(page, "Roubaix")
     page.get_by_role("button", name="J'accepte").click()  # consent: the name is asked
@@ -388,8 +421,11 @@ def test_after_a_pre_dossier_is_sent_the_device_keeps_no_name_or_phone(page: Pag
     expect(bot_messages(page).last).to_contain_text("commune")
     send(page, "Roubaix")
     page.get_by_role("button", name="J'accepte").click()
-    for text, next_question in (("Zéphyrine", "nom de famille"), ("Quillebeuf", "téléphone"),
-                                ("06 41 27 93 58", "situation")):
+    for text, next_question in (
+        ("Zéphyrine", "nom de famille"),
+        ("Quillebeuf", "téléphone"),
+        ("06 41 27 93 58", "situation"),
+    ):
         send(page, text)
         expect(bot_messages(page).last).to_contain_text(next_question)
     page.locator(".choices").last.locator("button").first.click()
@@ -442,7 +478,9 @@ def test_the_quiz_shows_its_progress_the_right_answers_and_the_result_as_bars(
     expect(result).to_contain_text("Votre résultat")
     expect(result.locator("li")).to_have_count(7)
     expect(result.locator("li").first).to_contain_text("1. Le français")
-    expect(result.locator(".level").first).to_have_text(re.compile("à l'aise|à renforcer|à apprendre"))
+    expect(result.locator(".level").first).to_have_text(
+        re.compile("à l'aise|à renforcer|à apprendre")
+    )
     assert result.locator(".bar").first.bounding_box()["width"] > 0
     expect(page.locator("#clea-chat-log")).to_contain_text("Ce que veulent dire les niveaux")
     expect(result.get_by_role("button", name="Imprimer mon résultat")).to_be_visible()
@@ -472,7 +510,9 @@ def test_the_footer_pages_have_no_axe_violation(browser: Browser, servers: Serve
         assert axe_violations(page) == [], path
 
 
-def test_at_320_pixels_an_e_mail_address_wraps_inside_its_message(browser: Browser, servers: Servers):
+def test_at_320_pixels_an_e_mail_address_wraps_inside_its_message(
+    browser: Browser, servers: Servers
+):
     page = browser.new_context(viewport={"width": 320, "height": 640}).new_page()
     page.goto(f"{servers.web_url}/")
     expect(bot_messages(page).first).to_contain_text("Bonjour")

@@ -5,8 +5,8 @@ A positive is routed correctly when the answer gives the antenne (the message is
 antenne too) and the place it names leads to the right antenne:
 found, or offered among the choices when the name or code spans several antennes.
 A negative is routed when it is parsed so and a place is read in it
-(the answer names an antenne; "j'habite pas loin" is asked for its commune). The shapes and negatives
-(place_matrix.yml) were written blind; communes are a seeded sample.
+(the answer names an antenne; "j'habite pas loin" is asked for its commune). The shapes
+and negatives (place_matrix.yml) were written blind; communes are a seeded sample.
 """
 
 import random
@@ -45,8 +45,10 @@ def places(territory: Territory) -> list[tuple[str, frozenset[str]]]:
     rng = random.Random(SEED)
     communes = rng.sample(sorted(territory.communes, key=lambda c: c.id), SAMPLE_SIZE)
     named = [(typed(c.name, rng), _antennes_of_name(territory, c)) for c in communes]
-    codes = [(code, frozenset(territory.antennes_of(communes)))
-             for code, communes in sorted(territory.by_postal_code.items())]
+    codes = [
+        (code, frozenset(territory.antennes_of(communes)))
+        for code, communes in sorted(territory.by_postal_code.items())
+    ]
     return named + codes
 
 
@@ -64,16 +66,21 @@ def load_matrix() -> dict:
 def all_cases(territory: Territory) -> list[Case]:
     """Every shape with every place."""
     shapes = load_matrix()["shapes"]
-    return [Case(shape.replace("{place}", place), place, antennes)
-            for place, antennes in places(territory) for shape in shapes]
+    return [
+        Case(shape.replace("{place}", place), place, antennes)
+        for place, antennes in places(territory)
+        for shape in shapes
+    ]
 
 
 def rotated_cases(territory: Territory) -> list[Case]:
     """Each place once, in a shape that turns with the seed: what the NLU is run on."""
     shapes = load_matrix()["shapes"]
     rng = random.Random(SEED)
-    return [Case(rng.choice(shapes).replace("{place}", place), place, antennes)
-            for place, antennes in places(territory)]
+    return [
+        Case(rng.choice(shapes).replace("{place}", place), place, antennes)
+        for place, antennes in places(territory)
+    ]
 
 
 def read_correctly(territory: Territory, case: Case) -> bool:

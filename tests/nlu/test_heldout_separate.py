@@ -1,6 +1,6 @@
 """The held-out set stays out of the training data, and keeps its size and mix."""
 
-from nlu.evaluation import ROOT, examples, normalised, training_examples
+from harness.evaluation import ROOT, examples, normalised, training_examples
 
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 

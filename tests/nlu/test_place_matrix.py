@@ -5,11 +5,15 @@ import json
 from pathlib import Path
 
 import pytest
-
-from nlu.evaluation import ROOT, parse_all
 from nlu.place_matrix import (
-    ROUTE_INTENT, all_cases, load_matrix, read_correctly, rotated_cases,
+    ROUTE_INTENT,
+    all_cases,
+    load_matrix,
+    read_correctly,
+    rotated_cases,
 )
+
+from harness.evaluation import ROOT, parse_all
 from referentiel.build_territory import answer_then_route
 from referentiel.territory import load_territory
 
@@ -40,8 +44,9 @@ def report() -> dict:
     found: dict = {}
     yield found
     REPORT.parent.mkdir(exist_ok=True)
-    REPORT.with_suffix(".json").write_text(json.dumps(found, ensure_ascii=False, indent=2),
-                                           encoding="utf-8")
+    REPORT.with_suffix(".json").write_text(
+        json.dumps(found, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     lines = [f"{key}: {value}" for key, value in found.items() if not isinstance(value, list)]
     REPORT.with_suffix(".txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -57,8 +62,13 @@ def test_the_place_reader_on_every_shape_and_place(report: dict):
     cases = all_cases(territory)
     wrong = [case.text for case in cases if not read_correctly(territory, case)]
     rate = 1 - len(wrong) / len(cases)
-    report.update({"reader_messages": len(cases), "reader_correct_rate": round(rate, 4),
-                   "reader_wrong_examples": wrong[:60]})
+    report.update(
+        {
+            "reader_messages": len(cases),
+            "reader_correct_rate": round(rate, 4),
+            "reader_wrong_examples": wrong[:60],
+        }
+    )
     print(f"place reader: {len(cases) - len(wrong)}/{len(cases)} read correctly")
     assert rate >= READER_FLOOR, wrong[:30]
 
@@ -68,19 +78,31 @@ def test_the_nlu_routes_each_place_in_one_message_and_no_negative(model: Path, r
     cases = rotated_cases(territory)
     negatives = load_matrix()["negatives"]
     parsed = parse_all(model, [case.text for case in cases] + negatives)
-    positives, negative_parses = parsed[:len(cases)], parsed[len(cases):]
+    positives, negative_parses = parsed[: len(cases)], parsed[len(cases) :]
     missed = [
         {"text": case.text, "intents": _intents(parse)}
         for case, parse in zip(cases, positives)
         if not _routes(parse) or not read_correctly(territory, case)
     ]
-    routed = [text for text, parse in zip(negatives, negative_parses)  # answered with an antenne
-              if _routes(parse) and territory.locate(text).is_place]
+    routed = [
+        text
+        for text, parse in zip(negatives, negative_parses)  # answered with an antenne
+        if _routes(parse) and territory.locate(text).is_place
+    ]
     rate = 1 - len(missed) / len(cases)
-    report.update({"nlu_messages": len(cases), "nlu_routed_rate": round(rate, 4),
-                   "negatives": len(negatives), "negatives_routed": len(routed),
-                   "nlu_missed": missed, "negatives_routed_texts": routed})
-    print(f"NLU: {len(cases) - len(missed)}/{len(cases)} places routed in one message, "
-          f"{len(routed)}/{len(negatives)} negatives routed")
+    report.update(
+        {
+            "nlu_messages": len(cases),
+            "nlu_routed_rate": round(rate, 4),
+            "negatives": len(negatives),
+            "negatives_routed": len(routed),
+            "nlu_missed": missed,
+            "negatives_routed_texts": routed,
+        }
+    )
+    print(
+        f"NLU: {len(cases) - len(missed)}/{len(cases)} places routed in one message, "
+        f"{len(routed)}/{len(negatives)} negatives routed"
+    )
     assert rate >= NLU_FLOOR, missed[:30]
     assert len(routed) <= MAX_NEGATIVES_ROUTED, routed

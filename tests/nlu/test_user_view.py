@@ -9,8 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from nlu.evaluation import (
-    ROOT, examples, near_duplicates, normalised, parse_all, summarise, training_examples,
+from harness.evaluation import (
+    ROOT,
+    examples,
+    near_duplicates,
+    normalised,
+    parse_all,
+    summarise,
+    training_examples,
     write_report,
 )
 
@@ -29,8 +35,10 @@ def views(model: Path) -> dict[str, dict]:
     sets = {"heldout": examples(HELDOUT), "blind": examples(BLIND)}
     texts = [text for labelled in sets.values() for _, text in labelled]
     parsed = iter(parse_all(model, texts))
-    return {name: summarise(labelled, [next(parsed) for _ in labelled])
-            for name, labelled in sets.items()}
+    return {
+        name: summarise(labelled, [next(parsed) for _ in labelled])
+        for name, labelled in sets.items()
+    }
 
 
 def test_the_held_out_set_as_a_person_sees_it(views: dict):
@@ -49,8 +57,11 @@ def test_the_blind_set_as_a_person_sees_it(views: dict):
 def test_no_training_example_is_a_near_copy_of_a_blind_message():
     """Near copies (similarity >= 0.85) other than the everyday phrasings that training data
     written before the blind set already shared with it (blind_overlaps.txt, frozen)."""
-    frozen = {line for line in OVERLAPS.read_text(encoding="utf-8").splitlines()
-              if line and not line.startswith("#")}
+    frozen = {
+        line
+        for line in OVERLAPS.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#")
+    }
     blind = [text for _, text in examples(BLIND) if len(normalised(text)) >= LEAK_MIN_CHARS]
     copies = near_duplicates(blind, [text for _, text in training_examples()])
     assert [copy for copy in copies if copy[1] not in frozen] == []

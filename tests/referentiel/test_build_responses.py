@@ -91,8 +91,12 @@ def test_official_titles_answers_show_the_official_titles():
 def test_answers_that_name_the_antenne_say_what_it_is_and_that_it_confirms():
     responses = render_responses()
     office = f"bureau de {load_referentiel().organisation.name} près de chez vous"
-    for name in ("utter_antenne_found", "utter_contact_antenne", "utter_media_message_antenne",
-                 "utter_ask_location"):
+    for name in (
+        "utter_antenne_found",
+        "utter_contact_antenne",
+        "utter_media_message_antenne",
+        "utter_ask_location",
+    ):
         assert office in responses[name][0]["text"], name
     for name in ("utter_antenne_found", "utter_contact_antenne", "utter_media_message_antenne"):
         assert "Elle vous le confirmera." in responses[name][0]["text"], name
@@ -101,8 +105,12 @@ def test_answers_that_name_the_antenne_say_what_it_is_and_that_it_confirms():
 def test_antenne_addresses_point_to_the_website():
     responses = render_responses()
     website = load_referentiel().organisation.website
-    for name in ("utter_antenne_found", "utter_contact_antenne", "utter_contact",
-                 "utter_antennes_part2"):
+    for name in (
+        "utter_antenne_found",
+        "utter_contact_antenne",
+        "utter_contact",
+        "utter_antennes_part2",
+    ):
         text = responses[name][0]["text"]
         assert "adresse" in text and website in text, name
 

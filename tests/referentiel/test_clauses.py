@@ -9,12 +9,23 @@ from referentiel.clauses import requests
     ("message", "parts"),
     [
         ("c'est quoi CléA ? Et ça coûte combien ?", ["c'est quoi CléA ?", "ça coûte combien ?"]),
-        ("on est evalué sur quoi et ça dure combien de temps ?",
-         ["on est evalué sur quoi", "ça dure combien de temps ?"]),
-        ("Je voudrais m'inscrire, et c'est gratuit ?", ["Je voudrais m'inscrire", "c'est gratuit ?"]),
+        (
+            "on est evalué sur quoi et ça dure combien de temps ?",
+            ["on est evalué sur quoi", "ça dure combien de temps ?"],
+        ),
+        (
+            "Je voudrais m'inscrire, et c'est gratuit ?",
+            ["Je voudrais m'inscrire", "c'est gratuit ?"],
+        ),
         ("kel son lé domène de cléa et ca coute cb", ["kel son lé domène de cléa", "ca coute cb"]),
-        ("c koi clea et c ou lantenne la plus proche", ["c koi clea", "c ou lantenne la plus proche"]),
-        ("quelle antenne pour lens et c'est payant ?", ["quelle antenne pour lens", "c'est payant ?"]),
+        (
+            "c koi clea et c ou lantenne la plus proche",
+            ["c koi clea", "c ou lantenne la plus proche"],
+        ),
+        (
+            "quelle antenne pour lens et c'est payant ?",
+            ["quelle antenne pour lens", "c'est payant ?"],
+        ),
         ("salut ça va ? c'est quoi clea", ["salut ça va ?", "c'est quoi clea"]),
         ("c'est quoi clea ? il faut payer ?", ["c'est quoi clea ?", "il faut payer ?"]),
     ],
@@ -44,10 +55,13 @@ def test_other_messages_stay_whole(message):
     assert requests(message) == [message]
 
 
-@pytest.mark.parametrize("text", [
-    "cpf c'est quoi ? comment je l'utilise",
-    "c quoi clea et on le passe ou ?",
-    "c quoi lcpf et comment jy ai droit",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "cpf c'est quoi ? comment je l'utilise",
+        "c quoi clea et on le passe ou ?",
+        "c quoi lcpf et comment jy ai droit",
+    ],
+)
 def test_a_second_request_with_an_object_pronoun_names_the_first_and_stays_whole(text: str):
     assert requests(text) == [text]

@@ -10,9 +10,14 @@ REF = load_referentiel()
 
 @pytest.mark.parametrize(
     ("text", "situation"),
-    [("jsui interimere", "salarie"), ("au chaumage", "demandeur_emploi"),
-     ("inscrit a pole emploie", "demandeur_emploi"), ("je suis salarié en CDI", "salarie"),
-     ("je travaille pas", None), ("je ne travaille plus depuis mars", None)],
+    [
+        ("jsui interimere", "salarie"),
+        ("au chaumage", "demandeur_emploi"),
+        ("inscrit a pole emploie", "demandeur_emploi"),
+        ("je suis salarié en CDI", "salarie"),
+        ("je travaille pas", None),
+        ("je ne travaille plus depuis mars", None),
+    ],
 )
 def test_situation(text: str, situation):
     assert detect_situation(text, REF) == situation
@@ -20,9 +25,14 @@ def test_situation(text: str, situation):
 
 @pytest.mark.parametrize(
     ("text", "scheme"),
-    [("c koi pro-a", "pro_a"), ("l'aif c quoi", "france_travail"), ("cpf ça veut dire quoi", "cpf"),
-     ("c quoi le prf", "region"), ("le plan de developpement c quoi", "plan"),
-     ("c'est quoi ce truc", None)],
+    [
+        ("c koi pro-a", "pro_a"),
+        ("l'aif c quoi", "france_travail"),
+        ("cpf ça veut dire quoi", "cpf"),
+        ("c quoi le prf", "region"),
+        ("le plan de developpement c quoi", "plan"),
+        ("c'est quoi ce truc", None),
+    ],
 )
 def test_named_scheme(text: str, scheme):
     found = named_scheme(text, REF)

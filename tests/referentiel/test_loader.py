@@ -51,7 +51,11 @@ def test_contacts_of_head_office_and_antennes():
     assert ref.organisation.phone == "03 59 61 62 63"
     assert ref.organisation.website == "www.transitionspro-hdf.fr"
     assert {a.name for a in ref.antennes} == {
-        "Lille", "Amiens", "Arras", "Saint-Omer", "Valenciennes"
+        "Lille",
+        "Amiens",
+        "Arras",
+        "Saint-Omer",
+        "Valenciennes",
     }
     assert all(a.email.endswith("@transitionspro-hdf.fr") for a in ref.antennes)
 

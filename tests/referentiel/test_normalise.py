@@ -32,7 +32,11 @@ def test_digits_commune_names_and_quiz_letters_are_never_touched(text: str):
 
 def test_a_place_becomes_one_word():
     assert normaliser().words("je suis de St Omer svp", place="saint omer")[:4] == [
-        "je", "suis", "de", PLACE_WORD]
+        "je",
+        "suis",
+        "de",
+        PLACE_WORD,
+    ]
     assert normaliser().words("c'est le 62 300", place="62300")[-1] == PLACE_WORD
 
 

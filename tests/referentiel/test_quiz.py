@@ -7,16 +7,78 @@ import pytest
 
 from referentiel.build_responses import render_responses
 from referentiel.quiz import (
-    Item, domain_levels, domain_scores, focus_domains, load_quiz, own_numbers, read_answer,
+    Item,
+    domain_levels,
+    domain_scores,
+    focus_domains,
+    load_quiz,
+    own_numbers,
+    read_answer,
 )
 from referentiel.text import words
 
 QUIZ = load_quiz()
 EXERCISES = [item for item in QUIZ.items if item.kind == "exercise"]
 STOP_WORDS = set(
-    "a au aux c ce ces cet cette d dans de des du en est et il ils j je l la le les leur lui m "
-    "ma me mes mon n ne on ou par pas plus pour qu que quel quelle qui s sa se ses son sur t un "
-    "une vos votre vous y".split()
+    [
+        "a",
+        "au",
+        "aux",
+        "c",
+        "ce",
+        "ces",
+        "cet",
+        "cette",
+        "d",
+        "dans",
+        "de",
+        "des",
+        "du",
+        "en",
+        "est",
+        "et",
+        "il",
+        "ils",
+        "j",
+        "je",
+        "l",
+        "la",
+        "le",
+        "les",
+        "leur",
+        "lui",
+        "m",
+        "ma",
+        "me",
+        "mes",
+        "mon",
+        "n",
+        "ne",
+        "on",
+        "ou",
+        "par",
+        "pas",
+        "plus",
+        "pour",
+        "qu",
+        "que",
+        "quel",
+        "quelle",
+        "qui",
+        "s",
+        "sa",
+        "se",
+        "ses",
+        "son",
+        "sur",
+        "t",
+        "un",
+        "une",
+        "vos",
+        "votre",
+        "vous",
+        "y",
+    ]
 )
 FIRST_PERSON = re.compile(r"\b(?:je|me|moi|mon|ma|mes)\b|\bj['’]", re.IGNORECASE)
 # Words that assume a job today, or name the manager otherwise than "votre responsable".
@@ -65,16 +127,23 @@ def significant_words(text: str) -> set[str]:
 
 
 def given_away(question: str, right: str, choices: list[str]) -> set[str]:
-    """Significant words of the right answer found in the question, except those every choice has."""
+    """Significant words of the right answer found in the question, except those every
+    choice has."""
     in_every_choice = set.intersection(*(significant_words(choice) for choice in choices))
     return (significant_words(question) & significant_words(right)) - in_every_choice
 
 
 def test_the_give_away_check_catches_the_old_items():
-    assert given_away("Votre chef dit : « Mettez vos gants avant de toucher les produits. »",
-                      "Je mets mes gants", ["Je mets mes gants", "Je touche les produits"])
-    assert given_away("Vous avez écrit un e-mail. Sur quel bouton cliquez-vous pour l'envoyer ?",
-                      "« Envoyer »", ["« Supprimer »", "« Envoyer »", "« Brouillon »"])
+    assert given_away(
+        "Votre chef dit : « Mettez vos gants avant de toucher les produits. »",
+        "Je mets mes gants",
+        ["Je mets mes gants", "Je touche les produits"],
+    )
+    assert given_away(
+        "Vous avez écrit un e-mail. Sur quel bouton cliquez-vous pour l'envoyer ?",
+        "« Envoyer »",
+        ["« Supprimer »", "« Envoyer »", "« Brouillon »"],
+    )
     assert not given_away("Combien en avez-vous rangé ?", "5 cartons", ["4 cartons", "5 cartons"])
 
 
@@ -94,7 +163,9 @@ def test_items_ask_in_vous_and_need_no_job(item: Item):
 
 def test_levels_keep_their_ids_with_plain_words():
     assert [(level.id, level.label) for level in QUIZ.levels] == [
-        ("a_l_aise", "à l'aise"), ("a_consolider", "à renforcer"), ("a_travailler", "à apprendre"),
+        ("a_l_aise", "à l'aise"),
+        ("a_consolider", "à renforcer"),
+        ("a_travailler", "à apprendre"),
     ]
 
 
@@ -108,12 +179,25 @@ def test_the_intro_gives_the_number_of_questions_not_a_duration():
 
 @pytest.mark.parametrize(
     ("text", "choice"),
-    [("oui", "oui"), ("ouais", "oui"), ("un peu", "un_peu"), ("non pas trop", "un_peu"),
-     ("bof", "un_peu"), ("pas toujours", "un_peu"), ("pas tout le temps", "un_peu"),
-     ("pas encore", "pas_encore"), ("non", "pas_encore"), ("jamais", "pas_encore"),
-     ("pas", "pas_encore"), ("j'ai jamais fait", "pas_encore"),
-     ("je ne suis jamais en retard", None), ("jamais en retard", None),
-     ("je sais pas", "ne_sais_pas"), ("jsp", "ne_sais_pas"), ("blabla", None)],
+    [
+        ("oui", "oui"),
+        ("ouais", "oui"),
+        ("un peu", "un_peu"),
+        ("non pas trop", "un_peu"),
+        ("bof", "un_peu"),
+        ("pas toujours", "un_peu"),
+        ("pas tout le temps", "un_peu"),
+        ("pas encore", "pas_encore"),
+        ("non", "pas_encore"),
+        ("jamais", "pas_encore"),
+        ("pas", "pas_encore"),
+        ("j'ai jamais fait", "pas_encore"),
+        ("je ne suis jamais en retard", None),
+        ("jamais en retard", None),
+        ("je sais pas", "ne_sais_pas"),
+        ("jsp", "ne_sais_pas"),
+        ("blabla", None),
+    ],
 )
 def test_typed_self_assessment_answers(text: str, choice):
     assert read_answer(QUIZ, QUIZ.item("fr_message"), text) == choice
@@ -121,19 +205,35 @@ def test_typed_self_assessment_answers(text: str, choice):
 
 @pytest.mark.parametrize(
     ("item_id", "text", "choice"),
-    [("calc_pourcentage", "b", "b"), ("calc_pourcentage", "la 2", "b"),
-     ("calc_pourcentage", "la deuxième", "b"), ("calc_pourcentage", "réponse C", "c"),
-     ("calc_pourcentage", "A", "a"), ("calc_pourcentage", "c'est la une", "a"),
-     ("calc_pourcentage", "5 cartons", "b"), ("calc_pourcentage", "5", "b"),
-     ("calc_pourcentage", "cinq", "b"), ("calc_pourcentage", "cinq cartons", "b"),
-     ("calc_pourcentage", "25", "c"), ("calc_pourcentage", "je sais pas", "ne_sais_pas"),
-     ("calc_pourcentage", "oui", None),
-     ("calc_horaire", "4", "b"), ("calc_horaire", "4h30", "b"), ("calc_horaire", "4 heures 30", "b"),
-     ("calc_horaire", "quatre", "b"), ("calc_horaire", "30", None),
-     ("calc_nombres", "0,8", "a"), ("calc_nombres", "0.80 kg", "a"),
-     ("secu_secours", "une ambulance", None), ("secu_secours", "Un ami, pour avoir son avis", "c"),
-     ("secu_secours", "le 18", "b"), ("secu_secours", "15", "b"), ("secu_secours", "112", "b"),
-     ("num_piece_jointe", "un trombone", "c"), ("num_piece_jointe", "une", "a")],
+    [
+        ("calc_pourcentage", "b", "b"),
+        ("calc_pourcentage", "la 2", "b"),
+        ("calc_pourcentage", "la deuxième", "b"),
+        ("calc_pourcentage", "réponse C", "c"),
+        ("calc_pourcentage", "A", "a"),
+        ("calc_pourcentage", "c'est la une", "a"),
+        ("calc_pourcentage", "5 cartons", "b"),
+        ("calc_pourcentage", "5", "b"),
+        ("calc_pourcentage", "cinq", "b"),
+        ("calc_pourcentage", "cinq cartons", "b"),
+        ("calc_pourcentage", "25", "c"),
+        ("calc_pourcentage", "je sais pas", "ne_sais_pas"),
+        ("calc_pourcentage", "oui", None),
+        ("calc_horaire", "4", "b"),
+        ("calc_horaire", "4h30", "b"),
+        ("calc_horaire", "4 heures 30", "b"),
+        ("calc_horaire", "quatre", "b"),
+        ("calc_horaire", "30", None),
+        ("calc_nombres", "0,8", "a"),
+        ("calc_nombres", "0.80 kg", "a"),
+        ("secu_secours", "une ambulance", None),
+        ("secu_secours", "Un ami, pour avoir son avis", "c"),
+        ("secu_secours", "le 18", "b"),
+        ("secu_secours", "15", "b"),
+        ("secu_secours", "112", "b"),
+        ("num_piece_jointe", "un trombone", "c"),
+        ("num_piece_jointe", "une", "a"),
+    ],
 )
 def test_typed_exercise_answers(item_id: str, text: str, choice):
     assert read_answer(QUIZ, QUIZ.item(item_id), text) == choice
@@ -141,7 +241,8 @@ def test_typed_exercise_answers(item_id: str, text: str, choice):
 
 @pytest.mark.parametrize("item", EXERCISES, ids=lambda item: item.id)
 def test_a_number_typed_alone_is_its_choice_or_its_place(item: Item):
-    """"5" is the choice "5 cartons"; "1", "2", "3" still the places where no choice writes them."""
+    """ "5" is the choice "5 cartons"; "1", "2", "3" still the places where no choice
+    writes them."""
     numbers = [own_numbers(choice) for choice in item.choices]
     for letter, mine in zip(QUIZ.choice_letters, numbers):
         only_mine = mine.difference(*(other for other in numbers if other is not mine))
@@ -204,14 +305,24 @@ def test_mixed_answers_and_the_weakest_domains_first():
     answers["apprendre_chercher"] = "pas_encore"
     levels = domain_levels(QUIZ, answers)
     assert (levels[1], levels[2], levels[5], levels[6]) == (
-        "a_l_aise", "a_consolider", "a_consolider", "a_travailler")
+        "a_l_aise",
+        "a_consolider",
+        "a_consolider",
+        "a_travailler",
+    )
     assert focus_domains(QUIZ, answers) == [6, 5, 2]
 
 
 @pytest.mark.parametrize(
     ("score", "level"),
-    [(1.0, "a_l_aise"), (0.75, "a_l_aise"), (0.74, "a_consolider"), (0.4, "a_consolider"),
-     (0.39, "a_travailler"), (0.0, "a_travailler")],
+    [
+        (1.0, "a_l_aise"),
+        (0.75, "a_l_aise"),
+        (0.74, "a_consolider"),
+        (0.4, "a_consolider"),
+        (0.39, "a_travailler"),
+        (0.0, "a_travailler"),
+    ],
 )
 def test_domain_boundaries(score: float, level: str):
     assert QUIZ.level(score).id == level

@@ -23,7 +23,8 @@ def test_every_commune_has_exactly_one_antenne():
         assert TERRITORY.antenne_of(commune) in antennes
         location = TERRITORY.by_commune_id(commune.id)
         assert (location.outcome, location.antenne_id) == (
-            Outcome.FOUND, TERRITORY.antenne_of(commune)
+            Outcome.FOUND,
+            TERRITORY.antenne_of(commune),
         )
 
 
@@ -54,7 +55,14 @@ def test_every_postal_code_resolves_to_its_communes():
             assert set(location.candidates) == set(communes)
             ambiguous.append(code)
     assert sorted(ambiguous) == [
-        "59171", "59247", "59252", "59265", "59580", "62120", "62145", "62960"
+        "59171",
+        "59247",
+        "59252",
+        "59265",
+        "59580",
+        "62120",
+        "62145",
+        "62960",
     ]
 
 
@@ -81,8 +89,14 @@ def test_every_unique_name_is_found_in_its_variants(variant):
 
 @pytest.mark.parametrize(
     ("typo", "expected"),
-    [("maubeug", "Maubeuge"), ("valencienne", "Valenciennes"), ("armentiere", "Armentières"),
-     ("hazebrouk", "Hazebrouck"), ("tourcoin", "Tourcoing"), ("jsui de tourcoin", "Tourcoing")],
+    [
+        ("maubeug", "Maubeuge"),
+        ("valencienne", "Valenciennes"),
+        ("armentiere", "Armentières"),
+        ("hazebrouk", "Hazebrouck"),
+        ("tourcoin", "Tourcoing"),
+        ("jsui de tourcoin", "Tourcoing"),
+    ],
 )
 def test_a_clear_typo_is_read_as_the_name(typo: str, expected: str):
     location = TERRITORY.locate(typo)
@@ -90,7 +104,8 @@ def test_a_clear_typo_is_read_as_the_name(typo: str, expected: str):
 
 
 @pytest.mark.parametrize(
-    ("typo", "expected"), [("bethnue", "Béthune"), ("lieven", "Liévin")],
+    ("typo", "expected"),
+    [("bethnue", "Béthune"), ("lieven", "Liévin")],
 )
 def test_a_less_clear_typo_is_a_suggestion_to_confirm(typo: str, expected: str):
     location = TERRITORY.locate(typo)
@@ -98,14 +113,24 @@ def test_a_less_clear_typo_is_a_suggestion_to_confirm(typo: str, expected: str):
     assert expected in [c.name for c in location.candidates]
 
 
-@pytest.mark.parametrize("text", ["merci", "je suis sourd", "je suis a la rue", "c'est Rémy",
-                                  "bonjour je m'appelle Albert", "je suis contre"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "merci",
+        "je suis sourd",
+        "je suis a la rue",
+        "c'est Rémy",
+        "bonjour je m'appelle Albert",
+        "je suis contre",
+    ],
+)
 def test_french_words_are_never_read_as_names_or_typos(text: str):
     assert not TERRITORY.locate(text).is_place
 
 
-@pytest.mark.parametrize(("text", "name"), [("c champs", "Champs"), ("moi c'est Rue", "Rue"),
-                                          ("c albert", "Albert")])
+@pytest.mark.parametrize(
+    ("text", "name"), [("c champs", "Champs"), ("moi c'est Rue", "Rue"), ("c albert", "Albert")]
+)
 def test_a_reply_to_the_commune_question_takes_an_everyday_name_among_fillers(text, name):
     assert TERRITORY.locate(text, asked=True).name == name
     assert not TERRITORY.locate(text).is_place  # said unasked, "c albert" is a first name
@@ -116,21 +141,36 @@ def test_even_as_a_reply_an_everyday_sense_is_no_place(text: str):
     assert not TERRITORY.locate(text, asked=True).is_place
 
 
-@pytest.mark.parametrize("text", ["je taille les pommiers", "le match de l'Amiens SC",
-                                  "je monte a l'echelle", "je monte a lechelle",
-                                  "les fins de mois sont dures", "on part au touquet",
-                                  "je suis de la rue"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je taille les pommiers",
+        "le match de l'Amiens SC",
+        "je monte a l'echelle",
+        "je monte a lechelle",
+        "les fins de mois sont dures",
+        "on part au touquet",
+        "je suis de la rue",
+    ],
+)
 def test_a_name_after_a_determiner_or_in_its_everyday_sense_is_no_place(text: str):
     assert not TERRITORY.locate(text).is_place
 
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("au quesnoy", "Le Quesnoy"), ("jsuis du sourd dans l'aisne", "Le Sourd"),
-     ("je viens des moeres", "Les Moëres"), ("j'habite au cateau", "Le Cateau-Cambrésis"),
-     ("wiry au mont", "Wiry-au-Mont"), ("ici c salomé dans le nord", "Salomé"),
-     ("moi c gorges dans la somme", "Gorges"), ("j'habite a lechelle", "Léchelle"),
-     ("le touquet", "Le Touquet-Paris-Plage"), ("j'habite au touquet", "Le Touquet-Paris-Plage")],
+    [
+        ("au quesnoy", "Le Quesnoy"),
+        ("jsuis du sourd dans l'aisne", "Le Sourd"),
+        ("je viens des moeres", "Les Moëres"),
+        ("j'habite au cateau", "Le Cateau-Cambrésis"),
+        ("wiry au mont", "Wiry-au-Mont"),
+        ("ici c salomé dans le nord", "Salomé"),
+        ("moi c gorges dans la somme", "Gorges"),
+        ("j'habite a lechelle", "Léchelle"),
+        ("le touquet", "Le Touquet-Paris-Plage"),
+        ("j'habite au touquet", "Le Touquet-Paris-Plage"),
+    ],
 )
 def test_a_name_after_au_or_du_or_before_its_departement_is_the_place(text: str, name: str):
     assert TERRITORY.locate(text).name == name
@@ -146,8 +186,16 @@ def test_ham_and_hem_are_answers_and_a_typo_between_them_is_a_question():
 
 @pytest.mark.parametrize(
     "sentence",
-    ["il y a un souci", "rue de la gare", "le bus est en retard", "j'ai bu un café",
-     "c'est quoi clea", "je veux parler à quelqu'un", "03 59 61 62 63", "eps et sport"],
+    [
+        "il y a un souci",
+        "rue de la gare",
+        "le bus est en retard",
+        "j'ai bu un café",
+        "c'est quoi clea",
+        "je veux parler à quelqu'un",
+        "03 59 61 62 63",
+        "eps et sport",
+    ],
 )
 def test_short_names_inside_ordinary_sentences_are_not_places(sentence: str):
     assert TERRITORY.locate(sentence).outcome is not Outcome.FOUND
@@ -155,8 +203,13 @@ def test_short_names_inside_ordinary_sentences_are_not_places(sentence: str):
 
 @pytest.mark.parametrize(
     ("text", "antenne"),
-    [("j'habite rue de la paix à Lens", "arras"), ("je suis de Y", "amiens"),
-     ("j'habite a Rue", "amiens"), ("Eps", "arras"), ("je vis à Ham", "amiens")],
+    [
+        ("j'habite rue de la paix à Lens", "arras"),
+        ("je suis de Y", "amiens"),
+        ("j'habite a Rue", "amiens"),
+        ("Eps", "arras"),
+        ("je vis à Ham", "amiens"),
+    ],
 )
 def test_short_names_in_a_place_context_are_places(text: str, antenne: str):
     assert TERRITORY.locate(text).antenne_id == antenne
@@ -164,13 +217,15 @@ def test_short_names_in_a_place_context_are_places(text: str, antenne: str):
 
 @pytest.mark.parametrize(
     ("text", "outcome", "antenne"),
-    [("je suis dans le Nord", Outcome.ASK_COMMUNE, None),
-     ("Pas-de-Calais", Outcome.ASK_COMMUNE, None),
-     ("62", Outcome.ASK_COMMUNE, None),
-     ("la Somme", Outcome.FOUND, "amiens"),
-     ("je suis dans l'Oise", Outcome.FOUND, "amiens"),
-     ("Aisne", Outcome.FOUND, "amiens"),
-     ("dans le 80", Outcome.FOUND, "amiens")],
+    [
+        ("je suis dans le Nord", Outcome.ASK_COMMUNE, None),
+        ("Pas-de-Calais", Outcome.ASK_COMMUNE, None),
+        ("62", Outcome.ASK_COMMUNE, None),
+        ("la Somme", Outcome.FOUND, "amiens"),
+        ("je suis dans l'Oise", Outcome.FOUND, "amiens"),
+        ("Aisne", Outcome.FOUND, "amiens"),
+        ("dans le 80", Outcome.FOUND, "amiens"),
+    ],
 )
 def test_departement_alone(text: str, outcome: Outcome, antenne):
     location = TERRITORY.locate(text)
@@ -195,7 +250,9 @@ def test_region_postal_code_that_does_not_exist():
     assert (location.outcome, location.postal_code) == (Outcome.NOT_FOUND, "59999")
 
 
-@pytest.mark.parametrize("text", ["75011", "j'habite au 76000 Rouen", "dans le 93", "je suis du 75"])
+@pytest.mark.parametrize(
+    "text", ["75011", "j'habite au 76000 Rouen", "dans le 93", "je suis du 75"]
+)
 def test_outside_the_region_is_never_routed(text: str):
     location = TERRITORY.locate(text)
     assert location.outcome is Outcome.OUTSIDE_REGION
@@ -209,6 +266,7 @@ def test_name_and_postal_code_together_pick_the_commune():
 
 
 # -- the hand-written table --------------------------------------------------
+
 
 @pytest.mark.parametrize("row", KNOWN["communes"], ids=lambda r: r["text"])
 def test_known_communes(row: dict):

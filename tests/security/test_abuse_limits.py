@@ -4,29 +4,35 @@ import asyncio
 
 import pytest
 import requests
+from helpers import REQUEST_TIMEOUT_S, say, texts
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot.channels import delivery
-from bot.channels.limits import CONVERSATION_RATE, MAX_CONVERSATION_MESSAGES
+from bot.channels.limits import MAX_CONVERSATION_MESSAGES
 from bot.tracker_store import ErasableSQLTrackerStore
 from dossiers.repository import MAX_PER_CONTACT_PER_DAY, NewPreDossier, Repository, TooManyRequests
-from helpers import REQUEST_TIMEOUT_S, Servers, new_sender, say, texts
+from harness.servers import Servers, new_sender
+from settings import current
 
 
 def test_rasa_refuses_an_over_large_body_before_reading_it(servers: Servers):
     body = b'{"sender": "x", "message": "' + b"a" * 3_000_000 + b'"}'
-    response = requests.post(servers.webhook, data=body, timeout=REQUEST_TIMEOUT_S,
-                             headers={"Content-Type": "application/json"})
+    response = requests.post(
+        servers.webhook,
+        data=body,
+        timeout=REQUEST_TIMEOUT_S,
+        headers={"Content-Type": "application/json"},
+    )
     assert response.status_code == 413
     assert "Bonjour" in texts(say(servers, "bonjour"))  # still up
 
 
 def test_a_conversation_sending_faster_than_anyone_types_is_asked_to_wait(servers: Servers):
     sender = new_sender()
-    answers = [texts(say(servers, "bonjour", sender)) for _ in range(CONVERSATION_RATE[0])]
+    answers = [texts(say(servers, "bonjour", sender)) for _ in range(current().conversation_rate)]
     assert all("Bonjour" in answer for answer in answers)
     assert "Attendez une minute" in texts(say(servers, "bonjour", sender))
     assert "Bonjour" in texts(say(servers, "bonjour"))  # another conversation is not slowed
@@ -52,10 +58,12 @@ def test_a_full_conversation_gets_a_note_but_can_still_be_erased(monkeypatch):
 
 
 def test_the_tracker_store_counts_a_conversations_messages(tmp_path):
-    store = ErasableSQLTrackerStore(Domain.empty(), dialect="sqlite",
-                                    db=str(tmp_path / "trackers.db"))
+    store = ErasableSQLTrackerStore(
+        Domain.empty(), dialect="sqlite", db=str(tmp_path / "trackers.db")
+    )
     tracker = DialogueStateTracker.from_events(
-        "web:counted", [UserUttered(f"message {number}") for number in range(7)])
+        "web:counted", [UserUttered(f"message {number}") for number in range(7)]
+    )
     asyncio.run(store.save(tracker))
     assert store.user_message_count("web:counted") == 7
     assert store.user_message_count("web:other") == 0
@@ -63,8 +71,15 @@ def test_the_tracker_store_counts_a_conversations_messages(tmp_path):
 
 
 def _new(number: int, phone: str = "06 11 22 33 44", email=None) -> NewPreDossier:
-    return NewPreDossier(request_key=f"web:x:{number}", sender_id="web:x", antenne_id="lille",
-                         first_name="Léa", last_name="Martin", phone=phone, email=email)
+    return NewPreDossier(
+        request_key=f"web:x:{number}",
+        sender_id="web:x",
+        antenne_id="lille",
+        first_name="Léa",
+        last_name="Martin",
+        phone=phone,
+        email=email,
+    )
 
 
 def test_pre_dossiers_per_contact_and_day_are_limited(repository: Repository):

@@ -12,8 +12,10 @@ SECRET_TRY = "un-essai-tres-secret"
 
 
 def actions(store) -> list[tuple]:
-    return [(line["action"], line["staff_login"], line["subject"], line["client"])
-            for line in store.list_audit()]
+    return [
+        (line["action"], line["staff_login"], line["subject"], line["client"])
+        for line in store.list_audit()
+    ]
 
 
 def test_failed_logins_and_lockouts_are_recorded_without_the_password(console):
@@ -23,11 +25,15 @@ def test_failed_logins_and_lockouts_are_recorded_without_the_password(console):
         await console.log_in(client, "personne", SECRET_TRY, forwarded_for="203.0.113.7")
 
     console.run(scenario, limiter=LoginLimiter(client_limit=ACCOUNT_LIMIT + 1))
-    assert actions(console.store) == [
-        ("client_locked", None, "203.0.113.7", "203.0.113.7"),
-        ("login_failed", None, "personne", "203.0.113.7"),
-        ("account_locked", None, "lille1", "203.0.113.7"),
-    ] + [("login_failed", None, "lille1", "203.0.113.7")] * ACCOUNT_LIMIT
+    assert (
+        actions(console.store)
+        == [
+            ("client_locked", None, "203.0.113.7", "203.0.113.7"),
+            ("login_failed", None, "personne", "203.0.113.7"),
+            ("account_locked", None, "lille1", "203.0.113.7"),
+        ]
+        + [("login_failed", None, "lille1", "203.0.113.7")] * ACCOUNT_LIMIT
+    )
     assert SECRET_TRY not in repr(console.store.list_audit())
 
 
@@ -36,8 +42,13 @@ def test_account_changes_and_exports_are_recorded_with_who_did_them(console):
 
     async def scenario(admin: TestClient, staff: TestClient) -> None:
         await console.log_in(staff, "amiens1")
-        await console.post_form(staff, "/console/password", "/console/password",
-                                current=console.password, new="trois chats sous la pluie")
+        await console.post_form(
+            staff,
+            "/console/password",
+            "/console/password",
+            current=console.password,
+            new="trois chats sous la pluie",
+        )
         await staff.get("/console/export.csv?status=nouveau")
         await console.log_in(admin, "admin")
         for action in ("reset", "disable", "enable"):

@@ -38,17 +38,29 @@ def test_redirects_and_errors_carry_the_security_headers(console):
 
 
 def test_every_console_page_and_the_export_are_never_cached(console):
-    reference = console.store.create_pre_dossier(NewPreDossier(
-        request_key="k1", sender_id="s1", antenne_id="lille", first_name="Léa", last_name="Martin",
-    ))[0]
+    reference = console.store.create_pre_dossier(
+        NewPreDossier(
+            request_key="k1",
+            sender_id="s1",
+            antenne_id="lille",
+            first_name="Léa",
+            last_name="Martin",
+        )
+    )[0]
 
     async def scenario(client: TestClient) -> None:
         assert_protected(await client.get("/console/login"))
         login = await console.log_in(client, "admin")
         assert login.status == 302
         assert_protected(login)
-        for path in ("/console", f"/console/d/{reference}", "/console/password", "/console/staff",
-                     "/console/audit", "/console/export.csv"):
+        for path in (
+            "/console",
+            f"/console/d/{reference}",
+            "/console/password",
+            "/console/staff",
+            "/console/audit",
+            "/console/export.csv",
+        ):
             response = await client.get(path)
             assert response.status == 200, path
             assert_protected(response)

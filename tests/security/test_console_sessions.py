@@ -37,8 +37,13 @@ def test_a_password_change_keeps_its_own_session_and_ends_the_others(console):
         await console.log_in(client, "lille1")
         await console.log_in(other, "lille1")
         kept = console.cookies(client)
-        response = await console.post_form(client, "/console/password", "/console/password",
-                                           current=console.password, new=NEW_PASSWORD)
+        response = await console.post_form(
+            client,
+            "/console/password",
+            "/console/password",
+            current=console.password,
+            new=NEW_PASSWORD,
+        )
         assert "est changé" in await response.text()
         assert (await client.get("/console", allow_redirects=False)).status == 200
         assert await logged_out(other)
@@ -53,7 +58,9 @@ def test_an_old_cookie_is_refused_after_an_admin_reset(console):
         await console.log_in(staff, "lille1")
         kept = console.cookies(staff)
         await console.log_in(admin, "admin")
-        response = await console.post_form(admin, f"/console/staff/{console.user_id('lille1')}/reset")
+        response = await console.post_form(
+            admin, f"/console/staff/{console.user_id('lille1')}/reset"
+        )
         assert response.status == 200
         console.restore(staff, kept)
         assert await logged_out(staff)

@@ -6,9 +6,11 @@ import json
 
 import requests
 import socketio
+from helpers import post, say, texts
 
 from bot.channels.identity import external_id, namespaced, short_hash, valid_web_id
-from helpers import ROOT, SECRET_KEY, Servers, listening_addresses, new_sender, post, say, texts
+from harness.processes import listening_addresses
+from harness.servers import SECRET_KEY, Servers, new_sender
 
 PHONE = "06 41 27 93 58"
 
@@ -18,8 +20,15 @@ def body(sender, message: str = "bonjour") -> str:
 
 
 def test_rasa_rest_refuses_ids_it_did_not_issue(servers: Servers):
-    for sender in ("abcdefgh12", "1234567890", "tg:1234567890", "wa:whatsapp:+33612345678",
-                   "fb:7", new_sender()[:-1] + "x", 424242):
+    for sender in (
+        "abcdefgh12",
+        "1234567890",
+        "tg:1234567890",
+        "wa:whatsapp:+33612345678",
+        "fb:7",
+        new_sender()[:-1] + "x",
+        424242,
+    ):
         response = post(servers, body(sender))
         assert response.status_code == 400, sender
         assert "inconnue" in response.json()["error"]
@@ -33,8 +42,9 @@ def test_the_web_app_issues_ids_and_refuses_others(servers: Servers):
     answer = requests.post(f"{web}/chat", json={"sender": issued, "message": "bonjour"}, timeout=30)
     assert answer.status_code == 200 and "Bonjour" in texts(answer.json())
     for forged in ("1234567890", "web-" + "0" * 32, "tg:1234567890", issued[:-1] + "x"):
-        refused = requests.post(f"{web}/chat", json={"sender": forged, "message": "bonjour"},
-                                timeout=10)
+        refused = requests.post(
+            f"{web}/chat", json={"sender": forged, "message": "bonjour"}, timeout=10
+        )
         assert refused.status_code == 403, forged
         assert "Recommencer" in refused.json()["error"]
 
@@ -45,8 +55,9 @@ def test_malformed_json_is_a_400_not_a_500(servers: Servers):
     huge_integer = b'{"sender": "x", "message": "a", "n": ' + b"9" * 5000 + b"}"
     for payload in (nested, huge_integer):
         assert post(servers, payload).status_code == 400
-        answer = requests.post(f"{web}/chat", data=payload, timeout=10,
-                               headers={"Content-Type": "application/json"})
+        answer = requests.post(
+            f"{web}/chat", data=payload, timeout=10, headers={"Content-Type": "application/json"}
+        )
         assert answer.status_code == 400
 
 
@@ -56,8 +67,12 @@ async def _socket(servers: Servers, session_id: str):
     confirmed: asyncio.Queue = asyncio.Queue()
     client.on("bot_uttered", answers.put_nowait)
     client.on("session_confirm", confirmed.put_nowait)
-    await client.connect(f"http://127.0.0.1:{servers.rasa_port}", transports=["polling"],
-                         headers={"Origin": servers.web_origin}, wait_timeout=5)
+    await client.connect(
+        f"http://127.0.0.1:{servers.rasa_port}",
+        transports=["polling"],
+        headers={"Origin": servers.web_origin},
+        wait_timeout=5,
+    )
     await client.emit("session_request", {"session_id": session_id})
     return client, answers, await asyncio.wait_for(confirmed.get(), timeout=10)
 
@@ -100,9 +115,14 @@ def test_a_sent_pre_dossier_is_never_shown_again(servers: Servers):
     say(servers, "le matin", sender)
     created = texts(say(servers, "/affirm", sender))
     assert "CLEA-" in created
-    for message in ('/dossier_correct{"dossier_field":"dossier_last_name"}',
-                    '/dossier_correct{"dossier_field":"dossier_contact"}',
-                    "le téléphone est faux", "Dupont", "/affirm", "oui"):
+    for message in (
+        '/dossier_correct{"dossier_field":"dossier_last_name"}',
+        '/dossier_correct{"dossier_field":"dossier_contact"}',
+        "le téléphone est faux",
+        "Dupont",
+        "/affirm",
+        "oui",
+    ):
         answer = texts(say(servers, message, sender))
         assert "Quillebeuf" not in answer and "Zéphyrine" not in answer
         assert PHONE not in answer and "0641279358" not in answer
@@ -124,13 +144,6 @@ def test_messaging_ids_are_namespaced_and_hashed_in_logs():
     assert external_id("plain") == "plain"
     assert "33612345678" not in short_hash("wa:whatsapp:+33612345678")
     assert len(short_hash("tg:42")) == 10
-
-
-def test_rasa_listens_on_loopback_only():
-    """`make run` starts Rasa on 127.0.0.1: people reach it through the web app only."""
-    script = (ROOT / "scripts" / "run.sh").read_text()
-    assert "--interface 127.0.0.1" in script
-    assert "SANIC_HOST" in script and 'ACTIONS_HOST ?= 127.0.0.1' in (ROOT / "Makefile").read_text()
 
 
 def test_the_test_servers_rasa_listens_on_loopback(servers: Servers):

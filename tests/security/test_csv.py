@@ -11,10 +11,19 @@ from dossiers.repository import NewPreDossier
 from web.export import neutralise
 
 
-@pytest.mark.parametrize("value", [
-    "le matin,=2+3", "  =1+1", "\t=1+1", " \t+33 6", "Durand; @SUM(A1)", "a,b, -2",
-    "x;=cmd|' /C calc'!A0", "\nx",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "le matin,=2+3",
+        "  =1+1",
+        "\t=1+1",
+        " \t+33 6",
+        "Durand; @SUM(A1)",
+        "a,b, -2",
+        "x;=cmd|' /C calc'!A0",
+        "\nx",
+    ],
+)
 def test_formulas_hidden_after_spaces_or_separators_are_neutralised(value: str):
     assert neutralise(value) == "'" + value
 
@@ -25,10 +34,16 @@ def test_harmless_text_is_kept(value: str):
 
 
 def test_the_export_quotes_every_cell_and_neutralises_hidden_formulas(console):
-    reference = console.store.create_pre_dossier(NewPreDossier(
-        request_key="k1", sender_id="s1", antenne_id="lille", first_name="Léa",
-        last_name="  =1+1", contact_time="le matin,=2+3",
-    ))[0]
+    reference = console.store.create_pre_dossier(
+        NewPreDossier(
+            request_key="k1",
+            sender_id="s1",
+            antenne_id="lille",
+            first_name="Léa",
+            last_name="  =1+1",
+            contact_time="le matin,=2+3",
+        )
+    )[0]
 
     async def scenario(client: TestClient) -> None:
         await console.log_in(client, "lille1")

@@ -7,10 +7,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 import structlog
+from helpers import say
 
 from bot import log_privacy
 from bot.log_privacy import REMOVED, scrub
-from helpers import ACTIONS_TOKEN, Servers, new_sender, say
+from harness.servers import ACTIONS_TOKEN, Servers, new_sender
 
 FIRST_NAME, LAST_NAME, PHONE, EMAIL = "Zéphyrine", "Quillebeuf", "06 41 27 93 58", "zq@exemple.fr"
 MARKERS = (FIRST_NAME, LAST_NAME, PHONE, "0641279358", EMAIL)
@@ -36,15 +37,18 @@ def test_scrub_masks_the_messaging_apps_secrets(monkeypatch):
     factory, config = logging.getLogRecordFactory(), structlog.get_config()
     try:
         log_privacy.install()
-        line = scrub(f"POST https://api.telegram.org/bot{token}/sendMessage failed; "
-                     f"token {page_token}")
+        line = scrub(
+            f"POST https://api.telegram.org/bot{token}/sendMessage failed; token {page_token}"
+        )
     finally:
         logging.setLogRecordFactory(factory)
         structlog.configure(**config)
     assert token not in line and page_token not in line and "api.telegram.org" in line
     # the shapes of a Bot API token and of Graph's credentials, whatever their value
-    unknown = scrub("GET /bot123456:AAunknownTokenValue_abcdefgh/getMe "
-                    "https://graph.facebook.com/v19.0/me/messages?access_token=EAAx&appsecret_proof=9f0")
+    unknown = scrub(
+        "GET /bot123456:AAunknownTokenValue_abcdefgh/getMe "
+        "https://graph.facebook.com/v19.0/me/messages?access_token=EAAx&appsecret_proof=9f0"
+    )
     assert "AAunknownTokenValue" not in unknown and "EAAx" not in unknown and "9f0" not in unknown
 
 
@@ -56,14 +60,19 @@ def test_installed_scrubbing_covers_messages_tracebacks_and_structlog(caplog):
         logger = logging.getLogger("test.privacy")
         try:
             try:
-                raise RuntimeError(f'500 {{"request_body": {{"slots": {{"name": "{LAST_NAME}"}}}}}}')
+                raise RuntimeError(
+                    f'500 {{"request_body": {{"slots": {{"name": "{LAST_NAME}"}}}}}}'
+                )
             except RuntimeError as error:
                 raise ValueError("Failed to execute custom action 'validate_x'") from error
         except ValueError:
             logger.exception("action failed for %s", new_sender())
         processors = structlog.get_config()["processors"]
-        event = processors[-2](None, "error", {"event": "x", "text": LAST_NAME, "sender_id": "tg:4",
-                                               "detail": f"call {PHONE}"})
+        event = processors[-2](
+            None,
+            "error",
+            {"event": "x", "text": LAST_NAME, "sender_id": "tg:4", "detail": f"call {PHONE}"},
+        )
     finally:
         logging.setLogRecordFactory(factory)
         structlog.configure(**config)
@@ -83,17 +92,34 @@ def test_the_action_server_answers_only_rasa_and_fails_without_a_word_about_the_
     servers: Servers,
 ):
     url = f"http://127.0.0.1:{servers.actions_port}/webhook"
-    tracker = {"sender_id": new_sender(), "slots": {
-        "antenne": "lille", "dossier_request_id": "r1", "dossier_first_name": FIRST_NAME,
-        "dossier_last_name": LAST_NAME, "dossier_contact": PHONE, "quiz_levels": "not a dict"},
-        "latest_message": {"text": f"{FIRST_NAME} {LAST_NAME}"}, "events": [],
-        "followup_action": None, "paused": False, "latest_event_time": None,
-        "active_loop": {}, "latest_action_name": None}
-    call = {"next_action": "action_dossier_create", "tracker": tracker, "domain": {},
-            "version": "3.6.2"}
+    tracker = {
+        "sender_id": new_sender(),
+        "slots": {
+            "antenne": "lille",
+            "dossier_request_id": "r1",
+            "dossier_first_name": FIRST_NAME,
+            "dossier_last_name": LAST_NAME,
+            "dossier_contact": PHONE,
+            "quiz_levels": "not a dict",
+        },
+        "latest_message": {"text": f"{FIRST_NAME} {LAST_NAME}"},
+        "events": [],
+        "followup_action": None,
+        "paused": False,
+        "latest_event_time": None,
+        "active_loop": {},
+        "latest_action_name": None,
+    }
+    call = {
+        "next_action": "action_dossier_create",
+        "tracker": tracker,
+        "domain": {},
+        "version": "3.6.2",
+    }
     assert requests.post(url, json=call, timeout=10).status_code == 403  # no token
-    failed = requests.post(url, json=call, timeout=30,
-                           headers={"X-Clea-Actions-Token": ACTIONS_TOKEN})
+    failed = requests.post(
+        url, json=call, timeout=30, headers={"X-Clea-Actions-Token": ACTIONS_TOKEN}
+    )
     assert failed.status_code == 500
     assert not [marker for marker in MARKERS if marker in failed.text]
     log = (servers.workdir / "actions.log").read_text()
@@ -104,7 +130,7 @@ def test_the_action_server_answers_only_rasa_and_fails_without_a_word_about_the_
 class _CrashingActionServer(BaseHTTPRequestHandler):
     """An action server that fails as rasa-sdk's own does: a 500 carrying the conversation."""
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         call = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         body = json.dumps({"error": "boom", "request_body": call}).encode()
         self.send_response(500)

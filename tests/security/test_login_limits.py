@@ -11,7 +11,12 @@ import redis
 from aiohttp.test_utils import TestClient
 
 from web.security import (
-    ACCOUNT_LIMIT, CLIENT_LIMIT, WINDOW_S, LoginLimiter, MemoryCounter, RedisCounter,
+    ACCOUNT_LIMIT,
+    CLIENT_LIMIT,
+    WINDOW_S,
+    LoginLimiter,
+    MemoryCounter,
+    RedisCounter,
 )
 
 
@@ -82,11 +87,21 @@ def test_tries_of_the_current_password_are_limited_per_account(console):
     async def scenario(client: TestClient) -> None:
         await console.log_in(client, "lille1")
         for _ in range(ACCOUNT_LIMIT):
-            response = await console.post_form(client, "/console/password", "/console/password",
-                                               current="mauvais", new="trois chats sous la pluie")
+            response = await console.post_form(
+                client,
+                "/console/password",
+                "/console/password",
+                current="mauvais",
+                new="trois chats sous la pluie",
+            )
             assert "actuel est incorrect" in await response.text()
-        response = await console.post_form(client, "/console/password", "/console/password",
-                                           current=console.password, new="trois chats sous la pluie")
+        response = await console.post_form(
+            client,
+            "/console/password",
+            "/console/password",
+            current=console.password,
+            new="trois chats sous la pluie",
+        )
         assert response.status == 429
         assert (await console.log_in(client, "lille1")).status == 429
 
@@ -104,8 +119,9 @@ async def seconds_per_login(console, client: TestClient, logins: list[str]) -> f
 
 
 def test_unknown_and_disabled_logins_take_as_long_as_a_wrong_password(console):
-    console.store.create_staff_user("parti", "Parti", console.store.staff_user(login="lille1")[
-        "password_hash"], "lille")
+    console.store.create_staff_user(
+        "parti", "Parti", console.store.staff_user(login="lille1")["password_hash"], "lille"
+    )
     console.store.set_staff_active(console.user_id("parti"), False)
 
     async def scenario(client: TestClient) -> None:
@@ -149,9 +165,9 @@ def test_two_redis_limiters_share_their_counts_with_keys_expiring_with_the_windo
 
 def test_the_limiter_counts_in_redis_when_clea_redis_host_is_set(monkeypatch):
     monkeypatch.delenv("CLEA_REDIS_HOST", raising=False)
-    assert isinstance(LoginLimiter.from_environment().counter, MemoryCounter)
+    assert isinstance(LoginLimiter.from_settings().counter, MemoryCounter)
     monkeypatch.setenv("CLEA_REDIS_HOST", "127.0.0.1")
     monkeypatch.setenv("CLEA_REDIS_PREFIX", "autre")
-    counter = LoginLimiter.from_environment().counter
+    counter = LoginLimiter.from_settings().counter
     assert isinstance(counter, RedisCounter) and counter.prefix == "autre"
     assert counter.client.connection_pool.connection_kwargs["db"] == 1

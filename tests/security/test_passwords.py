@@ -12,17 +12,31 @@ from web.security import common_passwords, password_matches, password_problem
 GOOD = "trois chats sous la pluie"
 
 
-@pytest.mark.parametrize("password", [
-    "azerty123456", "AZERTY123456", "MotDePasse123", "motdepasse2024!", "123456789012",
-    "Password1234", "Soleil2024!!", "Azertyuiop!!",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "azerty123456",
+        "AZERTY123456",
+        "MotDePasse123",
+        "motdepasse2024!",
+        "123456789012",
+        "Password1234",
+        "Soleil2024!!",
+        "Azertyuiop!!",
+    ],
+)
 def test_common_passwords_are_refused_whatever_their_case(password: str):
     assert "trop courant" in password_problem(password, "marie.dupont", "Marie Dupont")
 
 
-@pytest.mark.parametrize("password", [
-    "marie.dupont-2024", "Mon MARIE.DUPONT à moi", "xxmariedupontxx",
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "marie.dupont-2024",
+        "Mon MARIE.DUPONT à moi",
+        "xxmariedupontxx",
+    ],
+)
 def test_a_password_containing_the_login_is_refused(password: str):
     assert "identifiant" in password_problem(password, "marie.dupont", "Marie Dupont")
 
@@ -69,10 +83,15 @@ def test_the_console_refuses_a_weak_new_password(console):
 
     async def scenario(client: TestClient) -> None:
         await console.log_in(client, "lille1")
-        for weak, reason in [("azerty123456", "trop courant"), ("Lille1-Lille1-Lille1", "identifiant"),
-                             ("LILLE1 2024!!", "identifiant"), ("court", "12 caractères")]:
-            response = await console.post_form(client, "/console/password", "/console/password",
-                                               current=console.password, new=weak)
+        for weak, reason in [
+            ("azerty123456", "trop courant"),
+            ("Lille1-Lille1-Lille1", "identifiant"),
+            ("LILLE1 2024!!", "identifiant"),
+            ("court", "12 caractères"),
+        ]:
+            response = await console.post_form(
+                client, "/console/password", "/console/password", current=console.password, new=weak
+            )
             assert reason in await response.text()
 
     console.run(scenario)

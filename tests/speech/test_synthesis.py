@@ -5,7 +5,15 @@ from pathlib import Path
 import pytest
 
 from speech.synthesis import (
-    FORMATS, AudioFormat, Speaker, SpeechUnavailable, encode, fixed_messages, seconds_of, spoken_text, wave,
+    FORMATS,
+    AudioFormat,
+    Speaker,
+    SpeechUnavailable,
+    encode,
+    fixed_messages,
+    seconds_of,
+    spoken_text,
+    wave,
 )
 
 
@@ -26,7 +34,8 @@ def test_longer_texts_last_longer():
 
 def test_choices_are_read_after_the_text():
     assert spoken_text("Vous êtes salarié ?", ["Oui", "Non"]) == (
-        "Vous êtes salarié ?\nVous pouvez choisir : Oui ; Non.")
+        "Vous êtes salarié ?\nVous pouvez choisir : Oui ; Non."
+    )
     assert spoken_text("Bonjour", []) == "Bonjour"
 
 

@@ -20,7 +20,9 @@ def health_of(repository: Repository) -> tuple[int, dict]:
 
 def test_health_says_the_app_and_its_store_answer(tmp_path):
     assert health_of(Repository(make_engine(f"sqlite:///{tmp_path / 'd.db'}"))) == (
-        200, {"status": "ok", "store": "ok"})
+        200,
+        {"status": "ok", "store": "ok"},
+    )
 
 
 def test_health_says_when_the_store_does_not_answer_and_the_app_still_does():

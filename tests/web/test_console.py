@@ -28,10 +28,17 @@ def store(repository: Repository) -> Repository:
 
 
 def dossier(store: Repository, antenne: str, last_name: str) -> str:
-    return store.create_pre_dossier(NewPreDossier(
-        request_key=f"{antenne}-{last_name}", sender_id=f"s-{antenne}", antenne_id=antenne,
-        first_name="Léa", last_name=last_name, phone="06 12 34 56 78", quiz_levels={3: "a_travailler"},
-    ))[0]
+    return store.create_pre_dossier(
+        NewPreDossier(
+            request_key=f"{antenne}-{last_name}",
+            sender_id=f"s-{antenne}",
+            antenne_id=antenne,
+            first_name="Léa",
+            last_name=last_name,
+            phone="06 12 34 56 78",
+            quiz_levels={3: "a_travailler"},
+        )
+    )[0]
 
 
 def run(store: Repository, scenario) -> None:
@@ -49,8 +56,11 @@ async def csrf_of(client: TestClient, path: str) -> str:
 
 async def log_in(client: TestClient, login: str, password: str = PASSWORD):
     token = await csrf_of(client, "/console/login")
-    return await client.post("/console/login", allow_redirects=False,
-                             data={"csrf": token, "login": login, "password": password})
+    return await client.post(
+        "/console/login",
+        allow_redirects=False,
+        data={"csrf": token, "login": login, "password": password},
+    )
 
 
 def test_login_and_cookie_flags(store: Repository):
@@ -97,8 +107,9 @@ def test_a_lille_account_never_reaches_an_amiens_pre_dossier(store: Repository):
         token = await csrf_of(client, "/console")
         response = await client.post(f"/console/d/{amiens}/take", data={"csrf": token})
         assert response.status == 404
-        response = await client.post(f"/console/d/{amiens}/status",
-                                     data={"csrf": token, "status": "clos"})
+        response = await client.post(
+            f"/console/d/{amiens}/status", data={"csrf": token, "status": "clos"}
+        )
         assert response.status == 404
         assert store.get(amiens)["status"] == "nouveau"
 
@@ -148,12 +159,18 @@ def test_take_then_close_with_a_reason_recorded_in_the_history(store: Repository
         await log_in(client, "lille1")
         token = await csrf_of(client, f"/console/d/{reference}")
         await client.post(f"/console/d/{reference}/take", data={"csrf": token})
-        asked = await (await client.post(f"/console/d/{reference}/status", data={
-            "csrf": token, "status": "clos", "reason": "Orienté"})).text()
+        asked = await (
+            await client.post(
+                f"/console/d/{reference}/status",
+                data={"csrf": token, "status": "clos", "reason": "Orienté"},
+            )
+        ).text()
         assert "de « Pris en charge » à « Clos » ?" in asked
         assert store.get(reference)["status"] == "pris_en_charge"  # asked, not done
-        await client.post(f"/console/d/{reference}/status", data={
-            "csrf": token, "status": "clos", "reason": "Orienté", "confirmed": "1"})
+        await client.post(
+            f"/console/d/{reference}/status",
+            data={"csrf": token, "status": "clos", "reason": "Orienté", "confirmed": "1"},
+        )
         page = await (await client.get(f"/console/d/{reference}")).text()
         assert "Statut : <strong>Clos</strong>" in page and "Orienté" in page
         assert "<td>Le numérique</td><td>à apprendre</td>" in page
@@ -173,7 +190,7 @@ def test_login_attempts_are_rate_limited(store: Repository):
 
 
 def test_csv_export_opens_in_french_excel_and_neutralises_formulas(store: Repository):
-    formula = dossier(store, "lille", "=HYPERLINK(\"http://x\")")
+    formula = dossier(store, "lille", '=HYPERLINK("http://x")')
     other = dossier(store, "amiens", "Dupont")
 
     async def scenario(client: TestClient) -> None:
@@ -184,9 +201,17 @@ def test_csv_export_opens_in_french_excel_and_neutralises_formulas(store: Reposi
         assert raw.startswith("\ufeff".encode("utf-8"))
         text = raw.decode("utf-8-sig")
         header, row = list(csv.reader(io.StringIO(text), delimiter=";"))[:2]
-        assert header[:8] == ["Référence", "Antenne", "Statut", "Statut depuis le", "Reçu le",
-                              "Suivi par", "Prénom", "Nom"]
-        assert row[0] == formula and row[7] == "'=HYPERLINK(\"http://x\")"
+        assert header[:8] == [
+            "Référence",
+            "Antenne",
+            "Statut",
+            "Statut depuis le",
+            "Reçu le",
+            "Suivi par",
+            "Prénom",
+            "Nom",
+        ]
+        assert row[0] == formula and row[7] == '\'=HYPERLINK("http://x")'
         assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", row[4])  # sortable dates
         assert header[-7:] == [f"Test : {d.short}" for d in load_referentiel().domains]
         assert row[header.index("Test : Le numérique")] == "à apprendre"
@@ -201,13 +226,26 @@ def test_note_and_reassignment(store: Repository):
     async def scenario(client: TestClient) -> None:
         await log_in(client, "lille1")
         token = await csrf_of(client, f"/console/d/{reference}")
-        await client.post(f"/console/d/{reference}/note", data={"csrf": token, "note": "Rappeler lundi"})
+        await client.post(
+            f"/console/d/{reference}/note", data={"csrf": token, "note": "Rappeler lundi"}
+        )
         assert "Rappeler lundi" in await (await client.get(f"/console/d/{reference}")).text()
-        asked = unescape(await (await client.post(f"/console/d/{reference}/reassign",
-                                                  data={"csrf": token, "antenne": "arras"})).text())
+        asked = unescape(
+            await (
+                await client.post(
+                    f"/console/d/{reference}/reassign", data={"csrf": token, "antenne": "arras"}
+                )
+            ).text()
+        )
         assert "à l'antenne d'Arras ?" in asked and store.get(reference)["antenne_id"] == "lille"
-        page = unescape(await (await client.post(f"/console/d/{reference}/reassign", data={
-            "csrf": token, "antenne": "arras", "confirmed": "1"})).text())
+        page = unescape(
+            await (
+                await client.post(
+                    f"/console/d/{reference}/reassign",
+                    data={"csrf": token, "antenne": "arras", "confirmed": "1"},
+                )
+            ).text()
+        )
         assert f"{reference} est confié à l'antenne d'Arras." in page
         assert reference not in await (await client.get("/console")).text()
         assert (await client.get(f"/console/d/{reference}")).status == 404
@@ -232,11 +270,19 @@ def test_a_staff_member_changes_their_password(store: Repository):
     async def scenario(client: TestClient) -> None:
         await log_in(client, "lille1")
         token = await csrf_of(client, "/console/password")
-        page = await (await client.post("/console/password", data={
-            "csrf": token, "current": "faux", "new": "trois chats sous la pluie"})).text()
+        page = await (
+            await client.post(
+                "/console/password",
+                data={"csrf": token, "current": "faux", "new": "trois chats sous la pluie"},
+            )
+        ).text()
         assert "actuel est incorrect" in page
-        page = await (await client.post("/console/password", data={
-            "csrf": token, "current": PASSWORD, "new": "trois chats sous la pluie"})).text()
+        page = await (
+            await client.post(
+                "/console/password",
+                data={"csrf": token, "current": PASSWORD, "new": "trois chats sous la pluie"},
+            )
+        ).text()
         assert "est changé" in page
 
     run(store, scenario)
@@ -252,7 +298,9 @@ def test_only_the_admin_manages_accounts(store: Repository):
         await client.post("/console/logout", data={"csrf": await csrf_of(client, "/console")})
         await log_in(client, "admin")
         token = await csrf_of(client, "/console/staff")
-        page = await (await client.post(f"/console/staff/{lille_id}/reset", data={"csrf": token})).text()
+        page = await (
+            await client.post(f"/console/staff/{lille_id}/reset", data={"csrf": token})
+        ).text()
         assert "Mot de passe de lille1, à transmettre une seule fois" in page
         await client.post(f"/console/staff/{lille_id}/disable", data={"csrf": token})
 

@@ -10,7 +10,7 @@ from html import unescape
 from pathlib import Path
 
 from aiohttp.test_utils import TestClient
-from console_fixture import Console, console, store  # noqa: F401  (the fixtures)
+from console_fixture import Console
 from openpyxl import load_workbook
 from sqlalchemy import update
 
@@ -21,18 +21,33 @@ REFERENCE = re.compile(r'href="/console/d/(CLEA-\d{4}-\w{4})"')
 
 
 def seed(store: Repository, antenne: str, count: int, **values) -> list[str]:
-    return [store.create_pre_dossier(NewPreDossier(
-        request_key=f"{antenne}-{i}-{values}", sender_id=f"s-{antenne}-{i}", antenne_id=antenne,
-        first_name="Léa", last_name=f"Nom{i:03d}", **values))[0] for i in range(count)]
+    return [
+        store.create_pre_dossier(
+            NewPreDossier(
+                request_key=f"{antenne}-{i}-{values}",
+                sender_id=f"s-{antenne}-{i}",
+                antenne_id=antenne,
+                first_name="Léa",
+                last_name=f"Nom{i:03d}",
+                **values,
+            )
+        )[0]
+        for i in range(count)
+    ]
 
 
 def received_days_ago(store: Repository, reference: str, days: int) -> None:
     with store.engine.begin() as connection:
-        connection.execute(update(pre_dossier).where(pre_dossier.c.reference == reference)
-                           .values(created_at=now() - timedelta(days=days)))
+        connection.execute(
+            update(pre_dossier)
+            .where(pre_dossier.c.reference == reference)
+            .values(created_at=now() - timedelta(days=days))
+        )
 
 
-def test_260_requests_in_pages_of_50_with_the_total_and_none_lost(store: Repository, console: Console):
+def test_260_requests_in_pages_of_50_with_the_total_and_none_lost(
+    store: Repository, console: Console
+):
     references = set(seed(store, "lille", 260))
 
     async def scenario(client: TestClient) -> None:
@@ -55,7 +70,9 @@ def test_260_requests_in_pages_of_50_with_the_total_and_none_lost(store: Reposit
 
 
 def test_sorted_by_commune_and_by_the_longest_wait(store: Repository, console: Console):
-    references = [seed(store, "lille", 1, commune=name)[0] for name in ("Roubaix", "Armentières", "Lille")]
+    references = [
+        seed(store, "lille", 1, commune=name)[0] for name in ("Roubaix", "Armentières", "Lille")
+    ]
     received_days_ago(store, references[2], 9)
 
     async def scenario(client: TestClient) -> None:
@@ -69,7 +86,9 @@ def test_sorted_by_commune_and_by_the_longest_wait(store: Repository, console: C
     console.run(scenario)
 
 
-def test_views_mine_unassigned_and_late_with_the_late_ones_highlighted(store: Repository, console: Console):
+def test_views_mine_unassigned_and_late_with_the_late_ones_highlighted(
+    store: Repository, console: Console
+):
     mine, late, other = seed(store, "lille", 3)
     store.take(mine, store.staff_user(login="lille1")["id"])
     received_days_ago(store, late, 10)
@@ -87,7 +106,9 @@ def test_views_mine_unassigned_and_late_with_the_late_ones_highlighted(store: Re
     console.run(scenario)
 
 
-def test_the_admin_sees_every_antenne_with_its_counts_and_can_filter(store: Repository, console: Console):
+def test_the_admin_sees_every_antenne_with_its_counts_and_can_filter(
+    store: Repository, console: Console
+):
     seed(store, "lille", 3)
     amiens = seed(store, "amiens", 2)
 
@@ -109,7 +130,9 @@ def test_the_admin_sees_every_antenne_with_its_counts_and_can_filter(store: Repo
     console.run(staff)
 
 
-def test_the_status_shown_is_the_current_one_and_an_empty_note_says_so(store: Repository, console: Console):
+def test_the_status_shown_is_the_current_one_and_an_empty_note_says_so(
+    store: Repository, console: Console
+):
     reference = seed(store, "lille", 1)[0]
     store.change_status(reference, None, "contacte")
 
@@ -118,41 +141,73 @@ def test_the_status_shown_is_the_current_one_and_an_empty_note_says_so(store: Re
         page = await (await client.get(f"/console/d/{reference}")).text()
         assert '<option value="contacte" selected>' in page
         token = await console.csrf_of(client, f"/console/d/{reference}")
-        page = unescape(await (await client.post(f"/console/d/{reference}/note",
-                                                 data={"csrf": token, "note": "  "})).text())
+        page = unescape(
+            await (
+                await client.post(
+                    f"/console/d/{reference}/note", data={"csrf": token, "note": "  "}
+                )
+            ).text()
+        )
         assert "La note est vide : rien n'est ajouté." in page
-        page = unescape(await (await client.post(f"/console/d/{reference}/note",
-                                                 data={"csrf": token, "note": "Rappel"})).text())
+        page = unescape(
+            await (
+                await client.post(
+                    f"/console/d/{reference}/note", data={"csrf": token, "note": "Rappel"}
+                )
+            ).text()
+        )
         assert "Note ajoutée." in page
 
     console.run(scenario)
 
 
-def test_going_back_to_new_asks_first_and_can_be_undone_by_its_author_only(store: Repository, console: Console):
+def test_going_back_to_new_asks_first_and_can_be_undone_by_its_author_only(
+    store: Repository, console: Console
+):
     reference = seed(store, "lille", 1)[0]
     store.change_status(reference, None, "contacte")
-    store.create_staff_user("lille2", "Lille2", store.staff_user(login="lille1")["password_hash"],
-                            "lille")
+    store.create_staff_user(
+        "lille2", "Lille2", store.staff_user(login="lille1")["password_hash"], "lille"
+    )
 
     async def scenario(client: TestClient) -> None:
         await console.log_in(client, "lille1")
         token = await console.csrf_of(client, f"/console/d/{reference}")
-        asked = unescape(await (await client.post(f"/console/d/{reference}/status", data={
-            "csrf": token, "status": "nouveau"})).text())
+        asked = unescape(
+            await (
+                await client.post(
+                    f"/console/d/{reference}/status", data={"csrf": token, "status": "nouveau"}
+                )
+            ).text()
+        )
         assert "de « Contacté » à « Nouveau » ?" in asked and "Ne rien changer" in asked
-        page = unescape(await (await client.post(f"/console/d/{reference}/status", data={
-            "csrf": token, "status": "nouveau", "confirmed": "1"})).text())
+        page = unescape(
+            await (
+                await client.post(
+                    f"/console/d/{reference}/status",
+                    data={"csrf": token, "status": "nouveau", "confirmed": "1"},
+                )
+            ).text()
+        )
         assert "Statut changé : « Nouveau »." in page
         undo = re.search(r'action="(/console/undo/\d+)"', page).group(1)
         await client.post("/console/logout", data={"csrf": token})
         await console.log_in(client, "lille2")
-        page = unescape(await (await client.post(undo, data={
-            "csrf": await console.csrf_of(client, "/console")})).text())
+        page = unescape(
+            await (
+                await client.post(undo, data={"csrf": await console.csrf_of(client, "/console")})
+            ).text()
+        )
         assert "ne peut plus être annulé" in page and store.get(reference)["status"] == "nouveau"
-        await client.post("/console/logout", data={"csrf": await console.csrf_of(client, "/console")})
+        await client.post(
+            "/console/logout", data={"csrf": await console.csrf_of(client, "/console")}
+        )
         await console.log_in(client, "lille1")
-        page = unescape(await (await client.post(undo, data={
-            "csrf": await console.csrf_of(client, "/console")})).text())
+        page = unescape(
+            await (
+                await client.post(undo, data={"csrf": await console.csrf_of(client, "/console")})
+            ).text()
+        )
         assert "Annulé : le statut est de nouveau « Contacté »." in page
         assert "annulé, de nouveau « Contacté »" in page
 
@@ -166,8 +221,12 @@ def test_a_reassignment_is_undone_by_the_one_who_made_it(store: Repository, cons
     async def scenario(client: TestClient) -> None:
         await console.log_in(client, "lille1")
         token = await console.csrf_of(client, f"/console/d/{reference}")
-        page = await (await client.post(f"/console/d/{reference}/reassign", data={
-            "csrf": token, "antenne": "arras", "confirmed": "1"})).text()
+        page = await (
+            await client.post(
+                f"/console/d/{reference}/reassign",
+                data={"csrf": token, "antenne": "arras", "confirmed": "1"},
+            )
+        ).text()
         assert reference not in REFERENCE.findall(page)
         undo = re.search(r'action="(/console/undo/\d+)"', page).group(1)
         page = unescape(await (await client.post(undo, data={"csrf": token})).text())
@@ -185,14 +244,30 @@ def test_a_call_is_logged_and_shows_in_the_list(store: Repository, console: Cons
     async def scenario(client: TestClient) -> None:
         await console.log_in(client, "lille1")
         token = await console.csrf_of(client, f"/console/d/{reference}")
-        page = unescape(await (await client.post(f"/console/d/{reference}/contact", data={
-            "csrf": token, "outcome": "message_laisse", "comment": "Répondeur"})).text())
+        page = unescape(
+            await (
+                await client.post(
+                    f"/console/d/{reference}/contact",
+                    data={"csrf": token, "outcome": "message_laisse", "comment": "Répondeur"},
+                )
+            ).text()
+        )
         assert "Appel noté : « Message laissé »." in page and "Répondeur" in page
-        page = unescape(await (await client.post(f"/console/d/{reference}/contact", data={
-            "csrf": token, "outcome": "joint"})).text())
+        page = unescape(
+            await (
+                await client.post(
+                    f"/console/d/{reference}/contact", data={"csrf": token, "outcome": "joint"}
+                )
+            ).text()
+        )
         assert "Le statut passe à « Contacté »." in page
-        refused = unescape(await (await client.post(f"/console/d/{reference}/contact", data={
-            "csrf": token, "outcome": "=1+1"})).text())
+        refused = unescape(
+            await (
+                await client.post(
+                    f"/console/d/{reference}/contact", data={"csrf": token, "outcome": "=1+1"}
+                )
+            ).text()
+        )
         assert "Choisissez le résultat de l'appel." in refused
         listed = unescape(await (await client.get("/console")).text())
         assert " : Joint</td>" in listed and 'href="tel:0612345678"' in listed
@@ -205,17 +280,39 @@ def test_the_admin_creates_changes_and_re_enables_accounts(store: Repository, co
     async def scenario(client: TestClient) -> None:
         await console.log_in(client, "admin")
         token = await console.csrf_of(client, "/console/staff")
-        created = unescape(await (await client.post("/console/staff", data={
-            "csrf": token, "login": "valenciennes1", "name": "Agent Val",
-            "antenne": "valenciennes"})).text())
+        created = unescape(
+            await (
+                await client.post(
+                    "/console/staff",
+                    data={
+                        "csrf": token,
+                        "login": "valenciennes1",
+                        "name": "Agent Val",
+                        "antenne": "valenciennes",
+                    },
+                )
+            ).text()
+        )
         password = re.search(r"<code>([^<]+)</code>", created).group(1)
         assert "Compte valenciennes1 créé." in created and len(password) >= 16
-        again = unescape(await (await client.post("/console/staff", data={
-            "csrf": token, "login": "valenciennes1", "name": "X", "antenne": "lille"})).text())
+        again = unescape(
+            await (
+                await client.post(
+                    "/console/staff",
+                    data={"csrf": token, "login": "valenciennes1", "name": "X", "antenne": "lille"},
+                )
+            ).text()
+        )
         assert "L'identifiant valenciennes1 existe déjà." in again
         account = store.staff_user(login="valenciennes1")
-        page = unescape(await (await client.post(f"/console/staff/{account['id']}/edit", data={
-            "csrf": token, "name": "Agente Valenciennes", "antenne": "amiens"})).text())
+        page = unescape(
+            await (
+                await client.post(
+                    f"/console/staff/{account['id']}/edit",
+                    data={"csrf": token, "name": "Agente Valenciennes", "antenne": "amiens"},
+                )
+            ).text()
+        )
         assert "Compte valenciennes1 modifié." in page and "jamais" in page
         await client.post(f"/console/staff/{account['id']}/disable", data={"csrf": token})
         await client.post(f"/console/staff/{account['id']}/enable", data={"csrf": token})
@@ -228,8 +325,18 @@ def test_the_admin_creates_changes_and_re_enables_accounts(store: Repository, co
             page = unescape(await (await other.get("/console/password")).text())
             assert "choisissez le vôtre" in page
             token = await console.csrf_of(other, "/console/password")
-            changed = unescape(await (await other.post("/console/password", data={
-                "csrf": token, "current": password, "new": "trois chats sous la pluie"})).text())
+            changed = unescape(
+                await (
+                    await other.post(
+                        "/console/password",
+                        data={
+                            "csrf": token,
+                            "current": password,
+                            "new": "trois chats sous la pluie",
+                        },
+                    )
+                ).text()
+            )
             assert "est changé" in changed
             assert (await other.get("/console", allow_redirects=False)).status == 200
         finally:
@@ -238,16 +345,26 @@ def test_the_admin_creates_changes_and_re_enables_accounts(store: Repository, co
     console.run(scenario)
     account = store.staff_user(login="valenciennes1")
     assert (account["name"], account["antenne_id"], account["is_active"]) == (
-        "Agente Valenciennes", "amiens", True)
+        "Agente Valenciennes",
+        "amiens",
+        True,
+    )
     assert account["last_login_at"] is not None
 
 
-def test_the_spreadsheet_export_has_typed_dates_and_never_a_formula(store: Repository,
-                                                                     console: Console):
+def test_the_spreadsheet_export_has_typed_dates_and_never_a_formula(
+    store: Repository, console: Console
+):
     seed(store, "lille", 3)
-    formula = store.create_pre_dossier(NewPreDossier(
-        request_key="f", sender_id="f", antenne_id="lille", first_name="Léa",
-        last_name='=HYPERLINK("http://x")'))[0]
+    formula = store.create_pre_dossier(
+        NewPreDossier(
+            request_key="f",
+            sender_id="f",
+            antenne_id="lille",
+            first_name="Léa",
+            last_name='=HYPERLINK("http://x")',
+        )
+    )[0]
     temporary = set(Path(tempfile.gettempdir()).glob("*.xlsx"))
 
     async def scenario(client: TestClient) -> None:
@@ -266,16 +383,21 @@ def test_the_spreadsheet_export_has_typed_dates_and_never_a_formula(store: Repos
     assert set(Path(tempfile.gettempdir()).glob("*.xlsx")) == temporary  # deleted after sending
 
 
-def test_a_password_reset_by_the_admin_is_replaced_at_the_next_login(store: Repository,
-                                                                     console: Console):
+def test_a_password_reset_by_the_admin_is_replaced_at_the_next_login(
+    store: Repository, console: Console
+):
     async def scenario(admin: TestClient, staff: TestClient) -> None:
         await console.log_in(admin, "admin")
-        page = await (await console.post_form(
-            admin, f"/console/staff/{console.user_id('lille1')}/reset", "/console/staff")).text()
+        page = await (
+            await console.post_form(
+                admin, f"/console/staff/{console.user_id('lille1')}/reset", "/console/staff"
+            )
+        ).text()
         password = re.search(r"<code>([^<]+)</code>", page).group(1)
         await console.log_in(staff, "lille1", password)
-        assert (await staff.get("/console/d/CLEA-2026-ZZZZ", allow_redirects=False)
-                ).headers["Location"] == "/console/password"
+        assert (await staff.get("/console/d/CLEA-2026-ZZZZ", allow_redirects=False)).headers[
+            "Location"
+        ] == "/console/password"
 
     console.run(scenario, browsers=2)
     assert store.staff_user(login="lille1")["must_change_password"] is True

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from html import unescape
 
 from aiohttp.test_utils import TestClient
-from console_fixture import Console, console, store  # noqa: F401  (the fixtures)
+from console_fixture import Console
 from sqlalchemy import update
 
 from dossiers.models import contact_attempt, pre_dossier
@@ -16,21 +16,41 @@ from web.dashboard import duration, week_starts
 def seed(store: Repository) -> list[str]:
     """Lille: a new one received 10 days ago (late), one reached 4 hours after arriving, one
     reached after 2 days; Amiens: one. Quiz levels on the Lille ones."""
-    references = [store.create_pre_dossier(NewPreDossier(
-        request_key=f"d{i}", sender_id=f"d{i}", antenne_id=antenne, first_name="Léa",
-        last_name=f"N{i}", situation=situation, quiz_levels={3: level, 1: "a_l_aise"}))[0]
-        for i, (antenne, situation, level) in enumerate([
-            ("lille", "salarie", "a_travailler"), ("lille", "salarie", "a_consolider"),
-            ("lille", "demandeur_emploi", "a_l_aise"), ("amiens", None, "a_travailler")])]
+    references = [
+        store.create_pre_dossier(
+            NewPreDossier(
+                request_key=f"d{i}",
+                sender_id=f"d{i}",
+                antenne_id=antenne,
+                first_name="Léa",
+                last_name=f"N{i}",
+                situation=situation,
+                quiz_levels={3: level, 1: "a_l_aise"},
+            )
+        )[0]
+        for i, (antenne, situation, level) in enumerate(
+            [
+                ("lille", "salarie", "a_travailler"),
+                ("lille", "salarie", "a_consolider"),
+                ("lille", "demandeur_emploi", "a_l_aise"),
+                ("amiens", None, "a_travailler"),
+            ]
+        )
+    ]
     with store.engine.begin() as connection:
-        connection.execute(update(pre_dossier).where(pre_dossier.c.reference == references[0])
-                           .values(created_at=now() - timedelta(days=10)))
+        connection.execute(
+            update(pre_dossier)
+            .where(pre_dossier.c.reference == references[0])
+            .values(created_at=now() - timedelta(days=10))
+        )
     for reference, hours in ((references[1], 4), (references[2], 48)):
         store.log_contact(reference, None, "joint", "", reached=True)
         with store.engine.begin() as connection:
-            connection.execute(update(contact_attempt).where(
-                contact_attempt.c.pre_dossier_id == store.get(reference)["id"]
-            ).values(at=store.get(reference)["created_at"] + timedelta(hours=hours)))
+            connection.execute(
+                update(contact_attempt)
+                .where(contact_attempt.c.pre_dossier_id == store.get(reference)["id"])
+                .values(at=store.get(reference)["created_at"] + timedelta(hours=hours))
+            )
     return references
 
 
@@ -78,5 +98,8 @@ def test_weeks_and_durations():
     wednesday = datetime(2026, 12, 2, 10, tzinfo=timezone.utc)
     starts = week_starts(wednesday, 3)
     assert [s.strftime("%Y-%m-%d %a") for s in starts] == [
-        "2026-11-16 Mon", "2026-11-23 Mon", "2026-11-30 Mon"]
+        "2026-11-16 Mon",
+        "2026-11-23 Mon",
+        "2026-11-30 Mon",
+    ]
     assert duration(None) == "—" and duration(5) == "5 h" and duration(60) == "2,5 jours"

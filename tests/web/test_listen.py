@@ -19,8 +19,11 @@ def run(tmp_path: Path, monkeypatch, scenario, fixed: set[str] = frozenset()) ->
     monkeypatch.setenv("CLEA_SECRET_KEY", "the tests' secret")
 
     async def main() -> None:
-        app = create_app(Repository(make_engine(f"sqlite:///{tmp_path / 'd.db'}")), b"k" * 32,
-                         speaker=Speaker(tmp_path / "audio", fixed=set(fixed)))
+        app = create_app(
+            Repository(make_engine(f"sqlite:///{tmp_path / 'd.db'}")),
+            b"k" * 32,
+            speaker=Speaker(tmp_path / "audio", fixed=set(fixed)),
+        )
         async with TestClient(TestServer(app)) as client:
             await scenario(client)
 
@@ -31,8 +34,15 @@ def test_a_message_and_its_choices_come_back_as_mp3(tmp_path, monkeypatch):
     fixed = spoken_text("Vous êtes salarié ?", ["Oui", "Non"])
 
     async def scenario(client: TestClient) -> None:
-        response = await client.post("/chat/audio", headers={"Origin": PARTNER}, json={
-            "sender": issue_web_id(), "text": "Vous êtes salarié ?", "choices": ["Oui", "Non"]})
+        response = await client.post(
+            "/chat/audio",
+            headers={"Origin": PARTNER},
+            json={
+                "sender": issue_web_id(),
+                "text": "Vous êtes salarié ?",
+                "choices": ["Oui", "Non"],
+            },
+        )
         assert response.status == 200
         assert response.content_type == "audio/mpeg"
         assert response.headers["Access-Control-Allow-Origin"] == PARTNER
@@ -60,11 +70,15 @@ def test_bad_requests_get_a_polite_refusal(tmp_path, monkeypatch):
             response = await client.post("/chat/audio", json=body)
             assert response.status == status, body
             assert "error" in await response.json()
-        foreign = await client.post("/chat/audio", headers={"Origin": "https://ailleurs.example"},
-                                    json={"sender": sender, "text": "Bonjour"})
+        foreign = await client.post(
+            "/chat/audio",
+            headers={"Origin": "https://ailleurs.example"},
+            json={"sender": sender, "text": "Bonjour"},
+        )
         assert foreign.status == 403
-        unreadable = await client.post("/chat/audio", data="{",
-                                       headers={"Content-Type": "application/json"})
+        unreadable = await client.post(
+            "/chat/audio", data="{", headers={"Content-Type": "application/json"}
+        )
         assert unreadable.status == 400
 
     run(tmp_path, monkeypatch, scenario)

@@ -29,10 +29,17 @@ def run(tmp_path, monkeypatch, scenario) -> None:
 
 def test_unreadable_chat_requests_get_a_400(tmp_path, monkeypatch):
     async def scenario(client: TestClient) -> None:
-        for body in ("", "{", f'{{"sender": "{issue_web_id()}"}}', '["abcdefgh", "bonjour"]',
-                     "[" * 100_000 + "]" * 100_000, '{"n": ' + "9" * 5000 + "}"):
-            response = await client.post("/chat", data=body,
-                                         headers={"Content-Type": "application/json"})
+        for body in (
+            "",
+            "{",
+            f'{{"sender": "{issue_web_id()}"}}',
+            '["abcdefgh", "bonjour"]',
+            "[" * 100_000 + "]" * 100_000,
+            '{"n": ' + "9" * 5000 + "}",
+        ):
+            response = await client.post(
+                "/chat", data=body, headers={"Content-Type": "application/json"}
+            )
             assert response.status == 400
 
     run(tmp_path, monkeypatch, scenario)
@@ -76,11 +83,17 @@ def test_only_allowed_origins_may_post_to_the_chat(tmp_path, monkeypatch):
         assert preflight.headers["Access-Control-Allow-Origin"] == PARTNER
         refused = await client.options("/chat", headers={"Origin": "https://evil.example"})
         assert refused.status == 403 and "Access-Control-Allow-Origin" not in refused.headers
-        foreign = await client.post("/chat", json={"sender": issue_web_id(), "message": "bonjour"},
-                                    headers={"Origin": "https://evil.example"})
+        foreign = await client.post(
+            "/chat",
+            json={"sender": issue_web_id(), "message": "bonjour"},
+            headers={"Origin": "https://evil.example"},
+        )
         assert foreign.status == 403
-        partner = await client.post("/chat", json={"sender": issue_web_id(), "message": "bonjour"},
-                                    headers={"Origin": PARTNER})
+        partner = await client.post(
+            "/chat",
+            json={"sender": issue_web_id(), "message": "bonjour"},
+            headers={"Origin": PARTNER},
+        )
         assert partner.status == 503  # allowed, but nothing listens at CLEA_RASA_URL
         assert partner.headers["Access-Control-Allow-Origin"] == PARTNER
 
@@ -98,8 +111,13 @@ def test_the_socket_endpoint_takes_allowed_websockets_only(tmp_path, monkeypatch
         assert polling.status == 400
         not_upgraded = await client.get(query + "websocket", headers={"Origin": PARTNER})
         assert not_upgraded.status == 400
-        upgrade = {"Origin": PARTNER, "Connection": "Upgrade", "Upgrade": "websocket",
-                   "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+        upgrade = {
+            "Origin": PARTNER,
+            "Connection": "Upgrade",
+            "Upgrade": "websocket",
+            "Sec-WebSocket-Version": "13",
+            "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+        }
         rasa_away = await client.get(query + "websocket", headers=upgrade)
         assert rasa_away.status == 503 and "03 59 61 62 63" in await rasa_away.text()
 
@@ -126,8 +144,10 @@ def test_each_client_has_a_message_and_a_new_conversation_rate(tmp_path, monkeyp
         sessions = [(await client.post("/chat/session")).status for _ in range(3)]
         assert sessions == [200, 200, 429]
         sender = issue_web_id()
-        statuses = [(await client.post("/chat", json={"sender": sender, "message": "a"})).status
-                    for _ in range(5)]
+        statuses = [
+            (await client.post("/chat", json={"sender": sender, "message": "a"})).status
+            for _ in range(5)
+        ]
         assert statuses == [503, 503, 503, 503, 429]
         too_fast = await client.post("/chat", json={"sender": sender, "message": "a"})
         assert "Attendez une minute" in (await too_fast.json())["error"]
@@ -142,10 +162,16 @@ def test_the_personal_data_notice_says_what_the_system_does(tmp_path, monkeypatc
         notice = await client.get("/donnees-personnelles")
         text = await notice.text()
         assert notice.status == 200 and "<script" not in text
-        for fact in ("12 mois après la fin du suivi", "24 mois au plus",
-                     "90 jours après votre dernier message", "l'équipe de Transitions Pro",
-                     "retirer votre accord", "la CNIL", "contactlille@transitionspro-hdf.fr",
-                     "l'application voit aussi vos messages"):
+        for fact in (
+            "12 mois après la fin du suivi",
+            "24 mois au plus",
+            "90 jours après votre dernier message",
+            "l'équipe de Transitions Pro",
+            "retirer votre accord",
+            "la CNIL",
+            "contactlille@transitionspro-hdf.fr",
+            "l'application voit aussi vos messages",
+        ):
             assert fact in " ".join(html.unescape(text).split()), fact
 
     run(tmp_path, monkeypatch, scenario)
@@ -153,8 +179,10 @@ def test_the_personal_data_notice_says_what_the_system_does(tmp_path, monkeypatc
 
 def test_footer_pages_favicon_and_a_compressed_cacheable_widget(tmp_path, monkeypatch):
     async def scenario(client: TestClient) -> None:
-        for path, heading in (("/mentions-legales", "Mentions légales"),
-                              ("/accessibilite", "Déclaration d'accessibilité")):
+        for path, heading in (
+            ("/mentions-legales", "Mentions légales"),
+            ("/accessibilite", "Déclaration d'accessibilité"),
+        ):
             page = await (await client.get(path)).text()
             assert f"<h1>{heading}</h1>" in page, path
             assert 'href="tel:0359616263"' in page

@@ -4,7 +4,7 @@ import asyncio
 
 from aiohttp import web
 
-from helpers import _free_port
+from harness.processes import free_port
 from web.server import start
 
 
@@ -30,7 +30,7 @@ def test_slow_headers_are_cut_off_and_normal_requests_served():
     async def main() -> tuple[bytes, bytes]:
         app = web.Application()
         app.router.add_get("/", _ok)
-        port = _free_port()
+        port = free_port()
         runner = await start(app, "127.0.0.1", port, header_timeout_s=0.5)
         try:
             request = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"

@@ -38,8 +38,13 @@ def upgrade() -> None:
         sa.Column("reference", sa.String(32), nullable=False, unique=True),
         sa.Column("request_key", sa.String(128), nullable=False, unique=True),
         sa.Column("sender_id", sa.String(128), nullable=False, index=True),
-        sa.Column("antenne_id", sa.String(32), sa.ForeignKey("clea_antenne.id"),
-                  nullable=False, index=True),
+        sa.Column(
+            "antenne_id",
+            sa.String(32),
+            sa.ForeignKey("clea_antenne.id"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("status", sa.String(32), nullable=False, index=True),
         sa.Column("first_name", sa.String(128), nullable=False),
         sa.Column("last_name", sa.String(128), nullable=False),
@@ -56,17 +61,25 @@ def upgrade() -> None:
     )
     op.create_table(
         "clea_quiz_result",
-        sa.Column("pre_dossier_id", sa.Integer,
-                  sa.ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column(
+            "pre_dossier_id",
+            sa.Integer,
+            sa.ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"),
+            primary_key=True,
+        ),
         sa.Column("domain", sa.Integer, primary_key=True),
         sa.Column("level", sa.String(32), nullable=False),
     )
     op.create_table(
         "clea_history",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("pre_dossier_id", sa.Integer,
-                  sa.ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"),
-                  nullable=False, index=True),
+        sa.Column(
+            "pre_dossier_id",
+            sa.Integer,
+            sa.ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("staff_user_id", sa.Integer, sa.ForeignKey("clea_staff_user.id"), nullable=True),
         sa.Column("kind", sa.String(32), nullable=False),
@@ -77,6 +90,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("clea_history", "clea_quiz_result", "clea_pre_dossier", "clea_staff_user",
-                  "clea_antenne"):
+    for table in (
+        "clea_history",
+        "clea_quiz_result",
+        "clea_pre_dossier",
+        "clea_staff_user",
+        "clea_antenne",
+    ):
         op.drop_table(table)

@@ -15,7 +15,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("clea_staff_user") as batch:  # in place on SQLite: no table copy
-        batch.add_column(sa.Column("session_version", sa.Integer, nullable=False, server_default="0"))
+        batch.add_column(
+            sa.Column("session_version", sa.Integer, nullable=False, server_default="0")
+        )
     op.create_table(
         "clea_audit",
         sa.Column("id", sa.Integer, primary_key=True),

@@ -17,9 +17,13 @@ def upgrade() -> None:
     op.create_table(
         "clea_contact_attempt",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("pre_dossier_id", sa.Integer,
-                  sa.ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"), nullable=False,
-                  index=True),
+        sa.Column(
+            "pre_dossier_id",
+            sa.Integer,
+            sa.ForeignKey("clea_pre_dossier.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        ),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("staff_user_id", sa.Integer, sa.ForeignKey("clea_staff_user.id"), nullable=True),
         sa.Column("outcome", sa.String(32), nullable=False),

@@ -15,9 +15,15 @@ depends_on = None
 
 def upgrade() -> None:
     # In place on SQLite too (no table copy, which the pre-dossiers' foreign keys forbid).
-    op.add_column("clea_staff_user", sa.Column(
-        "must_change_password", sa.Boolean(create_constraint=False), nullable=False,
-        server_default=sa.false()))
+    op.add_column(
+        "clea_staff_user",
+        sa.Column(
+            "must_change_password",
+            sa.Boolean(create_constraint=False),
+            nullable=False,
+            server_default=sa.false(),
+        ),
+    )
 
 
 def downgrade() -> None:

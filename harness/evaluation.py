@@ -27,7 +27,7 @@ FALLBACK = "nlu_fallback"
 ROUTED = "give_location"
 ROUTE_INTENTS = place_extractor_setting("route_intents") - {ROUTED}
 CALL_BACK_STEMS = ("rappel", "recontact")
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def quiet_parsing() -> None:
@@ -65,8 +65,11 @@ def near_duplicates(texts: list[str], known: list[str], threshold: float = 0.85)
         matcher = difflib.SequenceMatcher(b=normalised(text), autojunk=False)
         for candidate in known_normalised:
             matcher.set_seq1(candidate)
-            if (matcher.real_quick_ratio() >= threshold and matcher.quick_ratio() >= threshold
-                    and matcher.ratio() >= threshold):
+            if (
+                matcher.real_quick_ratio() >= threshold
+                and matcher.quick_ratio() >= threshold
+                and matcher.ratio() >= threshold
+            ):
                 found.append((text, candidate, round(matcher.ratio(), 2)))
     return found
 
@@ -102,7 +105,8 @@ def _answered_as(parse: dict, expected: str) -> str:
     if intent == ROUTED and names_place and expected in ROUTE_INTENTS:
         return expected
     if (expected, intent) == ("contact_human", "want_register") and asks_a_call_back(
-            parse.get("text") or ""):
+        parse.get("text") or ""
+    ):
         return expected
     return intent
 
@@ -131,7 +135,8 @@ def summarise(labelled: list[tuple[str, str]], parsed: list[list[dict]]) -> dict
     per_intent = f1_score(expected, predicted, labels=labels, average=None, zero_division=0)
     errors = [
         {"text": text, "expected": want, "predicted": got}
-        for (want, text), got in zip(labelled, predicted) if got != want
+        for (want, text), got in zip(labelled, predicted)
+        if got != want
     ]
     return {
         "messages": len(labelled),
@@ -140,8 +145,9 @@ def summarise(labelled: list[tuple[str, str]], parsed: list[list[dict]]) -> dict
         "fallback_rate": round(predicted.count(FALLBACK) / len(labelled), 4),
         "macro_f1": round(float(per_intent.mean()), 4),
         "per_intent_f1": {label: round(float(f1), 3) for label, f1 in zip(labels, per_intent)},
-        "confusion_pairs": dict(Counter(f"{e['expected']} -> {e['predicted']}"
-                                        for e in errors).most_common()),
+        "confusion_pairs": dict(
+            Counter(f"{e['expected']} -> {e['predicted']}" for e in errors).most_common()
+        ),
         "errors": errors,
     }
 
@@ -150,16 +156,20 @@ def write_report(summary: dict, name: str, title: str) -> str:
     """reports/<name>.json and .txt; the text's first line."""
     reports = ROOT / "reports"
     reports.mkdir(exist_ok=True)
-    (reports / f"{name}.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2),
-                                          encoding="utf-8")
-    first = (f"{title}: accuracy {summary['accuracy']:.3f}, fallback rate "
-             f"{summary['fallback_rate']:.3f}, macro-F1 {summary['macro_f1']:.3f} "
-             f"({summary['messages']} messages, {summary['read_as_two_requests']} read as two "
-             f"requests, as a person sees them: a fallback is a miss)")
+    (reports / f"{name}.json").write_text(
+        json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    first = (
+        f"{title}: accuracy {summary['accuracy']:.3f}, fallback rate "
+        f"{summary['fallback_rate']:.3f}, macro-F1 {summary['macro_f1']:.3f} "
+        f"({summary['messages']} messages, {summary['read_as_two_requests']} read as two "
+        f"requests, as a person sees them: a fallback is a miss)"
+    )
     lines = [
         first,
         "per-intent F1: " + ", ".join(f"{k} {v:.2f}" for k, v in summary["per_intent_f1"].items()),
-        "confusion pairs: " + ", ".join(f"{k} ({v})" for k, v in summary["confusion_pairs"].items()),
+        "confusion pairs: "
+        + ", ".join(f"{k} ({v})" for k, v in summary["confusion_pairs"].items()),
     ]
     (reports / f"{name}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return first
