@@ -41,8 +41,9 @@ $(VENV)/.installed: requirements.txt constraints.txt
 
 # The widget's socket.io-client and the browser tests' axe-core, pinned in package-lock.json.
 node_modules/.package-lock.json: package-lock.json
-	@echo "==> Installing the npm packages (package-lock.json)"
-	@npm ci --no-audit --no-fund --loglevel=error
+	@echo "==> Installing the npm packages (package-lock.json; log: var/log/npm.log)"
+	@mkdir -p var/log
+	@npm ci --no-audit --no-fund --loglevel=error > var/log/npm.log 2>&1 || { cat var/log/npm.log; exit 1; }
 
 responses: setup
 	@$(BIN)/python -m referentiel.build_responses

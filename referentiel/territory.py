@@ -135,6 +135,9 @@ FOUND_SCORE = 90
 CONFIRM_SCORE = 80
 CLOSE_SCORE = 72
 _SHORT_QUERY = 5
+# A word one letter away from a common word ("mercii") is compared with the names all
+# the same when it is as close to a commune's name ("amien", Amiens) and this long.
+NEAR_NAME_MIN_LENGTH = 5
 # Words that may stand around a place in an answer that is only a place.
 FILLERS = frozenset(
     [
@@ -407,7 +410,7 @@ class Territory:
             return replace(location, words=" ".join(tokens[i] for i in positions))
         if _OTHER_NUMBER.search(fold(text)):
             return Location(Outcome.MALFORMED, place_only=place_only)
-        closest = self._closest(tokens)
+        closest = self._closest(tokens, asked)
         return replace(closest, words=closest.query)
 
     # -- reading the message ------------------------------------------------
@@ -649,14 +652,14 @@ class Territory:
             return Location(Outcome.FOUND, antennes.pop(), departement=code, place_only=place_only)
         return Location(Outcome.ASK_COMMUNE, departement=code, place_only=place_only)
 
-    def _closest(self, tokens: list[str]) -> Location:
+    def _closest(self, tokens: list[str], asked: bool) -> Location:
         """A name not in the data (a typo): read at once when one name is very close,
         else names to confirm or to choose from. Only what stands where a place is
         expected and is not French ("merci" is never Merck, "peux" never Preux) is
         compared: the words after a place word, or a whole answer of unknown words."""
-        query_tokens, alone = self._query_tokens(tokens)
+        query_tokens, alone = self._query_tokens(tokens, asked)
         # An everyday-word name its context did not make a place is no typo ("l'échelle").
-        unknown = [t for t in query_tokens if _unknown_word(t) and t not in self.everyday_names]
+        unknown = [t for t in query_tokens if t not in self.everyday_names]
         if not unknown:
             return Location(Outcome.NONE)
         query = " ".join(query_tokens)
@@ -695,20 +698,38 @@ class Territory:
             candidates=tuple(_unique_by_name(candidates)),
         )
 
-    @staticmethod
-    def _query_tokens(tokens: list[str]) -> tuple[list[str], bool]:
+    def _query_tokens(self, tokens: list[str], asked: bool) -> tuple[list[str], bool]:
         """The words that should be a place, and whether the message is only them: the words
-        after the last place word, or a whole answer of words that are not French."""
+        after the last place word, or a whole answer of words that are not French. Where
+        a place is expected (after a place word, or in the answer to "quelle est votre
+        commune ?"), a word as close to a commune's name as to a common word counts too
+        ("j'habite à amien"); elsewhere it is the common word ("mercii")."""
         for index in range(len(tokens) - 1, -1, -1):
             if tokens[index] in STRONG_CONTEXT and index + 1 < len(tokens):
-                query = list(itertools.takewhile(_unknown_word, tokens[index + 1 : index + 5]))
+                query = list(itertools.takewhile(self._maybe_name, tokens[index + 1 : index + 5]))
                 end = index + 1 + len(query)
                 alone = all(t in FILLERS for t in tokens[: index + 1] + tokens[end:])
                 return query, alone
         remaining = [t for t in tokens if t not in FILLERS]
-        if 0 < len(remaining) <= 4 and all(_unknown_word(t) for t in remaining):
+        maybe_name = self._maybe_name if asked else _unknown_word
+        if 0 < len(remaining) <= 4 and all(maybe_name(t) for t in remaining):
             return remaining, True
         return [], False
+
+    def _maybe_name(self, word: str) -> bool:
+        """A word that may be a misspelt name where a place is expected: not French, or
+        one letter away from a commune's name ("amien", Amiens) as from a common word."""
+        if _unknown_word(word):
+            return True
+        return (
+            len(word) >= NEAR_NAME_MIN_LENGTH
+            and not word.isdigit()
+            and folded_zipf(word) < UNKNOWN_WORD_ZIPF
+            and process.extractOne(
+                word, self._fuzzy_keys, scorer=Levenshtein.distance, score_cutoff=1
+            )
+            is not None
+        )
 
 
 def _longest_names(tokens: list[str], names) -> Iterator[tuple[str, range]]:

@@ -8,7 +8,7 @@ import pytest
 from harness.servers import MODEL, Servers
 
 # Fixtures for every test folder: the pre-dossier store, the console, an SMTP server.
-pytest_plugins = ("store_fixture", "console_fixture", "smtp_fixture")
+pytest_plugins = ("known_warnings", "store_fixture", "console_fixture", "smtp_fixture")
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,12 @@
 """Helpers shared by the tests: talking to the real servers (harness/servers.py)."""
 
 import json
+import warnings
 
 import requests
+from rasa.shared.core.domain import Domain
 
-from harness.servers import Servers, new_sender
+from harness.servers import ROOT, Servers, new_sender
 
 REQUEST_TIMEOUT_S = 30
 
@@ -29,3 +31,13 @@ def say(servers: Servers, text: str, sender: str | None = None) -> list[dict]:
 def texts(messages: list[dict]) -> str:
     """The texts of the assistant's messages, one per line."""
     return "\n".join(m.get("text", "") for m in messages)
+
+
+def project_domain() -> Domain:
+    """The project's domain (bot/domain), loaded as Rasa loads it, without pykwalify's
+    known warning (it loads its extensions with `load_module`)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message=r"the load_module\(\) method", category=DeprecationWarning
+        )
+        return Domain.load(str(ROOT / "bot" / "domain"))

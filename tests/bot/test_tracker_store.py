@@ -4,6 +4,7 @@ conversations kept in memory stay what the database holds."""
 import asyncio
 import json
 
+from helpers import project_domain
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -74,7 +75,7 @@ def test_stop_deletes_what_was_typed_for_the_request_and_nothing_before(tmp_path
     assert not [row for row in stored(store, "web:s") if "Quillebeuf" in row]
 
 
-DOMAIN = Domain.load("bot/domain")
+DOMAIN = project_domain()
 
 
 def turn(tracker: DialogueStateTracker, text: str) -> None:

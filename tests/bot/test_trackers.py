@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from rasa.shared.core.domain import Domain
+from helpers import project_domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
@@ -24,7 +24,7 @@ from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from bot.trackers import RECENT_STATES, IncrementalTracker
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = Domain.load(str(ROOT / "bot" / "domain"))
+DOMAIN = project_domain()
 FORM = DOMAIN.form_names[0]
 OPTIONS = [
     {},

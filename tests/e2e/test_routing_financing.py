@@ -17,6 +17,7 @@ from referentiel.territory import load_territory
         ("St Omer", "de Saint-Omer", "contactstomer@transitionspro-hdf.fr"),
         ("henin beaumont", "d'Arras", "contactarras@transitionspro-hdf.fr"),
         ("Ham", "d'Amiens", "contactamiens@transitionspro-hdf.fr"),
+        ("j habite a amien", "d'Amiens", "contactamiens@transitionspro-hdf.fr"),
     ],
 )
 def test_place_in_the_first_message_gives_the_antenne(servers: Servers, message, antenne, contact):

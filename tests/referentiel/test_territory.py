@@ -129,6 +129,24 @@ def test_french_words_are_never_read_as_names_or_typos(text: str):
 
 
 @pytest.mark.parametrize(
+    ("text", "asked"),
+    [("j'habite à amien", False), ("je suis d amien", False), ("amien", True)],
+)
+def test_a_typo_as_near_a_name_as_a_common_word_is_the_name_where_a_place_is_expected(
+    text: str, asked: bool
+):
+    """ "amien" is one letter from "amie" and from Amiens: after a place word, or as the
+    answer to "quelle est votre commune ?", it is Amiens."""
+    location = TERRITORY.locate(text, asked=asked)
+    assert (location.outcome, location.name) == (Outcome.FOUND, "Amiens")
+
+
+@pytest.mark.parametrize("text", ["amien", "mercii", "mercii beaucoup", "bonjourr"])
+def test_elsewhere_a_typo_of_a_common_word_stays_the_common_word(text: str):
+    assert not TERRITORY.locate(text).is_place
+
+
+@pytest.mark.parametrize(
     ("text", "name"), [("c champs", "Champs"), ("moi c'est Rue", "Rue"), ("c albert", "Albert")]
 )
 def test_a_reply_to_the_commune_question_takes_an_everyday_name_among_fillers(text, name):
