@@ -20,7 +20,7 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 mkdir -p var/log
 log=var/log/setup.log
-echo "==> Installing the pinned dependencies (about 3 minutes and 2.7 GB the first time; log: $log)"
+echo "==> Installing the pinned dependencies (about 2 minutes and 3 GB the first time; log: $log)"
 start=$(date +%s)
 if ! "$VENV/bin/pip" install --disable-pip-version-check --progress-bar off \
     -r requirements.txt -c constraints.txt > "$log" 2>&1; then
